@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT
+ * fuzz_rdata.c - libFuzzer target (placeholder until written).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return 0;
+}
