@@ -139,7 +139,7 @@ static void
 retire_cb(struct rcu_head *head)
 {
 	retired_t *r = caa_container_of(head, retired_t, head);
-	snap_free(r->snap);
+	snap_unref(r->snap); /* a transfer may still hold it */
 	free(r);
 }
 
@@ -153,7 +153,7 @@ zone_retire(snap_t *old)
 	if (r == NULL) {
 		/* cannot defer: wait for the grace period here instead */
 		synchronize_rcu();
-		snap_free(old);
+		snap_unref(old);
 		return;
 	}
 	r->snap = old;

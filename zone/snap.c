@@ -12,6 +12,7 @@
  * predecessor of a missing name then shares with it exactly the labels of
  * its closest encloser, so one ordered search finds both.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zone/rrtype.h"
@@ -35,6 +36,7 @@ typedef struct node {
 } node_t;
 
 struct snap {
+	atomic_uint refs;
 	uint8_t apex[DNAME_MAXLEN];
 	uint8_t apex_key[TREE_KEY_MAXLEN];
 	size_t apex_keylen;
@@ -324,6 +326,7 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 	if (s == NULL) {
 		return SN_ENOMEM;
 	}
+	atomic_init(&s->refs, 1);
 	memcpy(s->apex, apex, dname_len(apex));
 	if (tree_key_from_dname(apex, s->apex_key, &s->apex_keylen) != SN_OK) {
 		rc = SN_EINVAL;
@@ -390,6 +393,20 @@ out:
 	free(e.v);
 	snap_free(s);
 	return rc;
+}
+
+void
+snap_ref(snap_t *s)
+{
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+}
+
+void
+snap_unref(snap_t *s)
+{
+	if (s != NULL && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
+		snap_free(s);
+	}
 }
 
 const uint8_t *
@@ -543,4 +560,26 @@ snap_walk(const snap_t *s, int (*fn)(void *ctx, const snap_node_t *node), void *
 		}
 	}
 	return 0;
+}
+
+void
+snap_iter_first(snap_iter_t *it, const snap_t *s)
+{
+	tree_iter_first(&it->it, s->names);
+}
+
+void
+snap_iter_next(snap_iter_t *it)
+{
+	tree_iter_next(&it->it);
+}
+
+const snap_node_t *
+snap_iter_node(const snap_iter_t *it)
+{
+	if (!tree_iter_is_valid(&it->it)) {
+		return NULL;
+	}
+	const node_t *n = tree_iter_val(&it->it);
+	return &n->pub;
 }

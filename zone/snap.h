@@ -21,6 +21,7 @@
 #include "zone/dname.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
+#include "zone/tree.h"
 
 /* An RRset in wire form: `count` records, each a 2-octet RDATA length and
  * the RDATA (uncompressed, case as loaded), in canonical order. */
@@ -59,8 +60,17 @@ typedef struct snap snap_t; /* opaque */
  * (snap_free). Any thread. */
 SN_MUSTCHECK int snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out);
 
-/* Frees a snapshot that shares nothing with a live one. NULL is fine. */
+/* Frees a snapshot that shares nothing with a live one. NULL is fine.
+ * Same as dropping the last reference. */
 void snap_free(snap_t *s);
+
+/* Reference counting, for readers that keep a snapshot past their RCU
+ * read-side section (a zone transfer paced by the client). A built snapshot
+ * has one reference, its publisher's. snap_ref may be called only while the
+ * snapshot is reachable (inside a read-side section that found it);
+ * snap_unref frees it when the count drops to zero. Any thread. */
+void snap_ref(snap_t *s);
+void snap_unref(snap_t *s);
 
 const uint8_t *snap_apex(const snap_t *s);
 const snap_node_t *snap_apex_node(const snap_t *s);
@@ -86,6 +96,17 @@ void snap_lookup(const snap_t *s, const uint8_t *name, snap_lookup_t *out);
 
 /* The node for `name` exactly, or NULL. */
 const snap_node_t *snap_find(const snap_t *s, const uint8_t *name);
+
+/* A resumable cursor over the nodes in canonical order (empty
+ * non-terminals included), for zone transfers. Valid while the snapshot is. */
+typedef struct snap_iter {
+	tree_iter_t it;
+} snap_iter_t;
+
+void snap_iter_first(snap_iter_t *it, const snap_t *s);
+void snap_iter_next(snap_iter_t *it);
+/* The current node, or NULL past the end. */
+const snap_node_t *snap_iter_node(const snap_iter_t *it);
 
 /* In-order walk over every node (empty non-terminals included): calls `fn`
  * until it returns non-zero, which snap_walk returns. */
