@@ -25,6 +25,7 @@ main(int argc, char **argv)
 		test_dname_register, test_rrtype_register, test_rdata_register,
 		test_zfile_register, test_rrlist_register, test_zcheck_register,
 		test_conf_register,
+		test_tree_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");
 	seed = s != NULL ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
