@@ -86,8 +86,10 @@ parse_question(const uint8_t *q, size_t qlen, query_info_t *qi)
 		return SN_EPARSE;
 	}
 	size_t pos = HDR_LEN;
-	/* the question is the first name: it cannot use a pointer */
-	if (dname_unpack(q, qlen, &pos, qi->qname, &qi->qname_len) != SN_OK || pos + 4 > qlen) {
+	/* the question is the first name: a pointer could only point into the
+	 * header, which holds no name */
+	if (dname_unpack(q, qlen, &pos, qi->qname, &qi->qname_len) != SN_OK || pos + 4 > qlen ||
+	    pos - HDR_LEN != qi->qname_len) {
 		return SN_EPARSE;
 	}
 	qi->qtype = wire_read_u16(q + pos);
@@ -245,11 +247,14 @@ restart(ctx_t *c, bool with_question)
 	memset(w->count, 0, sizeof(w->count));
 	memset(w->buf, 0, HDR_LEN);
 	if (with_question) {
+		/* the question as asked, case kept (it is never compressed: see
+		 * parse_question) */
 		memcpy(w->buf + HDR_LEN, c->q + HDR_LEN, c->question_end - HDR_LEN);
 		w->len = c->question_end;
 		wire_write_u16(w->buf + 4, 1);
 		/* the question's labels are compression targets for the rest */
-		for (size_t o = 0; c->qname[o] != 0; o += c->qname[o] + 1) {
+		for (size_t o = 0; c->qname[o] != 0 && w->ncmp < RESP_MAX_CMP;
+		     o += c->qname[o] + 1) {
 			w->cmp[w->ncmp++] = (uint16_t)(HDR_LEN + o);
 		}
 	}
@@ -446,11 +451,29 @@ answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *o
 
 /* Answers for the zone found for c->qname; follows CNAME and DNAME chains
  * through every zone served. Returns SN_OK or SN_ENOSPC. */
+/* True if `name` was already a link of the chain: a CNAME loop. The chain
+ * stops there, each record of the loop sent once, as knotd does. */
+static bool
+chain_has(const uint8_t *const *chain, unsigned n, const uint8_t *name)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (dname_is_equal(chain[i], name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int
 answer(ctx_t *c, zone_t *zone)
 {
 	const uint8_t *name = c->qname;
+	const uint8_t *chain[MAX_CHAIN];
 	for (unsigned link = 0; link < MAX_CHAIN; link++) {
+		if (chain_has(chain, link, name)) {
+			return SN_OK;
+		}
+		chain[link] = name;
 		const snap_t *s = rcu_dereference(zone->snap);
 		if (s == NULL) {
 			if (link == 0) {
