@@ -655,14 +655,14 @@ test_query_cname_loop(void)
 	CU_ASSERT(nrr(m, AN, 0) <= 16);
 	/* each link once, as knotd answers: RFC 2181 5 makes a record a set
 	 * member, and repeating it only grows the message */
-	KNOWN_BUG(no_duplicates(m) && nrr(m, AN, 0) == 2,
-		  "CNAME loop: the links are repeated up to 16 times");
+	CU_ASSERT(no_duplicates(m));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 2);
 
 	m = udp("self.example.com.", RRTYPE_A);
 	CU_ASSERT_EQUAL(rcode(m), 0);
 	CU_ASSERT(has(m, AN, "self.example.com.", RRTYPE_CNAME, "self.example.com."));
-	KNOWN_BUG(no_duplicates(m) && nrr(m, AN, 0) == 1,
-		  "CNAME to itself: the record is repeated up to 16 times");
+	CU_ASSERT(no_duplicates(m));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 1);
 }
 
 static void
@@ -1247,27 +1247,28 @@ test_query_long_names(void)
 	}
 	snprintf(name + n, sizeof(name) - n, "example.com.");
 	size_t qlen = mkquery(q, name, RRTYPE_A, &plain);
-	KNOWN_BUG(answers_in_child(q, qlen),
-		  "a question of more than 64 labels overflows resp_t.cmp[] in restart()");
+	CU_ASSERT(answers_in_child(q, qlen));
+	const msg_t *m = ask(name, RRTYPE_A, &plain, false);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT(has(m, NS, "example.com.", RRTYPE_SOA, NULL));
 
 	/* a 255-octet name in four long labels is fine */
-	const msg_t *m = udp(L62 "." L62 "." L62 ".x.example.com.", RRTYPE_A);
+	m = udp(L62 "." L62 "." L62 ".x.example.com.", RRTYPE_A);
 	CU_ASSERT_EQUAL(rcode(m), 3);
 }
 
 static void
 test_query_compressed_question(void)
 {
-	/* a question name that points into the header: FORMERR (or at least
-	 * a response that parses); never a question that decompresses into
-	 * garbage once the header has changed */
+	/* a question name can only point into the header, which holds no
+	 * name: FORMERR without the question, never a question echoed with a
+	 * pointer that reads the response header */
 	uint8_t q[64];
 	size_t n = mkquery(q, "mail.example.com.", RRTYPE_A, &plain);
-	(void)n;
+	CU_ASSERT_EQUAL(n, 12 + 18 + 4);
 	memcpy(q + 12, "\001a\300\002\000\001\000\001", 8);
-	KNOWN_BUG(answers_in_child(q, 20),
-		  "a compressed question name is echoed as is and its pointer then "
-		  "reads the response header");
+	CU_ASSERT(answers_in_child(q, 20));
+	check_formerr(q, 20, false);
 }
 
 static void
