@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * test_tree.c - canonical keys and the persistent B+tree, against models.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,19 +470,77 @@ free_recs(struct rec **r, size_t n)
 	}
 }
 
-/* Random transactions (a few sets and deletes each, some aborted) from a
- * tree built with tree_build_sorted, checked against a sorted-array model
- * after each one; the old tree must still read as before (persistence)
- * until its garbage is freed. The size swings between empty and several
- * levels so that splits, merges, borrows, and root changes all happen. */
+/* One run of the model test: the model, the open transaction, and the
+ * values it made and dropped (freed on abort and after commit). */
+struct run {
+	struct model m;
+	tree_txn_t *txn;
+	struct model made, gone;	/* unsorted lists */
+	unsigned id;
+};
+
+static void
+list_push(struct model *l, struct rec *r)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 256 : 2 * l->cap;
+		l->r = realloc(l->r, l->cap * sizeof(*l->r));
+		CU_ASSERT_FATAL(l->r != NULL);
+	}
+	l->r[l->n++] = r;
+}
+
+static void
+run_set(struct run *rn, const uint8_t *k, size_t len)
+{
+	size_t i = model_lower(&rn->m, k, len);
+	bool has = model_has(&rn->m, i, k, len);
+	void *ov = (void *)1;
+	struct rec *r = rec_new(k, len, rn->id++);
+
+	CU_ASSERT_FATAL(r != NULL);
+	list_push(&rn->made, r);
+	CU_ASSERT_FATAL(tree_txn_set(rn->txn, r->key, r->len, r, &ov) == SN_OK);
+	CU_ASSERT_FATAL(ov == (has ? rn->m.r[i] : NULL));
+	if (has) {
+		list_push(&rn->gone, rn->m.r[i]);
+	}
+	model_set(&rn->m, r);
+}
+
+static void
+run_del(struct run *rn, const uint8_t *key, size_t len)
+{
+	uint8_t k[TREE_KEY_MAXLEN];
+	memcpy(k, key, len);	/* `key` may be the record's own */
+	size_t i = model_lower(&rn->m, k, len);
+	bool has = model_has(&rn->m, i, k, len);
+	void *ov = (void *)1;
+	int rc = tree_txn_del(rn->txn, k, len, &ov);
+
+	CU_ASSERT_FATAL(rc == (has ? SN_OK : SN_ENOTFOUND));
+	if (has) {
+		CU_ASSERT_FATAL(ov == rn->m.r[i]);
+		list_push(&rn->gone, rn->m.r[i]);
+		model_del(&rn->m, i);
+	} else {
+		CU_ASSERT_FATAL(ov == (void *)1);	/* untouched */
+	}
+}
+
+/* Random transactions from a tree built with tree_build_sorted, checked
+ * against a sorted-array model after each one; the old tree must still read
+ * as before (persistence) until its garbage is freed. Most transactions are
+ * a few random sets and deletes; some delete a run of neighbours or insert
+ * many keys into one narrow range, which splits and merges internal nodes;
+ * some are aborted. The size swings between empty and three levels. */
 static void
 test_tree_model(void)
 {
 	static const size_t TARGET[] = { 9000, 40, 0, 14000, 300, 5000, 0, 2000 };
-	struct model m = { 0 }, old = { 0 };
-	struct rec **made = NULL, **gone = NULL;	/* this txn's new and dropped values */
-	size_t nmade = 0, ngone = 0, capmg = 0;
-	unsigned s = rng_init(2), id = 0;
+	struct run rn = { 0 };
+	struct model old = { 0 };
+	unsigned s = rng_init(2);
 	tree_t *t = NULL;
 	tree_entry_t *ents = NULL;
 	size_t rounds = 1600, commits = 0, aborts = 0, maxh = 0;
@@ -493,7 +552,7 @@ test_tree_model(void)
 	for (size_t i = 0; i < n0; i++) {
 		uint8_t k[TREE_KEY_MAXLEN];
 		size_t len = rand_key(&s, k);
-		init[i] = rec_new(k, len, id++);
+		init[i] = rec_new(k, len, rn.id++);
 		CU_ASSERT_FATAL(init[i] != NULL);
 	}
 	qsort(init, n0, sizeof(*init), rec_cmp);
@@ -501,95 +560,87 @@ test_tree_model(void)
 	CU_ASSERT_FATAL(ents != NULL);
 	size_t n = 0;
 	for (size_t i = 0; i < n0; i++) {
-		if (n > 0 && rec_cmp(&init[i], &m.r[n - 1]) == 0) {
+		if (n > 0 && rec_cmp(&init[i], &rn.m.r[n - 1]) == 0) {
 			free(init[i]);
 			continue;
 		}
-		model_set(&m, init[i]);
+		model_set(&rn.m, init[i]);
 		ents[n++] = (tree_entry_t){ init[i]->key, init[i]->len, init[i] };
 	}
 	free(init);
 	CU_ASSERT_FATAL(tree_build_sorted(ents, n, &t) == SN_OK);
 	free(ents);
-	CU_ASSERT_FATAL(check_tree(t, &m, &s, 200));
+	CU_ASSERT_FATAL(check_tree(t, &rn.m, &s, 200));
 
 	for (size_t round = 0; round < rounds; round++) {
 		size_t target = TARGET[round / 200 % (sizeof(TARGET) / sizeof(TARGET[0]))];
-		unsigned nops = rnd(&s) % 10 == 0 ? 1 + rnd(&s) % 400 : 1 + rnd(&s) % 12;
+		unsigned kind = rnd(&s) % 16;
 		bool abort_it = rnd(&s) % 10 == 0;
-		tree_txn_t *txn = NULL;
+		struct model *m = &rn.m;
 
-		/* The old model, for the persistence check. */
-		model_copy(&old, &m);
-		nmade = ngone = 0;
-		if (capmg < 2 * nops) {
-			capmg = 2 * nops;
-			made = realloc(made, capmg * sizeof(*made));
-			gone = realloc(gone, capmg * sizeof(*gone));
-			CU_ASSERT_FATAL(made != NULL && gone != NULL);
-		}
-		CU_ASSERT_FATAL(tree_txn_begin(t, &txn) == SN_OK);
-		for (unsigned op = 0; op < nops; op++) {
-			uint8_t k[TREE_KEY_MAXLEN];
-			size_t len = rand_key(&s, k);
-			bool grow = m.n < target ? rnd(&s) % 4 != 0 : rnd(&s) % 4 == 0;
-			if (m.n > 0 && rnd(&s) % 10 < (grow ? 3u : 9u)) {
-				const struct rec *r = m.r[rnd(&s) % m.n];
-				memcpy(k, r->key, r->len);
-				len = r->len;
+		model_copy(&old, m);	/* for the persistence check */
+		rn.made.n = rn.gone.n = 0;
+		CU_ASSERT_FATAL(tree_txn_begin(t, &rn.txn) == SN_OK);
+		if (kind == 0 && m->n > 0) {
+			/* A run of neighbours. */
+			size_t at = rnd(&s) % m->n, cnt = 1 + rnd(&s) % 1500;
+			while (cnt-- > 0 && at < m->n) {
+				run_del(&rn, m->r[at]->key, m->r[at]->len);
 			}
-			size_t i = model_lower(&m, k, len);
-			bool has = model_has(&m, i, k, len);
-			void *ov = (void *)1;
-			if (grow) {
-				struct rec *r = rec_new(k, len, id++);
-				CU_ASSERT_FATAL(r != NULL);
-				made[nmade++] = r;
-				CU_ASSERT_FATAL(tree_txn_set(txn, r->key, r->len, r, &ov) == SN_OK);
-				CU_ASSERT_FATAL(ov == (has ? m.r[i] : NULL));
-				if (has) {
-					gone[ngone++] = m.r[i];
+		} else if (kind == 1) {
+			/* Many keys in a narrow range. */
+			uint8_t k[TREE_KEY_MAXLEN];
+			size_t blen = rand_key(&s, k), cnt = 1 + rnd(&s) % 1500;
+			for (size_t c = 0; c < cnt; c++) {
+				size_t tail = 1 + rnd(&s) % 4;
+				for (size_t j = 0; j < tail; j++) {
+					k[blen + j] = (uint8_t)rnd(&s);
 				}
-				model_set(&m, r);
-			} else {
-				int rc = tree_txn_del(txn, k, len, &ov);
-				CU_ASSERT_FATAL(rc == (has ? SN_OK : SN_ENOTFOUND));
-				if (has) {
-					CU_ASSERT_FATAL(ov == m.r[i]);
-					gone[ngone++] = m.r[i];
-					model_del(&m, i);
+				run_set(&rn, k, blen + tail);
+			}
+		} else {
+			unsigned nops = rnd(&s) % 10 == 0 ? 1 + rnd(&s) % 400 : 1 + rnd(&s) % 12;
+			for (unsigned op = 0; op < nops; op++) {
+				uint8_t k[TREE_KEY_MAXLEN];
+				size_t len = rand_key(&s, k);
+				bool grow = m->n < target ? rnd(&s) % 4 != 0 : rnd(&s) % 4 == 0;
+				if (m->n > 0 && rnd(&s) % 10 < (grow ? 3u : 9u)) {
+					const struct rec *r = m->r[rnd(&s) % m->n];
+					memcpy(k, r->key, r->len);
+					len = r->len;
+				}
+				if (grow) {
+					run_set(&rn, k, len);
 				} else {
-					CU_ASSERT_FATAL(ov == (void *)1);	/* untouched */
+					run_del(&rn, k, len);
 				}
 			}
 		}
 		if (rnd(&s) % 8 == 0) {
-			CU_ASSERT_FATAL(check_tree(tree_txn_tree(txn), &m, &s, 20));
+			CU_ASSERT_FATAL(check_tree(tree_txn_tree(rn.txn), m, &s, 20));
 		}
 		if (abort_it) {
-			tree_txn_abort(txn);
+			tree_txn_abort(rn.txn);
 			/* The base is as it was; what the txn made is not in it. */
-			free_recs(made, nmade);
-			model_copy(&m, &old);
-			CU_ASSERT_FATAL(check_tree(t, &m, &s, 20));
+			free_recs(rn.made.r, rn.made.n);
+			model_copy(m, &old);
+			CU_ASSERT_FATAL(check_tree(t, m, &s, 20));
 			aborts++;
 			continue;
 		}
 		tree_t *nt = NULL;
 		tree_garbage_t *g = NULL;
-		CU_ASSERT_FATAL(tree_txn_commit(txn, &nt, &g) == SN_OK);
-		CU_ASSERT_FATAL(check_tree(nt, &m, &s, 40));
+		CU_ASSERT_FATAL(tree_txn_commit(rn.txn, &nt, &g) == SN_OK);
+		CU_ASSERT_FATAL(check_tree(nt, m, &s, 40));
 		CU_ASSERT_FATAL(check_tree(t, &old, &s, 10));
 		tree_garbage_free(g);	/* also frees the old handle */
 		t = nt;
 		/* Values replaced or removed are freed only now, so a tree still
 		 * pointing into them would be caught by ASan below. A value
 		 * both made and dropped in this txn is freed once. */
-		for (size_t i = 0; i < ngone; i++) {
-			free(gone[i]);
-		}
+		free_recs(rn.gone.r, rn.gone.n);
 		if (rnd(&s) % 4 == 0) {
-			CU_ASSERT_FATAL(check_tree(t, &m, &s, 10));
+			CU_ASSERT_FATAL(check_tree(t, m, &s, 10));
 		}
 		commits++;
 		if (tree_height(t) > maxh) {
@@ -599,11 +650,150 @@ test_tree_model(void)
 	CU_ASSERT(commits > 0 && aborts > 0);
 	CU_ASSERT(maxh >= 3);	/* the test reached several levels */
 	tree_free(t);
-	free_recs(m.r, m.n);
-	free(m.r);
+	free_recs(rn.m.r, rn.m.n);
+	free(rn.m.r);
 	free(old.r);
-	free(made);
-	free(gone);
+	free(rn.made.r);
+	free(rn.gone.r);
+}
+
+/* Allocation failures on demand. tree.c allocates its nodes with
+ * posix_memalign and nothing else linked into the unit tests calls it, so
+ * the test binary brings its own: it fails from the fail_after-th call on
+ * while armed (>= 0) and otherwise is the C library's aligned_alloc. */
+static long fail_after = -1;
+
+int
+posix_memalign(void **p, size_t align, size_t size)
+{
+	if (fail_after == 0) {
+		return ENOMEM;
+	}
+	if (fail_after > 0) {
+		fail_after--;
+	}
+	size_t rounded = (size + align - 1) / align * align;
+	void *q = aligned_alloc(align, rounded == 0 ? align : rounded);
+	if (q == NULL) {
+		return ENOMEM;
+	}
+	*p = q;
+	return 0;
+}
+
+/* Every node allocation of a change fails in turn: the change must report
+ * SN_ENOMEM and leave the transaction exactly as it was (and leak nothing),
+ * through splits, merges and shares at every level. */
+static void
+test_tree_enomem(void)
+{
+	struct model m = { 0 }, gone = { 0 };
+	unsigned s = rng_init(3), id = 0;
+	tree_t *t = NULL, *nt = NULL;
+	tree_txn_t *txn = NULL;
+	tree_garbage_t *g = NULL;
+	size_t failures = 0;
+	int rc;
+
+	while (m.n < 6000) {	/* three levels */
+		uint8_t k[TREE_KEY_MAXLEN];
+		size_t len = rand_key(&s, k);
+		size_t i = model_lower(&m, k, len);
+		if (!model_has(&m, i, k, len)) {
+			struct rec *r = rec_new(k, len, id++);
+			CU_ASSERT_FATAL(r != NULL);
+			model_set(&m, r);
+		}
+	}
+	tree_entry_t *e = malloc(m.n * sizeof(*e));
+	CU_ASSERT_FATAL(e != NULL);
+	for (size_t i = 0; i < m.n; i++) {
+		e[i] = (tree_entry_t){ m.r[i]->key, m.r[i]->len, m.r[i] };
+	}
+	for (long k = 0;; k++) {
+		fail_after = k;
+		rc = tree_build_sorted(e, m.n, &t);
+		fail_after = -1;
+		if (rc == SN_OK) {
+			CU_ASSERT(k > 90);	/* every node allocation failed once */
+			break;
+		}
+		CU_ASSERT_FATAL(rc == SN_ENOMEM);
+		CU_ASSERT_FATAL(t == NULL);
+	}
+	free(e);
+	CU_ASSERT_FATAL(check_tree(t, &m, &s, 50));
+	CU_ASSERT(tree_height(t) == 3);
+
+	CU_ASSERT_FATAL(tree_txn_begin(t, &txn) == SN_OK);
+	size_t at = rnd(&s) % m.n;
+	uint8_t base[TREE_KEY_MAXLEN];
+	size_t blen = m.r[at]->len;
+	memcpy(base, m.r[at]->key, blen);
+	for (unsigned op = 0; op < 1600; op++) {
+		/* First many keys next to one another (splits up the tree), then
+		 * a run of deletes (merges and shares), with random ones mixed in. */
+		bool del = op >= 800;
+		uint8_t k[TREE_KEY_MAXLEN];
+		size_t len;
+		if (rnd(&s) % 4 == 0) {
+			len = rand_key(&s, k);
+		} else if (!del) {
+			memcpy(k, base, blen);
+			len = blen + 1 + rnd(&s) % 3;
+			for (size_t j = blen; j < len; j++) {
+				k[j] = (uint8_t)rnd(&s);
+			}
+		} else {
+			size_t i = at < m.n ? at : m.n - 1;
+			memcpy(k, m.r[i]->key, m.r[i]->len);
+			len = m.r[i]->len;
+		}
+		size_t i = model_lower(&m, k, len);
+		bool has = model_has(&m, i, k, len);
+		struct rec *r = del ? NULL : rec_new(k, len, id++);
+		for (long f = 0;; f++) {
+			void *ov = (void *)1;
+			fail_after = f;
+			if (del) {
+				rc = tree_txn_del(txn, k, len, &ov);
+			} else {
+				rc = tree_txn_set(txn, r->key, r->len, r, &ov);
+			}
+			fail_after = -1;
+			if (rc == SN_ENOMEM) {
+				failures++;
+				CU_ASSERT_FATAL(ov == (void *)1);
+				CU_ASSERT_FATAL(check_tree(tree_txn_tree(txn), &m, &s, 2));
+				continue;
+			}
+			if (del && !has) {
+				CU_ASSERT_FATAL(rc == SN_ENOTFOUND);
+				break;
+			}
+			CU_ASSERT_FATAL(rc == SN_OK);
+			if (has) {
+				CU_ASSERT_FATAL(ov == m.r[i]);
+				list_push(&gone, m.r[i]);
+			}
+			if (del) {
+				model_del(&m, i);
+			} else {
+				model_set(&m, r);
+			}
+			break;
+		}
+	}
+	CU_ASSERT_FATAL(check_tree(tree_txn_tree(txn), &m, &s, 100));
+	CU_ASSERT_FATAL(tree_txn_commit(txn, &nt, &g) == SN_OK);
+	tree_garbage_free(g);
+	CU_ASSERT(check_tree(nt, &m, &s, 100));
+	CU_ASSERT(failures > 100);
+	tree_free(nt);
+	free_recs(gone.r, gone.n);
+	free_recs(m.r, m.n);
+	free(gone.r);
+	free(m.r);
 }
 
 static void
@@ -812,6 +1002,7 @@ test_tree_register(void)
 	CU_add_test(s, "test_tree_small", test_tree_small);
 	CU_add_test(s, "test_tree_build_errors", test_tree_build_errors);
 	CU_add_test(s, "test_tree_model", test_tree_model);
+	CU_add_test(s, "test_tree_enomem", test_tree_enomem);
 	CU_add_test(s, "test_tree_copy_cost", test_tree_copy_cost);
 	return CU_get_error();
 }
