@@ -409,7 +409,9 @@ cmd_zone_check(int argc, char **argv)
 		rc = zcheck_run(c.l, &co, &cs);
 		checked = true;
 		main_path = path;
-		qsort(c.msgs + first, c.nmsgs - first, sizeof(*c.msgs), msg_cmp);
+		if (c.nmsgs > first) {
+			qsort(c.msgs + first, c.nmsgs - first, sizeof(*c.msgs), msg_cmp);
+		}
 		if (!c.json) {
 			for (size_t i = first; i < c.nmsgs; i++) {
 				print_msg(c.msgs[i].sev, c.msgs[i].file, c.msgs[i].line,

@@ -92,8 +92,10 @@ void rrlist_drop(rrlist_t *l, size_t i);
 void rrlist_compact(rrlist_t *l);
 
 /*
- * Navigation in a sorted list. `i` and `j` are valid indices; owners are
- * compared case-insensitively, in canonical order.
+ * Navigation in a sorted list (after rrlist_sort and before the next
+ * rrlist_add). `i` and `j` are valid indices; owners are compared
+ * case-insensitively, in canonical order. Owner and RRset boundaries are
+ * recorded by the sort, so walking them reads only the index array.
  */
 
 /* True if records `i` and `j` have the same owner. */
@@ -107,6 +109,11 @@ size_t rrlist_owner_end(const rrlist_t *l, size_t i);
 
 /* Index past the last record of the RRset (owner, type, class) of `i`. */
 size_t rrlist_rrset_end(const rrlist_t *l, size_t i);
+
+/* The type and the class of record `i`, read without touching the record
+ * itself (cheap in a pass that needs only these). */
+uint16_t rrlist_type(const rrlist_t *l, size_t i);
+uint16_t rrlist_rclass(const rrlist_t *l, size_t i);
 
 /* Index past the last record whose owner is the owner of `i` or below it.
  * Searches forward from `i` in O(log distance), so walking a zone cut by

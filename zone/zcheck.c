@@ -127,7 +127,7 @@ scan_owner(struct zc *z, size_t i, struct tinfo *t)
 	t->has_addr = false;
 	t->has_cname = false;
 	for (size_t k = i; k < end; k++) {
-		uint16_t type = rrlist_get(z->l, k).type;
+		uint16_t type = rrlist_type(z->l, k);
 		if (type == RRTYPE_A || type == RRTYPE_AAAA) {
 			t->has_addr = true;
 		} else if (type == RRTYPE_CNAME) {
@@ -190,7 +190,7 @@ is_below_cut(struct zc *z, const uint8_t *t)
 		if (idx != RRLIST_NONE) {
 			size_t end = rrlist_owner_end(z->l, idx);
 			for (size_t k = idx; k < end; k++) {
-				if (rrlist_get(z->l, k).type == RRTYPE_NS) {
+				if (rrlist_type(z->l, k) == RRTYPE_NS) {
 					return true;
 				}
 			}
@@ -485,14 +485,14 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 		unsigned soa = 0, ns = 0, ds = 0, cnames = 0, dnames = 0;
 		size_t cname_at = RRLIST_NONE, other_at = RRLIST_NONE, occl_at = RRLIST_NONE;
 		size_t second_cname = RRLIST_NONE, second_dname = RRLIST_NONE, soa_at = i;
-		size_t second_soa = RRLIST_NONE, ds_at = i;
+		size_t second_soa = RRLIST_NONE, ds_at = i, ns_at = i;
 		for (size_t k = i; k < j;) {
 			size_t e = rrlist_rrset_end(l, k);
-			rrlist_rr_t v = rrlist_get(l, k);
+			uint16_t type = rrlist_type(l, k), rclass = rrlist_rclass(l, k);
 			size_t cnt = e - k;
-			if (v.rclass != z.rclass) {
+			if (rclass != z.rclass) {
 				char c1[RRTYPE_MAXTEXT], c2[RRTYPE_MAXTEXT];
-				rrclass_to_text(v.rclass, c1, sizeof(c1));
+				rrclass_to_text(rclass, c1, sizeof(c1));
 				rrclass_to_text(z.rclass, c2, sizeof(c2));
 				for (size_t m = k; m < e; m++) {
 					report_rr(&z, ZFILE_ERROR, m,
@@ -500,7 +500,7 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 						  c1, c2);
 				}
 			}
-			switch (v.type) {
+			switch (type) {
 			case RRTYPE_SOA:
 				soa += (unsigned)cnt;
 				soa_at = k;
@@ -510,6 +510,7 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 				break;
 			case RRTYPE_NS:
 				ns += (unsigned)cnt;
+				ns_at = k;
 				break;
 			case RRTYPE_DS:
 				ds += (unsigned)cnt;
@@ -529,13 +530,15 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 				}
 				break;
 			}
-			if (!cname_may_share(v.type) && other_at == RRLIST_NONE) {
+			if (!cname_may_share(type) && other_at == RRLIST_NONE) {
 				other_at = k;
 			}
-			if (!cut_may_hold(v.type) && occl_at == RRLIST_NONE) {
+			if (!cut_may_hold(type) && occl_at == RRLIST_NONE) {
 				occl_at = k;
 			}
-			check_ttls(&z, k, e);
+			if (cnt > 1) {
+				check_ttls(&z, k, e);
+			}
 			k = e;
 		}
 
@@ -559,6 +562,11 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 					  "RFC 4035 2.4)");
 			}
 		}
+		if (ns > 0 && dname_is_wildcard(first.owner)) {
+			/* RFC 4592 4.2: a wildcard NS makes no delegation; named refuses it */
+			report_rr(&z, ZFILE_ERROR, ns_at, "%s: invalid NS owner name (wildcard)",
+				  ntext(first.owner, on));
+		}
 		if (second_cname != RRLIST_NONE) {
 			report_rr(&z, ZFILE_ERROR, second_cname, "%s: more than one CNAME record",
 				  ntext(first.owner, on));
@@ -580,8 +588,9 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 		if (occluded) {
 			/* below a delegation only glue is expected */
 			for (size_t k = i; k < j; k++) {
-				rrlist_rr_t v = rrlist_get(l, k);
-				if (v.type != RRTYPE_A && v.type != RRTYPE_AAAA) {
+				uint16_t type = rrlist_type(l, k);
+				if (type != RRTYPE_A && type != RRTYPE_AAAA) {
+					rrlist_rr_t v = rrlist_get(l, k);
 					report_rr(&z, ZFILE_WARNING, k,
 						  "%s/%s is below the delegation at %s and is not "
 						  "served",
@@ -611,7 +620,7 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 
 		/* targets of NS (apex and delegations), MX and SRV */
 		for (size_t k = i; k < j; k++) {
-			uint16_t type = rrlist_get(l, k).type;
+			uint16_t type = rrlist_type(l, k);
 			if (type == RRTYPE_NS) {
 				check_ns_target(&z, k, is_apex);
 			} else if (type == RRTYPE_MX) {

@@ -296,6 +296,42 @@ test_rrlist_lookups(void)
 	rrlist_free(l);
 }
 
+/* Dropping records keeps owner and RRset boundaries right. */
+static void
+test_rrlist_drop_navigation(void)
+{
+	rrlist_t *l = rrlist_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(add_a(l, "a.", 1), SN_OK);
+	CU_ASSERT_EQUAL(add_a(l, "b.", 1), SN_OK);
+	CU_ASSERT_EQUAL(add_a(l, "b.", 2), SN_OK);
+	CU_ASSERT_EQUAL(add_rr(l, "b.", RRTYPE_TXT, 1, "x", 2, "f", 1), SN_OK);
+	CU_ASSERT_EQUAL(add_a(l, "c.", 1), SN_OK);
+	CU_ASSERT_EQUAL(rrlist_sort(l), SN_OK);
+	CU_ASSERT_EQUAL(rrlist_owner_end(l, 1), 4);
+	CU_ASSERT_EQUAL(rrlist_rrset_end(l, 1), 3);
+	CU_ASSERT_EQUAL(rrlist_type(l, 3), RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rrlist_rclass(l, 3), RRCLASS_IN);
+	/* drop a. and the first A of b.: b.'s second A now starts both */
+	rrlist_drop(l, 0);
+	rrlist_drop(l, 1);
+	rrlist_compact(l);
+	CU_ASSERT_EQUAL_FATAL(rrlist_count(l), 3);
+	CU_ASSERT_EQUAL(rrlist_owner_end(l, 0), 2);
+	CU_ASSERT_EQUAL(rrlist_rrset_end(l, 0), 1);
+	CU_ASSERT_EQUAL(rrlist_get(l, 0).rdata[3], 2);
+	CU_ASSERT(rrlist_is_same_owner(l, 0, 1));
+	CU_ASSERT(!rrlist_is_same_owner(l, 1, 2));
+	CU_ASSERT_EQUAL(rrlist_subtree_end(l, 0), 2);
+	/* drop the middle one: c. stays an owner of its own */
+	rrlist_drop(l, 1);
+	rrlist_compact(l);
+	CU_ASSERT_EQUAL_FATAL(rrlist_count(l), 2);
+	CU_ASSERT_EQUAL(rrlist_owner_end(l, 0), 1);
+	CU_ASSERT_EQUAL(rrlist_owner_end(l, 1), 2);
+	rrlist_free(l);
+}
+
 /*
  * Randomised: the sort must agree with qsort using dname_cmp (then type,
  * then RDATA) on random names that stress the radix sort: long shared
@@ -416,6 +452,18 @@ check_random(unsigned seed, size_t count, int mode)
 	if (ok && uniq != rrlist_count(l)) {
 		ok = false;
 	}
+	/* boundaries recorded by the sort agree with comparisons */
+	for (size_t i = 0; ok && i + 1 < rrlist_count(l); i++) {
+		rrlist_rr_t a = rrlist_get(l, i), b = rrlist_get(l, i + 1);
+		bool same = dname_cmp(a.owner, b.owner) == 0;
+		if (rrlist_is_same_owner(l, i, i + 1) != same ||
+		    (rrlist_owner_end(l, i) == i + 1) == same ||
+		    (rrlist_rrset_end(l, i) == i + 1) == (same && a.type == b.type) ||
+		    rrlist_type(l, i) != a.type) {
+			printf("\nrrlist: bad boundary at %zu\n", i);
+			ok = false;
+		}
+	}
 	if (!ok) {
 		printf("\nrrlist random sort failed: seed %u, count %zu, mode %d\n", seed, count,
 		       mode);
@@ -477,6 +525,7 @@ test_rrlist_register(void)
 	    CU_add_test(s, "test_rrlist_view_fields", test_rrlist_view_fields) == NULL ||
 	    CU_add_test(s, "test_rrlist_malformed", test_rrlist_malformed) == NULL ||
 	    CU_add_test(s, "test_rrlist_lookups", test_rrlist_lookups) == NULL ||
+	    CU_add_test(s, "test_rrlist_drop_navigation", test_rrlist_drop_navigation) == NULL ||
 	    CU_add_test(s, "test_rrlist_random_vs_qsort", test_rrlist_random_vs_qsort) == NULL ||
 	    CU_add_test(s, "test_rrlist_resort", test_rrlist_resort) == NULL) {
 		return CU_get_error();

@@ -516,11 +516,14 @@ test_zcheck_class_and_wildcard(void)
 	};
 	CU_ASSERT_EQUAL(rrlist_add(z.l, &rr), SN_OK);
 	add_a(&z, "a.*.b", 1);
+	add_name(&z, "*.w", RRTYPE_NS, "ns1");
+	add_a(&z, "*.x", 1); /* a wildcard with data is fine */
 	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
-	expect_msgs(&z, 2,
+	expect_msgs(&z, 3,
 		    "z.zone:4: warning: a.*.b.example.com.: a '*' label that is not the leftmost "
 		    "one is not a wildcard (RFC 4592 2.1.1)",
-		    "other.zone:42: error: class CH differs from the class IN of the zone");
+		    "other.zone:42: error: class CH differs from the class IN of the zone",
+		    "z.zone:5: error: *.w.example.com.: invalid NS owner name (wildcard)");
 	tz_free(&z);
 }
 
