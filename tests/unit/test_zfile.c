@@ -20,6 +20,9 @@
 #include "zone/rrtype.h"
 #include "zone/zfile.h"
 
+/* mkdtemp directory of the suite, for $INCLUDE and big files */
+static char tmpdir[256];
+
 typedef struct trec {
 	uint8_t owner[DNAME_MAXLEN];
 	uint16_t type, rclass;
@@ -826,6 +829,37 @@ test_zfile_bad_input_bytes(void)
 	coll_clear(&c);
 }
 
+/* With no on_msg, messages go to stderr as "file:line:col: error: msg". */
+static void
+test_zfile_default_messages(void)
+{
+	coll_t c;
+	char path[512], out[1024];
+	snprintf(path, sizeof(path), "%s/stderr.txt", tmpdir);
+	coll_init(&c, "example.");
+	c.opts.on_msg = NULL;
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *f = fopen(path, "w+");
+	CU_ASSERT_FATAL(saved >= 0 && f != NULL);
+	dup2(fileno(f), 2);
+	int rc = parse(&c, "a A 192.0.2.1\nb FOO 1\n");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(path);
+	CU_ASSERT_EQUAL(rc, SN_EPARSE);
+	CU_ASSERT_STRING_EQUAL(out, "t.zone:1:1: warning: no TTL specified and no $TTL: using the "
+				    "default TTL 3600\n"
+				    "t.zone:2:3: error: unknown RR type 'FOO'\n");
+	CU_ASSERT_EQUAL(c.nrec, 1);
+	coll_clear(&c);
+}
+
 /* ---- $GENERATE ------------------------------------------------------------- */
 
 static void
@@ -916,8 +950,6 @@ test_zfile_generate_errors(void)
 }
 
 /* ---- files: $INCLUDE and the read buffer ---------------------------------- */
-
-static char tmpdir[256];
 
 static void
 write_file(const char *rel, const char *text, size_t len)
@@ -1091,7 +1123,6 @@ check_window(const coll_t *c, size_t first, int k, bool *ok)
 	*ok &= rr_is(c, first + 1, owner, RRTYPE_A, 3600, rd_a(&rd, "192.0.2.7"));
 	snprintf(owner, sizeof(owner), "A\\\\x%d.example.", k);
 	*ok &= rr_is(c, first + 2, owner, RRTYPE_TXT, 300, rd_txt(&rd, "\xff", NULL));
-	(void)rd_u8;
 }
 
 /* Writes a file of `pad` comment bytes, filler up to near the 256 KiB
@@ -1232,6 +1263,7 @@ test_zfile_register(void)
 	    CU_add_test(s, "test_zfile_max_errors", test_zfile_max_errors) == NULL ||
 	    CU_add_test(s, "test_zfile_callback_stops", test_zfile_callback_stops) == NULL ||
 	    CU_add_test(s, "test_zfile_bad_input_bytes", test_zfile_bad_input_bytes) == NULL ||
+	    CU_add_test(s, "test_zfile_default_messages", test_zfile_default_messages) == NULL ||
 	    CU_add_test(s, "test_zfile_generate", test_zfile_generate) == NULL ||
 	    CU_add_test(s, "test_zfile_generate_errors", test_zfile_generate_errors) == NULL ||
 	    CU_add_test(s, "test_zfile_include", test_zfile_include) == NULL ||
