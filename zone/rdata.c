@@ -466,15 +466,63 @@ t_ipv4(tout_t *t, const uint8_t *p)
 	}
 }
 
+/* The text form inet_ntop(3) gives (and so BIND): lower-case hex without
+ * leading zeros, the first longest run of two or more zero groups as "::",
+ * and a dotted quad after ::ffff: or a 6-group zero prefix. Written out so
+ * that printing stays off stdio. */
 static void
 t_ipv6(tout_t *t, const uint8_t *p)
 {
-	char tmp[INET6_ADDRSTRLEN];
-	if (inet_ntop(AF_INET6, p, tmp, sizeof(tmp)) == NULL) {
-		t->err = SN_EPARSE;
-		return;
+	static const char hexl[] = "0123456789abcdef";
+	uint16_t w[8];
+	int best = -1, bestlen = 0;
+	for (int k = 0; k < 8; k++) {
+		w[k] = (uint16_t)(p[2 * k] << 8 | p[2 * k + 1]);
 	}
-	t_puts(t, tmp);
+	for (int k = 0; k < 8;) {
+		if (w[k] != 0) {
+			k++;
+			continue;
+		}
+		int e = k;
+		while (e < 8 && w[e] == 0) {
+			e++;
+		}
+		if (e - k > bestlen) {
+			best = k;
+			bestlen = e - k;
+		}
+		k = e;
+	}
+	if (bestlen < 2) {
+		best = -1;
+	}
+	for (int k = 0; k < 8; k++) {
+		if (k == best) {
+			t_putc(t, ':');
+			k += bestlen - 1;
+			if (k == 7) {
+				t_putc(t, ':');
+			}
+			continue;
+		}
+		if (k > 0) {
+			t_putc(t, ':');
+		}
+		if (k == 6 && best == 0 && (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			t_ipv4(t, p + 12);
+			return;
+		}
+		bool lead = true;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (w[k] >> sh) & 15;
+			if (d == 0 && lead && sh > 0) {
+				continue;
+			}
+			lead = false;
+			t_putc(t, hexl[d]);
+		}
+	}
 }
 
 static void
@@ -634,16 +682,75 @@ parse_ipv4(const char *s, size_t len, uint8_t out[4])
 	return i == len ? SN_OK : SN_EPARSE;
 }
 
+/* RFC 4291 2.2 text forms, including "::" and a trailing dotted quad; the
+ * same forms inet_pton(3) takes, without its NUL-terminated copy. */
 static int
 parse_ipv6(const char *s, size_t len, uint8_t out[16])
 {
-	char tmp[INET6_ADDRSTRLEN + 1];
-	if (len == 0 || len >= sizeof(tmp)) {
+	uint16_t w[8];
+	int n = 0, gap = -1;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = 0;
+		i = 2;
+	} else if (len == 0 || s[0] == ':') {
 		return SN_EPARSE;
 	}
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	return inet_pton(AF_INET6, tmp, out) == 1 ? SN_OK : SN_EPARSE;
+	while (i < len) {
+		size_t start = i;
+		unsigned v = 0;
+		int hd;
+		while (i < len && i - start < 5 && (hd = codec_hex_digit((uint8_t)s[i])) >= 0) {
+			v = v << 4 | (unsigned)hd;
+			i++;
+		}
+		if (i < len && s[i] == '.') {
+			/* the last 32 bits as a dotted quad (RFC 4291 2.2 form 3) */
+			uint8_t a[4];
+			if (n > 6 || parse_ipv4(s + start, len - start, a) != SN_OK) {
+				return SN_EPARSE;
+			}
+			w[n++] = (uint16_t)(a[0] << 8 | a[1]);
+			w[n++] = (uint16_t)(a[2] << 8 | a[3]);
+			i = len;
+			break;
+		}
+		if (i == start || i - start > 4 || n >= 8) {
+			return SN_EPARSE;
+		}
+		w[n++] = (uint16_t)v;
+		if (i == len) {
+			break;
+		}
+		if (s[i] != ':' || ++i == len) {
+			return SN_EPARSE;
+		}
+		if (s[i] == ':') {
+			if (gap >= 0) {
+				return SN_EPARSE;
+			}
+			gap = n;
+			i++;
+		}
+	}
+	if (gap >= 0) {
+		if (n >= 8) {
+			return SN_EPARSE; /* "::" stands for at least one group */
+		}
+		int tail = n - gap;
+		memmove(w + 8 - tail, w + gap, (size_t)tail * sizeof(w[0]));
+		for (int k = gap; k < 8 - tail; k++) {
+			w[k] = 0;
+		}
+	} else if (n != 8) {
+		return SN_EPARSE;
+	}
+	for (int k = 0; k < 8; k++) {
+		out[2 * k] = (uint8_t)(w[k] >> 8);
+		out[2 * k + 1] = (uint8_t)w[k];
+	}
+	return SN_OK;
 }
 
 /* Decodes the escapes of a <character-string> token (\X and \DDD, RFC 1035
@@ -1304,7 +1411,7 @@ bitmap_from_text(struct tin *c)
 {
 	uint8_t bits[256][32];
 	uint8_t used[256]; /* octets used in each window, 0 when empty */
-	memset(used, 0, sizeof(used));
+	unsigned lo = 256, hi = 0; /* windows in use: [lo, hi] */
 	for (; c->i < c->ntok; c->i++) {
 		const rdata_tok_t *t = &c->toks[c->i];
 		uint16_t type;
@@ -1312,6 +1419,14 @@ bitmap_from_text(struct tin *c)
 			return fail(c, c->i, SN_EPARSE, "unknown RR type in type bitmap");
 		}
 		unsigned w = type >> 8, o = (type & 0xff) >> 3;
+		if (w < lo || w > hi) {
+			/* widen the range, clearing the windows it gains */
+			unsigned from = lo > hi ? w : (w < lo ? w : hi + 1);
+			unsigned to = lo > hi ? w : (w < lo ? lo - 1 : w);
+			memset(used + from, 0, to - from + 1);
+			lo = w < lo ? w : lo;
+			hi = w > hi ? w : hi;
+		}
 		if (used[w] == 0) {
 			memset(bits[w], 0, 32);
 		}
@@ -1320,7 +1435,7 @@ bitmap_from_text(struct tin *c)
 			used[w] = (uint8_t)(o + 1);
 		}
 	}
-	for (unsigned w = 0; w < 256; w++) {
+	for (unsigned w = lo; w <= hi && w < 256; w++) {
 		if (used[w] != 0) {
 			wire_put_u8(c->out, (uint8_t)w);
 			wire_put_u8(c->out, used[w]);
@@ -2555,24 +2670,25 @@ field_from_text(struct tin *c, uint8_t k)
 		break;
 	case FK_ALG:
 	case FK_ALGM:
-		if (mnem_lookup(alg_names, t->s, t->len, &v16) == SN_OK) {
-			wire_put_u8(w, (uint8_t)v16);
+		/* numbers first: zone files nearly always have them */
+		if (parse_uint(t->s, t->len, 255, &v) == SN_OK) {
+			wire_put_u8(w, (uint8_t)v);
 			break;
 		}
-		if (parse_uint(t->s, t->len, 255, &v) != SN_OK) {
+		if (mnem_lookup(alg_names, t->s, t->len, &v16) != SN_OK) {
 			return fail(c, c->i, SN_EPARSE, "bad algorithm");
 		}
-		wire_put_u8(w, (uint8_t)v);
+		wire_put_u8(w, (uint8_t)v16);
 		break;
 	case FK_CERTTYPE:
-		if (mnem_lookup(cert_names, t->s, t->len, &v16) == SN_OK) {
-			wire_put_u16(w, v16);
+		if (parse_uint(t->s, t->len, 65535, &v) == SN_OK) {
+			wire_put_u16(w, (uint16_t)v);
 			break;
 		}
-		if (parse_uint(t->s, t->len, 65535, &v) != SN_OK) {
+		if (mnem_lookup(cert_names, t->s, t->len, &v16) != SN_OK) {
 			return fail(c, c->i, SN_EPARSE, "bad certificate type");
 		}
-		wire_put_u16(w, (uint16_t)v);
+		wire_put_u16(w, v16);
 		break;
 	case FK_CAATAG:
 		if (t->len == 0 || t->len > 255) {

@@ -104,7 +104,23 @@ codec_b32hex_encode(const uint8_t *in, size_t n, char *out)
 int
 codec_hex_feed(codec_dec_t *d, const char *s, size_t len, wire_out_t *out)
 {
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	/* fast path: whole pairs straight into the buffer */
+	if (d->n == 0 && out->err == SN_OK) {
+		uint8_t *o = out->pos;
+		size_t room = (size_t)(out->end - o);
+		while (len - i >= 2 && room > 0) {
+			unsigned hi = hex_val[(uint8_t)s[i]], lo = hex_val[(uint8_t)s[i + 1]];
+			if (hi == 0 || lo == 0) {
+				break; /* the slow path says which character */
+			}
+			*o++ = (uint8_t)((hi - 1) << 4 | (lo - 1));
+			room--;
+			i += 2;
+		}
+		out->pos = o;
+	}
+	for (; i < len; i++) {
 		int v = (int)hex_val[(uint8_t)s[i]] - 1;
 		if (v < 0) {
 			return SN_EPARSE;
@@ -129,7 +145,28 @@ codec_hex_finish(const codec_dec_t *d)
 int
 codec_b64_feed(codec_dec_t *d, const char *s, size_t len, wire_out_t *out)
 {
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	/* fast path: whole quanta without padding straight into the buffer */
+	if (d->n == 0 && d->pad == 0 && out->err == SN_OK) {
+		uint8_t *o = out->pos;
+		size_t room = (size_t)(out->end - o);
+		while (len - i >= 4 && room >= 3) {
+			uint32_t a = b64_val[(uint8_t)s[i]], b = b64_val[(uint8_t)s[i + 1]];
+			uint32_t c = b64_val[(uint8_t)s[i + 2]], e = b64_val[(uint8_t)s[i + 3]];
+			if (a == 0 || b == 0 || c == 0 || e == 0) {
+				break; /* padding or a bad character: the slow path decides */
+			}
+			uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (e - 1);
+			o[0] = (uint8_t)(v >> 16);
+			o[1] = (uint8_t)(v >> 8);
+			o[2] = (uint8_t)v;
+			o += 3;
+			room -= 3;
+			i += 4;
+		}
+		out->pos = o;
+	}
+	for (; i < len; i++) {
 		uint8_t c = (uint8_t)s[i];
 		if (c == '=') {
 			/* RFC 4648 4: one '=' after 3 digits of a quantum, two
