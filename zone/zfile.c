@@ -726,10 +726,28 @@ tok_is(const rdata_tok_t *t, const char *word)
 	return true;
 }
 
+/* Why dname_from_text refused `s`: for SN_ERANGE, whether a label or the
+ * whole name is too long (each \DDD or \X is one octet). */
 static const char *
-dname_errmsg(int rc)
+dname_errmsg(int rc, const char *s, size_t len)
 {
-	return rc == SN_ERANGE ? "label over 63 or name over 255 octets" : "bad escape or empty label";
+	if (rc != SN_ERANGE) {
+		return "bad escape or empty label";
+	}
+	size_t label = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			label = 0;
+			continue;
+		}
+		if (s[i] == '\\' && i + 1 < len) {
+			i += (s[i + 1] >= '0' && s[i + 1] <= '9') ? 3 : 1;
+		}
+		if (++label > LABEL_MAXLEN) {
+			return "label over 63 octets";
+		}
+	}
+	return "name over 255 octets";
 }
 
 /* Reads a name token relative to the current origin. */
@@ -744,7 +762,7 @@ name_token(zparser_t *zp, zctx_t *zc, const rdata_tok_t *t, const char *what, ui
 	}
 	if (rc != SN_OK) {
 		zerr(zp, zc, t->line, t->col, "bad %s '%s': %s", what, tok_show(t, show),
-		     (t->flags & RDATA_TOK_QUOTED) ? "quoted" : dname_errmsg(rc));
+		     (t->flags & RDATA_TOK_QUOTED) ? "quoted" : dname_errmsg(rc, t->s, t->len));
 	}
 	return rc;
 }
@@ -1489,7 +1507,7 @@ do_generate(zparser_t *zp, zctx_t *zc)
 		rc = dname_from_text(zp->gen_lhs, (size_t)ll, zc->origin, owner, &olen);
 		if (rc != SN_OK) {
 			zerr(zp, zc, lhs->line, lhs->col, "$GENERATE: bad owner name for %llu: %s",
-			     (unsigned long long)it, dname_errmsg(rc));
+			     (unsigned long long)it, dname_errmsg(rc, zp->gen_lhs, (size_t)ll));
 			return;
 		}
 		int rl = gen_subst(rhs, (int64_t)it, zp->gen_rhs, ZF_GEN_TEXTMAX, &why);

@@ -691,7 +691,13 @@ test_zfile_errors_reported_and_parse_goes_on(void)
 			   "j A 192.0.2.10\n"	    /* 14: good */
 			   "$ORIGIN\n"		    /* 15: missing name */
 			   "\"q\" A 192.0.2.1\n"    /* 16: quoted owner */
-			   "k \"A\" 192.0.2.1\n");  /* 17: quoted type */
+			   "k \"A\" 192.0.2.1\n"   /* 17: quoted type */
+			   "l234567890123456789012345678901234567890123456789012345678901234 A 1.2.3.4\n"
+			   /* 19: 3 labels of 63, one of 59, and example.: 261 octets */
+			   "m23456789012345678901234567890123456789012345678901234567890123."
+			   "m23456789012345678901234567890123456789012345678901234567890123."
+			   "m23456789012345678901234567890123456789012345678901234567890123."
+			   "m2345678901234567890123456789012345678901234567890123456789 A 1.2.3.4\n");
 	CU_ASSERT_EQUAL(rc, SN_EPARSE);
 	CU_ASSERT_EQUAL(c.nrec, 2);
 	CU_ASSERT(rr_is(&c, 0, "a.example.", RRTYPE_A, 300, NULL));
@@ -708,9 +714,11 @@ test_zfile_errors_reported_and_parse_goes_on(void)
 	CU_ASSERT(has_msg(&c, ZFILE_ERROR, 15, 8, "$ORIGIN needs a name"));
 	CU_ASSERT(has_msg(&c, ZFILE_ERROR, 16, 1, "bad owner name"));
 	CU_ASSERT(has_msg(&c, ZFILE_ERROR, 17, 3, "unknown RR type"));
-	CU_ASSERT_EQUAL(c.st.errors, 12);
-	CU_ASSERT_EQUAL(count_sev(&c, ZFILE_ERROR), 12);
-	if (c.st.errors != 12) {
+	CU_ASSERT(has_msg(&c, ZFILE_ERROR, 18, 1, "label over 63 octets"));
+	CU_ASSERT(has_msg(&c, ZFILE_ERROR, 19, 1, "name over 255 octets"));
+	CU_ASSERT_EQUAL(c.st.errors, 14);
+	CU_ASSERT_EQUAL(count_sev(&c, ZFILE_ERROR), 14);
+	if (c.st.errors != 14) {
 		dump(&c);
 	}
 	for (size_t i = 0; i < c.nmsg; i++) {
