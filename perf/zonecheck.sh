@@ -76,7 +76,8 @@ records=$(cat "$zone.count")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run TOOL: one pinned, timed run; appends "seconds KiB" to $tmp/TOOL.
+# run TOOL: one pinned, timed run; appends "wall-s KiB user-s sys-s" to
+# $tmp/TOOL.
 # A failing run stops the benchmark: a time for a refused zone means nothing.
 run() {
 	case $1 in
@@ -87,7 +88,7 @@ run() {
 	tool=$1
 	shift
 	rc=0
-	taskset -c "$cpu" /usr/bin/time -f '%e %M' -o "$tmp/last" "$@" >"$tmp/$tool.out" 2>&1 || rc=$?
+	taskset -c "$cpu" /usr/bin/time -f '%e %M %U %S' -o "$tmp/last" "$@" >"$tmp/$tool.out" 2>&1 || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "zonecheck: $tool failed (exit $rc) on $zone: $*" >&2
 		head -n 20 "$tmp/$tool.out" >&2
@@ -124,17 +125,24 @@ for tool in ("signet", "kzonecheck", "named-checkzone"):
     p = os.path.join(tmp, tool)
     if not os.path.exists(p):
         continue
-    runs = [tuple(float(x) for x in l.split()) for l in open(p) if l.strip()]
-    secs = [r[0] for r in runs]
+    runs = [[float(x) for x in l.split()] for l in open(p) if l.strip()]
+    wall = [r[0] for r in runs]
     rss = [r[1] / 1024 for r in runs]
-    rows[tool] = (statistics.median(secs), min(secs), max(secs), statistics.median(rss), len(runs))
+    cpu = [r[2] + r[3] for r in runs]
+    rows[tool] = dict(n=len(runs), med=statistics.median(wall), lo=min(wall), hi=max(wall),
+                      cpu=statistics.median(cpu), rss=statistics.median(rss))
 print()
-print(f"{'tool':<16} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} {'records/s':>11} {'peak RSS MiB':>13}")
-for tool, (med, lo, hi, rss, n) in rows.items():
-    rps = records / med if med > 0 else float("inf")
-    print(f"{tool:<16} {n:>4} {med:>9.2f} {lo:>7.2f} {hi:>7.2f} {rps:>11,.0f} {rss:>13.1f}")
+print(f"{'tool':<16} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} {'cpu s':>7}"
+      f" {'records/s':>11} {'peak RSS MiB':>13}")
+for tool, r in rows.items():
+    rps = records / r["med"] if r["med"] > 0 else float("inf")
+    print(f"{tool:<16} {r['n']:>4} {r['med']:>9.2f} {r['lo']:>7.2f} {r['hi']:>7.2f} {r['cpu']:>7.2f}"
+          f" {rps:>11,.0f} {r['rss']:>13.1f}")
 s, k = rows["signet"], rows["kzonecheck"]
 print()
-print(f"time ratio   kzonecheck / signet = {k[0] / s[0]:.2f}  (>= 1.0: signet at least as fast)")
-print(f"memory ratio kzonecheck / signet = {k[3] / s[3]:.2f}  (>= 1.0: signet uses no more memory)")
+print("(median s: wall time; cpu s: median user+sys, which other load on the machine")
+print(" disturbs less; records/s from the median wall time; RSS: median of peaks)")
+print(f"time ratio   kzonecheck / signet = {k['med'] / s['med']:.2f} wall, "
+      f"{k['cpu'] / max(s['cpu'], 0.01):.2f} cpu  (>= 1.0: signet at least as fast)")
+print(f"memory ratio kzonecheck / signet = {k['rss'] / s['rss']:.2f}  (>= 1.0: signet uses no more memory)")
 EOF

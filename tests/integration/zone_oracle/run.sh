@@ -111,6 +111,13 @@ for case_file in *.zone; do
 	# 2. signetc's verdict.
 	rc=0
 	"$SIGNETC" zone-check --origin "$origin" --print "$case_file" >"$T/B.zone" 2>"$T/signet.err" || rc=$?
+	# Under --enable-sanitizers a report exits 1, which alone would pass
+	# for "zone has errors".
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$T/signet.err"; then
+		grep -m1 -A12 -e 'Sanitizer' -e 'runtime error:' "$T/signet.err" >"$T/san"
+		sn_not_ok "$name" "sanitizer report from signetc" "$T/san"
+		continue
+	fi
 	if [ "$verdict" = bad ]; then
 		if [ "$rc" -ne 1 ]; then
 			why=$(for o in $says; do cat "$T/$o.err"; done 2>/dev/null |
