@@ -61,6 +61,8 @@ enum fk {
 	FK_IPSECKEY,  /* RFC 4025 from the gateway type on */
 	FK_WKS,       /* RFC 1035 3.4.2 protocol + port bitmap */
 	FK_APL,       /* RFC 3123, the whole RDATA */
+	FK_A6,        /* RFC 2874 3.1, the whole RDATA */
+	FK_NXTMAP,    /* RFC 2535 5.2 bitmap of types 1..127, to the end */
 };
 
 /* Type flags. */
@@ -89,6 +91,10 @@ struct rdesc {
 
 #define RD_NTYPES 262
 
+/* Types rrtype.h has no constant for. */
+#define RRTYPE_NXT_ 30
+#define RRTYPE_A6_ 38
+
 static const struct rdesc descs[RD_NTYPES] = {
 	[RRTYPE_A] = D(0, FK_A),
 	[RRTYPE_NS] = D(RD_1035, FK_NAME),
@@ -116,6 +122,8 @@ static const struct rdesc descs[RD_NTYPES] = {
 	[RRTYPE_KEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64_0),
 	[RRTYPE_PX] = D(RD_LATER, FK_U16, FK_NAME, FK_NAME),
 	[RRTYPE_AAAA] = D(0, FK_AAAA),
+	[RRTYPE_NXT_] = D(RD_LATER, FK_NAME, FK_NXTMAP),
+	[RRTYPE_A6_] = D(RD_CANON, FK_A6),
 	[RRTYPE_LOC] = D(0, FK_LOC),
 	[RRTYPE_SRV] = D(RD_LATER, FK_U16, FK_U16, FK_U16, FK_NAME),
 	[RRTYPE_NAPTR] = D(RD_LATER, FK_U16, FK_U16, FK_STR, FK_STR, FK_STR, FK_NAME),
@@ -156,13 +164,18 @@ static const struct rdesc descs[RD_NTYPES] = {
 	[RRTYPE_CAA] = D(0, FK_U8, FK_CAATAG, FK_QTEXT),
 };
 
+/* TA and DLV (32768, 32769) have the DS layout. */
+#define RRTYPE_TA_ 32768
+#define RRTYPE_DLV_ 32769
+static const struct rdesc ds_like = D(RD_POST, FK_U16, FK_ALG, FK_U8, FK_HEX);
+
 static inline const struct rdesc *
 desc_of(uint16_t type)
 {
-	if (type >= RD_NTYPES || descs[type].n == 0) {
-		return NULL;
+	if (type < RD_NTYPES) {
+		return descs[type].n != 0 ? &descs[type] : NULL;
 	}
-	return &descs[type];
+	return type == RRTYPE_TA_ || type == RRTYPE_DLV_ ? &ds_like : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -871,6 +884,28 @@ put_str(struct tin *c, const rdata_tok_t *t)
 	return SN_OK;
 }
 
+static int
+name_from_text(struct tin *c, const rdata_tok_t *t)
+{
+	wire_out_t *w = c->out;
+	uint8_t tmp[DNAME_MAXLEN];
+	bool direct = wire_out_room(w, DNAME_MAXLEN);
+	size_t dl;
+	int rc = dname_from_text(t->s, t->len, c->origin, direct ? w->pos : tmp, &dl);
+	if (rc != SN_OK) {
+		if (rc == SN_ERANGE) {
+			return fail(c, c->i, SN_ERANGE, "domain name or label too long");
+		}
+		return fail(c, c->i, SN_EPARSE, "bad domain name");
+	}
+	if (direct) {
+		w->pos += dl;
+	} else {
+		wire_put_bytes(w, tmp, dl);
+	}
+	return SN_OK;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * algorithm), and back. */
 static int64_t
@@ -1182,6 +1217,32 @@ apl_check(const uint8_t *p, size_t n)
 	return SN_OK;
 }
 
+/* RFC 2874 3.1: prefix length, the address suffix in as few octets as hold
+ * 128 - prefix bits (pad bits zero), then the prefix name when the prefix is
+ * not empty. Writes the suffix length to *sl. */
+static int
+a6_check(const uint8_t *p, size_t n, size_t *sl)
+{
+	if (n == 0 || p[0] > 128) {
+		return SN_EPARSE;
+	}
+	size_t suffix = (size_t)(128 - p[0] + 7) / 8, nl = 0;
+	if (n - 1 < suffix) {
+		return SN_EPARSE;
+	}
+	if (suffix > 0 && p[0] % 8 != 0 && (p[1] & (0xff << (8 - p[0] % 8))) != 0) {
+		return SN_EPARSE;
+	}
+	if (p[0] > 0 && (dname_check(p + 1 + suffix, n - 1 - suffix, &nl) != SN_OK)) {
+		return SN_EPARSE;
+	}
+	if (1 + suffix + nl != n) {
+		return SN_EPARSE;
+	}
+	*sl = suffix;
+	return SN_OK;
+}
+
 /* Validates the field of kind `k` at the start of p[0..n) and writes its
  * length to *flen. Every caller passes only the octets of this RDATA, so a
  * field can never read past it. */
@@ -1311,6 +1372,19 @@ field_check(uint8_t k, const uint8_t *p, size_t n, size_t *flen)
 		}
 		l = n;
 		break;
+	case FK_A6:
+		if (a6_check(p, n, &l) != SN_OK) {
+			return SN_EPARSE;
+		}
+		l = n;
+		break;
+	case FK_NXTMAP:
+		/* RFC 2535 5.2: types 1..127; bit 0 set means another format */
+		if (n > 16 || (n > 0 && (p[0] & 0x80) != 0)) {
+			return SN_EPARSE;
+		}
+		l = n;
+		break;
 	default:
 		return SN_EPARSE;
 	}
@@ -1347,7 +1421,9 @@ post_check(uint16_t type, const uint8_t *rd, size_t len, const char **msg)
 {
 	switch (type) {
 	case RRTYPE_DS:
-	case RRTYPE_CDS: {
+	case RRTYPE_CDS:
+	case RRTYPE_TA_:
+	case RRTYPE_DLV_: {
 		size_t want = ds_digest_len(rd[3]);
 		if (want != 0 && len - 4 != want) {
 			*msg = "wrong digest length for the digest type";
@@ -2330,6 +2406,101 @@ apl_to_text(tout_t *t, const uint8_t *p, size_t n)
 	return SN_OK;
 }
 
+/* --- A6 (RFC 2874 3.1) and NXT (RFC 2535 5.2), obsolete but in the
+ * canonical-form list of RFC 4034 6.2 --- */
+
+static int
+a6_from_text(struct tin *c)
+{
+	uint32_t plen;
+	uint8_t a[16];
+	if (c->ntok - c->i < 2) {
+		return fail(c, c->ntok, SN_EPARSE, "too few fields");
+	}
+	if (tok_uint(c, &c->toks[c->i], 128, &plen) != SN_OK) {
+		return SN_EPARSE;
+	}
+	c->i++;
+	if (parse_ipv6(c->toks[c->i].s, c->toks[c->i].len, a) != SN_OK) {
+		return fail(c, c->i, SN_EPARSE, "bad IPv6 address");
+	}
+	c->i++;
+	size_t suffix = (128 - plen + 7) / 8;
+	if (suffix > 0 && plen % 8 != 0) {
+		a[16 - suffix] &= (uint8_t)(0xff >> (plen % 8)); /* the prefix bits are not sent */
+	}
+	wire_put_u8(c->out, (uint8_t)plen);
+	wire_put_bytes(c->out, a + 16 - suffix, suffix);
+	if (plen > 0) {
+		if (c->i >= c->ntok) {
+			return fail(c, c->ntok, SN_EPARSE, "missing A6 prefix name");
+		}
+		int rc = name_from_text(c, &c->toks[c->i]);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		c->i++;
+	}
+	return SN_OK;
+}
+
+static void
+a6_to_text(tout_t *t, const uint8_t *p, size_t n)
+{
+	uint8_t a[16] = {0};
+	size_t suffix = (size_t)(128 - p[0] + 7) / 8;
+	memcpy(a + 16 - suffix, p + 1, suffix);
+	t_sep(t);
+	t_u32(t, p[0]);
+	t_putc(t, ' ');
+	t_ipv6(t, a);
+	if (p[0] > 0) {
+		t_putc(t, ' ');
+		t_name(t, p + 1 + suffix);
+	}
+	(void)n;
+}
+
+static int
+nxtmap_from_text(struct tin *c)
+{
+	uint8_t bits[16] = {0};
+	size_t used = 0;
+	for (; c->i < c->ntok; c->i++) {
+		uint16_t type;
+		const rdata_tok_t *t = &c->toks[c->i];
+		if (rrtype_from_text(t->s, t->len, &type) != SN_OK) {
+			return fail(c, c->i, SN_EPARSE, "unknown RR type in type bitmap");
+		}
+		if (type == 0 || type > 127) {
+			return fail(c, c->i, SN_EPARSE, "NXT bitmap holds types 1 to 127 only");
+		}
+		bits[type >> 3] |= (uint8_t)(0x80 >> (type & 7));
+		if (used < (size_t)(type >> 3) + 1) {
+			used = (size_t)(type >> 3) + 1;
+		}
+	}
+	wire_put_bytes(c->out, bits, used);
+	return SN_OK;
+}
+
+static int
+nxtmap_to_text(tout_t *t, const uint8_t *p, size_t n)
+{
+	if (n > 0 && p[n - 1] == 0) {
+		return SN_ENOTSUP; /* trailing zero octets have no presentation */
+	}
+	for (size_t o = 0; o < n; o++) {
+		for (unsigned b = 0; b < 8; b++) {
+			if (p[o] & (0x80 >> b)) {
+				t_sep(t);
+				t_type(t, (uint16_t)(o * 8 + b));
+			}
+		}
+	}
+	return SN_OK;
+}
+
 /* --- EUI48/EUI64 (RFC 7043 3) and ILNP 64-bit values (RFC 6742 2) --- */
 
 static int
@@ -2487,28 +2658,6 @@ blob_from_text(struct tin *c, bool b64, size_t min)
 }
 
 static int
-name_from_text(struct tin *c, const rdata_tok_t *t)
-{
-	wire_out_t *w = c->out;
-	uint8_t tmp[DNAME_MAXLEN];
-	bool direct = wire_out_room(w, DNAME_MAXLEN);
-	size_t dl;
-	int rc = dname_from_text(t->s, t->len, c->origin, direct ? w->pos : tmp, &dl);
-	if (rc != SN_OK) {
-		if (rc == SN_ERANGE) {
-			return fail(c, c->i, SN_ERANGE, "domain name or label too long");
-		}
-		return fail(c, c->i, SN_EPARSE, "bad domain name");
-	}
-	if (direct) {
-		w->pos += dl;
-	} else {
-		wire_put_bytes(w, tmp, dl);
-	}
-	return SN_OK;
-}
-
-static int
 field_from_text(struct tin *c, uint8_t k)
 {
 	/* kinds that take what is left, possibly nothing */
@@ -2557,6 +2706,10 @@ field_from_text(struct tin *c, uint8_t k)
 		return wks_from_text(c);
 	case FK_APL:
 		return apl_from_text(c);
+	case FK_A6:
+		return a6_from_text(c);
+	case FK_NXTMAP:
+		return nxtmap_from_text(c);
 	}
 
 	if (c->i >= c->ntok) {
@@ -2911,6 +3064,11 @@ field_to_text(tout_t *t, uint8_t k, const uint8_t *p, size_t fl)
 		return wks_to_text(t, p, fl);
 	case FK_APL:
 		return apl_to_text(t, p, fl);
+	case FK_A6:
+		a6_to_text(t, p, fl);
+		break;
+	case FK_NXTMAP:
+		return nxtmap_to_text(t, p, fl);
 	default:
 		return SN_EINVAL;
 	}
@@ -3052,6 +3210,8 @@ rdata_to_canonical(uint16_t type, uint8_t *rd, size_t len)
 		}
 		if (d->f[i] == FK_NAME) {
 			dname_to_lower(rd + pos);
+		} else if (d->f[i] == FK_A6 && rd[pos] > 0) {
+			dname_to_lower(rd + pos + 1 + (size_t)(128 - rd[pos] + 7) / 8);
 		}
 		pos += fl;
 	}
@@ -3070,9 +3230,17 @@ rdata_name_offsets(uint16_t type, const uint8_t *rd, size_t len, uint16_t *offs,
 		if (field_check(d->f[i], rd + pos, len - pos, &fl) != SN_OK) {
 			return count;
 		}
-		if (d->f[i] == FK_NAME || (d->f[i] == FK_IPSECKEY && rd[pos] == 3)) {
+		size_t at = SIZE_MAX;
+		if (d->f[i] == FK_NAME) {
+			at = pos;
+		} else if (d->f[i] == FK_IPSECKEY && rd[pos] == 3) {
+			at = pos + 2;
+		} else if (d->f[i] == FK_A6 && rd[pos] > 0) {
+			at = pos + 1 + (size_t)(128 - rd[pos] + 7) / 8;
+		}
+		if (at != SIZE_MAX) {
 			if (count < max) {
-				offs[count] = (uint16_t)(pos + (d->f[i] == FK_IPSECKEY ? 2 : 0));
+				offs[count] = (uint16_t)at;
 			}
 			count++;
 		}

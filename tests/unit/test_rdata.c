@@ -68,23 +68,33 @@ tokenize(const char *s, rdata_tok_t *toks)
 	return n;
 }
 
+/* Hex to octets; blanks are for readability. Returns (size_t)-1 on a bad
+ * digit or an odd count. */
 static size_t
 unhex(const char *hex, uint8_t *out)
 {
 	size_t n = 0;
-	for (const char *p = hex; *p != '\0';) {
+	int hi = -1;
+	for (const char *p = hex; *p != '\0'; p++) {
+		int v;
 		if (*p == ' ') {
-			p++;
 			continue;
 		}
-		unsigned v;
-		if (sscanf(p, "%2x", &v) != 1) {
+		if (*p >= '0' && *p <= '9') {
+			v = *p - '0';
+		} else if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'f') {
+			v = (*p | 0x20) - 'a' + 10;
+		} else {
 			return (size_t)-1;
 		}
-		out[n++] = (uint8_t)v;
-		p += 2;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
 	}
-	return n;
+	return hi < 0 ? n : (size_t)-1;
 }
 
 static uint16_t
@@ -345,6 +355,19 @@ static const struct rt_case cases[] = {
 	 "192.0.2.1 6 0 25 80"},
 	{"WKS", "192.0.2.1 tcp smtp domain", "c0000201 06 00000040 0000 04", "192.0.2.1 6 25 53"},
 	{"WKS", "10.0.0.1 17", "0a000001 11", NULL},
+	/* obsolete types that RFC 4034 6.2 still lists */
+	{"A6", "0 2001:db8::1", "00 20010db8000000000000000000000001", NULL},
+	{"A6", "64 ::1234:5678:9abc:def0 Foo.Example.", "40 123456789abcdef0 03466f6f074578616d706c6500",
+	 NULL},
+	{"A6", "65 ffff::ffff:ffff:ffff:ffff:ffff a.", "41 7fffffffffffffff 016100",
+	 "65 ::7fff:ffff:ffff:ffff a."},
+	{"A6", "128 :: bar", "80 03626172" EX_COM, "128 :: bar.example.com."},
+	{"NXT", "a.example.com. A NS", "0161" EX_COM "60", NULL},
+	{"NXT", "a. NXT TYPE127", "016100 00000002 0000000000000000000000 01", NULL},
+	{"TA", "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
+	 "ec45 05 01 2bb183af5f22588179a53b0a98631fad1a292118", NULL},
+	{"DLV", "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
+	 "ec45 05 01 2bb183af5f22588179a53b0a98631fad1a292118", NULL},
 	/* RFC 3597 generic form, for known and unknown types */
 	{"TYPE65000", "\\# 4 0a000001", "0a000001", "\\# 4 0A000001"},
 	{"TYPE65001", "\\# 0", "", NULL},
@@ -441,7 +464,8 @@ test_rdata_every_type_covered(void)
 		"DNAME", "DS", "SSHFP", "RRSIG", "NSEC", "DNSKEY", "NSEC3", "NSEC3PARAM", "TLSA",
 		"SMIMEA", "CDS", "CDNSKEY", "OPENPGPKEY", "CSYNC", "ZONEMD", "SVCB", "HTTPS",
 		"URI", "CAA", "SPF", "CERT", "DHCID", "IPSECKEY", "EUI48", "EUI64", "NID", "L32",
-		"L64", "LP", "WKS", "APL", "X25", "ISDN", "KEY", "SIG", "NULL",
+		"L64", "LP", "WKS", "APL", "X25", "ISDN", "KEY", "SIG", "NULL", "A6", "NXT", "TA",
+		"DLV",
 	};
 	for (size_t r = 0; r < sizeof(required) / sizeof(required[0]); r++) {
 		bool found = false;
@@ -636,7 +660,7 @@ test_rdata_malformed_text(void)
 static void
 test_rdata_too_long(void)
 {
-	static char text[200 * 260];
+	static char text[300 * 256];
 	static uint8_t out[RDATA_MAXLEN + 10000];
 	rdata_tok_t toks[300];
 	char *p = text;
@@ -691,7 +715,7 @@ static const struct bad_wire bad_wires[] = {
 	{"A", ""},
 	{"A", "c00002"},
 	{"A", "c0000201ff"},
-	{"AAAA", "20010db800000000000000000000000"},
+	{"AAAA", "20010db80000000000000000000000"},
 	{"NS", ""},
 	{"NS", "03666f6f"},
 	{"NS", "03666f6f00ff"},
@@ -775,6 +799,17 @@ static const struct bad_wire bad_wires[] = {
 	{"CSYNC", "00000001 0000 00"},
 	{"SIG", "0001 05 03 00015180 00000000 00000000 0000 00"},
 	{"ISDN", "0161 0162 00"},
+	{"A6", ""},
+	{"A6", "81 00"},
+	{"A6", "00 20010db800000000000000000000"},
+	{"A6", "00 20010db8000000000000000000000001 00"},
+	{"A6", "41 ffffffffffffffff 016100"},
+	{"A6", "40 123456789abcdef0"},
+	{"A6", "80"},
+	{"NXT", "016100 80"},
+	{"NXT", "016100 0000000000000000000000000000000001"},
+	{"NXT", "0161"},
+	{"DLV", "ec45 05 01 2bb1"},
 };
 
 static void
@@ -817,6 +852,8 @@ test_rdata_generic_fallback(void)
 		{"APL", "0001 08 02 c000", "\\# 6 00010802C000"},
 		/* APL of an address family that has no presentation */
 		{"APL", "0003 08 01 c0", "\\# 5 00030801C0"},
+		/* NXT bitmap with a trailing zero octet */
+		{"NXT", "00 4000", "\\# 3 004000"},
 	};
 	for (size_t i = 0; i < sizeof(fb) / sizeof(fb[0]); i++) {
 		uint8_t rd[64], back[64];
@@ -961,6 +998,8 @@ test_rdata_canonical(void)
 		{"SRV", "1 2 3 Sip.Example.", "1 2 3 sip.example."},
 		{"NAPTR", "1 2 \"S\" \"SIP\" \"\" Sip.X.", "1 2 \"S\" \"SIP\" \"\" sip.x."},
 		{"DNAME", "Foo.NET.", "foo.net."},
+		{"A6", "64 ::1 Foo.NET.", "64 ::1 foo.net."},
+		{"NXT", "Foo.NET. A", "foo.net. A"},
 		{"RRSIG", "A 8 2 1 1 1 1 Example.COM. AQID", "A 8 2 1 19700101000001 19700101000001 1 "
 							      "example.com. AQID"},
 		{"SIG", "A 8 2 1 1 1 1 Example.COM. AQID", "A 8 2 1 19700101000001 19700101000001 1 "
@@ -1010,6 +1049,9 @@ test_rdata_name_offsets(void)
 		{"SVCB", "1 a. port=1", 1, {2}},
 		{"IPSECKEY", "1 3 2 gw. AQID", 1, {3}},
 		{"IPSECKEY", "1 1 2 1.2.3.4 AQID", 0, {0}},
+		{"A6", "64 ::1 a.", 1, {9}},
+		{"A6", "0 ::1", 0, {0}},
+		{"NXT", "a. A", 1, {0}},
 		{"TXT", "a", 0, {0}},
 		{"TYPE65000", "\\# 1 00", 0, {0}},
 	};
