@@ -81,6 +81,7 @@ struct ent {
 #define META_CLASS(m) ((uint16_t)((m) >> 32))
 #define META_SAME_OWNER ((uint64_t)1 << 16)
 #define META_SAME_RRSET ((uint64_t)1 << 17)
+#define META_HAD_DUP ((uint64_t)1 << 18)
 
 struct block {
 	struct block *next;
@@ -659,6 +660,7 @@ rrlist_sort(rrlist_t *l)
 		if (w > 0) {
 			int c = set_meta(l, &a[w - 1], &a[i], &meta);
 			if (c == 0) {
+				a[w - 1].pfx |= META_HAD_DUP;
 				l->dups++;
 				continue;
 			}
@@ -739,7 +741,7 @@ rrlist_compact(rrlist_t *l)
 		l->ents[w] = l->ents[i];
 		if (gap && l->sorted) {
 			/* its neighbour changed: redo what it shares with it */
-			uint64_t meta = rec_meta(l->ents[w].r);
+			uint64_t meta = rec_meta(l->ents[w].r) | (l->ents[w].pfx & META_HAD_DUP);
 			if (w > 0) {
 				(void)set_meta(l, &l->ents[w - 1], &l->ents[w], &meta);
 			}
@@ -796,6 +798,12 @@ uint16_t
 rrlist_rclass(const rrlist_t *l, size_t i)
 {
 	return META_CLASS(l->ents[i].pfx);
+}
+
+bool
+rrlist_had_dup(const rrlist_t *l, size_t i)
+{
+	return (l->ents[i].pfx & META_HAD_DUP) != 0;
 }
 
 size_t

@@ -115,6 +115,9 @@ size_t rrlist_rrset_end(const rrlist_t *l, size_t i);
 uint16_t rrlist_type(const rrlist_t *l, size_t i);
 uint16_t rrlist_rclass(const rrlist_t *l, size_t i);
 
+/* True if rrlist_sort dropped a duplicate of record `i`. */
+bool rrlist_had_dup(const rrlist_t *l, size_t i);
+
 /* Index past the last record whose owner is the owner of `i` or below it.
  * Searches forward from `i` in O(log distance), so walking a zone cut by
  * cut costs little. */

@@ -209,7 +209,7 @@ wildcard_has_addr(struct zc *z, const uint8_t *t)
 {
 	unsigned labels = dname_label_count(t);
 	const uint8_t *a = t;
-	while (labels >= z->origin_labels) {
+	for (;;) {
 		size_t lo, hi;
 		rrlist_subtree_range(z->l, a, &lo, &hi);
 		if (lo < hi) {
@@ -228,10 +228,12 @@ wildcard_has_addr(struct zc *z, const uint8_t *t)
 			lookup(z, wc, RRLIST_NONE, &ti);
 			return ti.has_addr;
 		}
+		if (labels <= z->origin_labels) {
+			return false;
+		}
 		a = dname_parent(a);
 		labels--;
 	}
-	return false;
 }
 
 /* RFC 1034 4.2.1: a name server inside the zone needs address records, and
@@ -271,15 +273,19 @@ check_ns_target(struct zc *z, size_t i, bool apex)
 		}
 		return;
 	}
+	/* Below another delegation the address is that child's business
+	 * (sibling glue is optional: named warns, Knot says nothing). An
+	 * authoritative target must resolve: Knot refuses the zone. */
+	bool sibling = is_below_cut(z, t);
+	zfile_sev_t sev = sibling ? ZFILE_WARNING : ZFILE_ERROR;
 	if (ti.has_cname) {
-		report_rr(z, ZFILE_WARNING, i, "%s/NS %s is a CNAME (RFC 2181 10.3)",
-			  ntext(v.owner, on), ntext(t, tn));
-	} else if (is_below_cut(z, t)) {
-		report_rr(z, ZFILE_WARNING, i,
-			  "%s/NS %s has no sibling glue address records (A or AAAA)",
+		report_rr(z, sev, i, "%s/NS %s is a CNAME (RFC 2181 10.3)", ntext(v.owner, on),
+			  ntext(t, tn));
+	} else if (sibling) {
+		report_rr(z, sev, i, "%s/NS %s has no sibling glue address records (A or AAAA)",
 			  ntext(v.owner, on), ntext(t, tn));
 	} else {
-		report_rr(z, ZFILE_WARNING, i, "%s/NS %s has no address records (A or AAAA)",
+		report_rr(z, sev, i, "%s/NS %s has no address records (A or AAAA)",
 			  ntext(v.owner, on), ntext(t, tn));
 	}
 }
@@ -444,8 +450,10 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 	n = rrlist_count(l);
 	rrlist_subtree_range(l, opts->origin, &zlo, &zhi);
 
-	/* named: "ignoring out-of-zone data" — a warning, and the records go */
-	for (size_t i = 0; i < n; i++) {
+	/* named ignores out-of-zone data with a warning, but NSD refuses the
+	 * zone; a primary's zone must load on secondaries of every make, so
+	 * it is an error here (one per owner name). */
+	for (size_t i = 0; i < n;) {
 		if (i == zlo) {
 			i = zhi;
 			if (i >= n) {
@@ -453,9 +461,9 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 			}
 		}
 		rrlist_rr_t v = rrlist_get(l, i);
-		report_rr(&z, ZFILE_WARNING, i, "ignoring out-of-zone data (%s)", ntext(v.owner, on));
-		rrlist_drop(l, i);
-		z.st.dropped++;
+		report_rr(&z, ZFILE_ERROR, i, "out-of-zone data: %s is not below the origin %s",
+			  ntext(v.owner, on), ntext(z.origin, cn));
+		i = rrlist_owner_end(l, i);
 	}
 
 	bool apex_seen = false;
@@ -486,6 +494,7 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 		size_t cname_at = RRLIST_NONE, other_at = RRLIST_NONE, occl_at = RRLIST_NONE;
 		size_t second_cname = RRLIST_NONE, second_dname = RRLIST_NONE, soa_at = i;
 		size_t second_soa = RRLIST_NONE, ds_at = i, ns_at = i;
+		bool soa_dup = false;
 		for (size_t k = i; k < j;) {
 			size_t e = rrlist_rrset_end(l, k);
 			uint16_t type = rrlist_type(l, k), rclass = rrlist_rclass(l, k);
@@ -506,6 +515,9 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 				soa_at = k;
 				if (cnt > 1) {
 					second_soa = latest(l, k, e);
+				}
+				if (rrlist_had_dup(l, k)) {
+					soa_dup = true;
 				}
 				break;
 			case RRTYPE_NS:
@@ -552,6 +564,10 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 			} else if (soa > 1) {
 				report_rr(&z, ZFILE_ERROR, second_soa,
 					  "more than one SOA record at the zone apex");
+			} else if (soa_dup) {
+				/* harmless to BIND and Knot, refused by NSD */
+				report_rr(&z, ZFILE_ERROR, soa_at,
+					  "the SOA record is written more than once");
 			}
 			if (ns == 0) {
 				report_rr(&z, ZFILE_ERROR, i, "no NS records at the zone apex");
@@ -561,6 +577,12 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 					  "DS record at the zone apex (it belongs in the parent, "
 					  "RFC 4035 2.4)");
 			}
+		}
+		if (ns > 0 && dnames > 0 && !is_apex) {
+			/* RFC 6672 2.3: a DNAME at a delegation point would redirect
+			 * names that belong to the child (Knot refuses it) */
+			report_rr(&z, ZFILE_ERROR, ns_at, "%s: NS record beside a DNAME",
+				  ntext(first.owner, on));
 		}
 		if (ns > 0 && dname_is_wildcard(first.owner)) {
 			/* RFC 4592 4.2: a wildcard NS makes no delegation; named refuses it */
@@ -638,9 +660,6 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 			    ntext(z.origin, an));
 		report_zone(&z, ZFILE_ERROR, "no NS records at the zone apex (%s)",
 			    ntext(z.origin, an));
-	}
-	if (z.st.dropped > 0) {
-		rrlist_compact(l);
 	}
 	free(z.cache);
 	if (stats != NULL) {

@@ -227,6 +227,15 @@ test_zcheck_soa(void)
 	expect_msgs(&z, 1, "z.zone:4: error: more than one SOA record at the zone apex");
 	tz_free(&z);
 
+	/* the same SOA twice: NSD refuses it */
+	tz_init(&z);
+	add_base(&z);
+	add_soa(&z, "@");
+	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
+	expect_msgs(&z, 1, "z.zone:1: error: the SOA record is written more than once");
+	CU_ASSERT_EQUAL(rrlist_count(z.l), 3);
+	tz_free(&z);
+
 	/* not at the apex */
 	tz_init(&z);
 	add_base(&z);
@@ -345,6 +354,24 @@ test_zcheck_dname(void)
 	expect_msgs(&z, 2, "z.zone:5: error: d.example.com.: more than one DNAME record (RFC 6672 2.4)",
 		    "z.zone:6: error: d.example.com.: CNAME and other data (RFC 2181 10.1)");
 	tz_free(&z);
+
+	/* NS beside a DNAME: an error below the apex, the norm at it */
+	tz_init(&z);
+	add_base(&z);
+	add_name(&z, "d", RRTYPE_DNAME, "www.other.");
+	add_name(&z, "d", RRTYPE_NS, "ns1");
+	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
+	expect_msgs(&z, 2, "z.zone:5: error: d.example.com.: NS record beside a DNAME",
+		    "z.zone:4: warning: d.example.com./DNAME is at a delegation point and is not "
+		    "served");
+	tz_free(&z);
+	tz_init(&z);
+	add_soa(&z, "@");
+	add_name(&z, "@", RRTYPE_NS, "ns.other.");
+	add_name(&z, "@", RRTYPE_DNAME, "other.");
+	CU_ASSERT_EQUAL(run(&z, 0), SN_OK);
+	expect_msgs(&z, 0);
+	tz_free(&z);
 }
 
 static void
@@ -357,16 +384,26 @@ test_zcheck_out_of_zone(void)
 	add_a(&z, "example.", 1);
 	add_a(&z, "zzz.example.com.", 1);
 	add_a(&z, "aexample.com.", 1);
+	add(&z, "example.", RRTYPE_TXT, 3600, (const uint8_t *)"\001x", 2); /* same owner */
+	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
+	/* an error (NSD refuses such a zone), once per name */
+	expect_msgs(&z, 3,
+		    "z.zone:7: error: out-of-zone data: aexample.com. is not below the origin "
+		    "example.com.",
+		    "z.zone:5: error: out-of-zone data: example. is not below the origin "
+		    "example.com.",
+		    "z.zone:1: error: out-of-zone data: www.example.net. is not below the origin "
+		    "example.com.");
+	CU_ASSERT_EQUAL(z.st.errors, 3);
+	CU_ASSERT_EQUAL(rrlist_count(z.l), 8);
+	tz_free(&z);
+
+	/* the zone's own names, in any case, are in the zone */
+	tz_init(&z);
+	add_base(&z);
+	add_a(&z, "WWW.EXAMPLE.COM.", 1);
 	CU_ASSERT_EQUAL(run(&z, 0), SN_OK);
-	expect_msgs(&z, 3, "z.zone:7: warning: ignoring out-of-zone data (aexample.com.)",
-		    "z.zone:5: warning: ignoring out-of-zone data (example.)",
-		    "z.zone:1: warning: ignoring out-of-zone data (www.example.net.)");
-	CU_ASSERT_EQUAL(z.st.dropped, 3);
-	CU_ASSERT_EQUAL(z.st.warnings, 3);
-	CU_ASSERT_EQUAL_FATAL(rrlist_count(z.l), 4);
-	for (size_t i = 0; i < 4; i++) {
-		CU_ASSERT(dname_is_subdomain(rrlist_get(z.l, i).owner, ORIGIN));
-	}
+	expect_msgs(&z, 0);
 	tz_free(&z);
 }
 
@@ -388,7 +425,8 @@ test_zcheck_glue(void)
 			   "delegation and has no glue address records (A or AAAA)");
 	tz_free(&z);
 
-	/* in a sibling delegation, or authoritative without address: warnings */
+	/* in a sibling delegation: a warning; authoritative without address,
+	 * or a CNAME: errors (Knot refuses them) */
 	tz_init(&z);
 	add_base(&z);
 	add_name(&z, "sub", RRTYPE_NS, "ns.sub2");
@@ -397,14 +435,16 @@ test_zcheck_glue(void)
 	add_name(&z, "sub", RRTYPE_NS, "ns1");
 	add_name(&z, "sub2", RRTYPE_NS, "ns1");
 	add_name(&z, "alias", RRTYPE_CNAME, "ns1");
-	CU_ASSERT_EQUAL(run(&z, 0), SN_OK);
+	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
 	expect_msgs(&z, 3,
 		    "z.zone:4: warning: sub.example.com./NS ns.sub2.example.com. has no sibling "
 		    "glue address records (A or AAAA)",
-		    "z.zone:5: warning: sub.example.com./NS ns9.example.com. has no address "
+		    "z.zone:5: error: sub.example.com./NS ns9.example.com. has no address "
 		    "records (A or AAAA)",
-		    "z.zone:6: warning: sub.example.com./NS alias.example.com. is a CNAME "
+		    "z.zone:6: error: sub.example.com./NS alias.example.com. is a CNAME "
 		    "(RFC 2181 10.3)");
+	CU_ASSERT_EQUAL(z.st.errors, 2);
+	CU_ASSERT_EQUAL(z.st.warnings, 1);
 	tz_free(&z);
 }
 
