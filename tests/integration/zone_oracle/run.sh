@@ -42,7 +42,7 @@ cd "$HERE/zones"
 
 # header FILE KEY: the value of a "; KEY: value" line in the leading comment.
 header() {
-	sed -n "/^;/!q; s/^; $2: *//p" "$1" | head -n 1
+	sed -n "/^;/!q; s/^; $2: *//p" "$1" | tr -d '\r' | head -n 1
 }
 
 # lines_named FILE...: the line numbers the messages in FILE name, one per
