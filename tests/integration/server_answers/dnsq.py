@@ -32,6 +32,7 @@ class Resp:
         self.nsid = None
         self.size = None      # MSG SIZE rcvd
         self.error = None     # dig's complaint, when it had one
+        self.transport = None  # "UDP" or "TCP", as dig reports it
         self.text = ""
 
     def rrs(self, section, rtype=None):
@@ -87,6 +88,10 @@ def parse(text):
         m = re.match(r'; NSID: .*\("(.*)"\)', line)
         if m:
             r.nsid = m.group(1)
+            continue
+        m = re.match(r";; SERVER: .*\((UDP|TCP)\)\s*$", line)
+        if m:
+            r.transport = m.group(1)
             continue
         m = re.match(r";; MSG SIZE\s+rcvd: (\d+)", line)
         if m:

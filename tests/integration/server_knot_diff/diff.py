@@ -1,0 +1,373 @@
+# SPDX-License-Identifier: MIT
+# diff.py - the same queries to signetd and knotd, answers compared.
+#
+# Usage: diff.py SIGNET_PORT KNOT_PORT ZONEFILE:APEX...
+#
+# The corpus is generated from the zones themselves (read back through
+# named-checkzone -D, so names are absolute): every name with the types it
+# has plus a few it has not, names that do not exist, wildcard expansions,
+# names below delegations, DS at every cut, names below DNAMEs, ANY, CH TXT,
+# case variants, out-of-zone names, and EDNS variants. Each query goes to
+# both servers over UDP and over TCP (dig batch mode, one process per server
+# and transport). For each pair the RCODE, the AA and TC flags, the presence
+# of an OPT record, and each section taken as a set of records (owner, TTL,
+# class, type, RDATA) are compared.
+#
+# A difference is accepted only when an entry of ALLOWED below matches it
+# (each says why both answers are right, citing the RFC) or one of
+# KNOWN_BUGS (signet is wrong; the entry names the bug until it is fixed).
+# Prints "PASS|FAIL<TAB>name[<TAB>reason]" lines for run.sh, one per
+# category and transport, "XFAIL|XPASS<TAB>bug<TAB>why" per known bug, and
+# writes every difference, accepted or not, to stderr.
+import os
+import random
+import re
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "server_answers"))
+from dnsq import dig_batch  # noqa: E402
+
+SIGNET_PORT = int(sys.argv[1])
+KNOT_PORT = int(sys.argv[2])
+ZONES = [a.rsplit(":", 1) for a in sys.argv[3:]]
+SERVER = "127.0.0.1"
+
+# ---------------------------------------------------------------------------
+# What may differ. An entry is (name, match(d), why), where `d` is a Diff:
+# d.q the Query, d.transport "udp"/"tcp", d.field one of answered, rcode, aa,
+# tc, edns, nsid, ANSWER, AUTHORITY, ADDITIONAL, d.sv/d.kv signet's and
+# knot's value for that field (sets of records for sections), d.s/d.k the
+# whole answers, d.zone_of(name) the apex of the served zone holding a name.
+# An entry should match as narrowly as its reason is true.
+#
+# ALLOWED: both answers are right; the RFC says why.
+# KNOWN_BUGS: signet is wrong (or misses a SHOULD); reported as known
+# failures until fixed, and an entry that no longer matches anything fails
+# the test so that it is removed with the bug.
+
+
+def lower_set(rrs):
+    return {tuple(str(x).lower() for x in r) for r in rrs}
+
+
+def is_section(d):
+    return d.field in ("ANSWER", "AUTHORITY", "ADDITIONAL")
+
+
+def cross_zone_chain(d):
+    """knot's answer ends with a CNAME or DNAME whose target lies in another
+    served zone, and signet's answer starts with all of knot's."""
+    ans = d.k.sections["ANSWER"]
+    if not ans or not lower_set(ans) <= lower_set(d.s.sections["ANSWER"]):
+        return False
+    last = ans[-1]
+    if last[3] != "CNAME":
+        return False
+    here = d.zone_of(d.q.name)
+    there = d.zone_of(last[4])
+    return there is not None and there != here
+
+
+ALLOWED = [
+    ("case of compressed names",
+     lambda d: is_section(d) and lower_set(d.sv) == lower_set(d.kv),
+     "RFC 4343 4.1: names compare case-insensitively, and compression may point "
+     "at a copy of a name in another case; both servers do it, at different places"),
+    ("chains followed into another served zone",
+     lambda d: d.field in ("rcode", "ANSWER", "AUTHORITY", "ADDITIONAL") and cross_zone_chain(d),
+     "RFC 1034 4.3.2 step 3a goes back to step 1, which picks the best zone among all "
+     "the server holds: signet follows a CNAME or DNAME into another zone it serves "
+     "(and the RCODE is the last link's, RFC 6604 2.1); knotd stops at the zone's edge "
+     "and lets the resolver go on. Both are correct"),
+    ("ANY over TCP: every RRset",
+     lambda d: d.q.rtype == "ANY" and d.transport == "tcp" and d.field == "ANSWER"
+     and d.kv and lower_set(d.kv) < lower_set(d.sv),
+     "RFC 8482 4.1 lets a server answer ANY with a subset; signet sends the "
+     "conventional full answer over TCP (RFC 8482 4.2 is about UDP), knotd one RRset"),
+    ("ANY: no additional section processing",
+     lambda d: d.q.rtype == "ANY" and d.field == "ADDITIONAL" and not d.sv,
+     "RFC 8482 4.1 minimal ANY answers; additional data is optional "
+     "(RFC 2181 9: it may be dropped whole)"),
+    ("CH TXT: AA bit",
+     lambda d: "CH" in d.q.opts and d.field == "aa",
+     "RFC 4892 does not say whether id.server/version.bind answers are "
+     "authoritative; signet sets AA as BIND does, knotd does not"),
+    ("NOTIFY and UPDATE not implemented yet",
+     lambda d: d.field == "rcode" and d.sv == "NOTIMP"
+     and ("+opcode=notify" in d.q.opts or "+opcode=update" in d.q.opts),
+     "RFC 1035 4.1.1 (and RFC 2136 3: a server without UPDATE answers NOTIMP): "
+     "signet does not take NOTIFY or UPDATE yet; knotd does and answers NOTAUTH "
+     "for a zone it has no ACL for"),
+    ("MAILB/MAILA",
+     lambda d: d.q.rtype in ("TYPE253", "TYPE254") and d.field in ("rcode", "aa", "AUTHORITY")
+     and d.s.rcode == "NOTIMP" and d.k.rcode == "NOERROR",
+     "RFC 1035 3.2.3 QTYPEs, obsolete or experimental (RFC 6895 3.1): signet "
+     "answers NOTIMP, knotd treats them as data types (NODATA)"),
+    ("OPT and TSIG asked as QTYPE",
+     lambda d: d.q.rtype in ("OPT", "TSIG") and d.field in ("rcode", "aa", "AUTHORITY")
+     and d.s.rcode == "FORMERR" and d.k.rcode == "NOERROR",
+     "RFC 6891 6.1.1 and RFC 8945 4.2: OPT and TSIG are meta-types that only ever "
+     "appear in the additional section, never as data; signet treats a question for "
+     "them as malformed, knotd answers NODATA"),
+    ("DS with a referral from an unsigned zone",
+     lambda d: "+dnssec" in d.q.opts and d.field == "AUTHORITY" and d.kv < d.sv
+     and all(r[3] == "DS" for r in d.sv - d.kv),
+     "RFC 4035 3.1.4.1: with DO, a referral carries the DS RRset; the zones here "
+     "are not signed, so knotd leaves it out and signet sends it unsigned. A "
+     "resolver ignores DNSSEC data from an unsigned zone (RFC 4035 4.3, insecure)"),
+]
+
+KNOWN_BUGS = [
+    ("CNAME into a delegation: no referral after the chain",
+     lambda d: d.field in ("AUTHORITY", "ADDITIONAL") and not d.sv and d.kv
+     and d.s.sections["ANSWER"] and d.s.sections["ANSWER"][-1][3] == "CNAME"
+     and (d.field != "AUTHORITY" or all(r[3] == "NS" for r in d.kv)),
+     "RFC 1034 4.3.2: after a CNAME, step 1 restarts and step 3b makes the referral "
+     "(NS in authority, glue in additional) when the target is below a cut of the "
+     "zone; knotd and BIND do so, signet stops after the CNAME"),
+    ("no OPT in NOTIMP and question-less FORMERR answers",
+     lambda d: d.field == "edns" and d.sv is False and d.kv is True
+     and d.s.rcode in ("NOTIMP", "FORMERR"),
+     "RFC 6891 6.1.1: if an OPT record is present in a received request, compliant "
+     "responders MUST include an OPT record in their responses; signet drops it for "
+     "NOTIMP (other opcodes) and for FORMERR when the question count is not 1"),
+    ("SVCB/HTTPS: no additional addresses for the target",
+     lambda d: d.q.rtype in ("SVCB", "HTTPS") and d.field == "ADDITIONAL" and not d.sv,
+     "RFC 9460 4.2: authoritative servers SHOULD add the A/AAAA (and SVCB) records "
+     "of in-zone TargetNames to the additional section; knotd does, signet does not"),
+]
+
+# ---------------------------------------------------------------------------
+
+
+class Query:
+    def __init__(self, cat, name, rtype, opts=()):
+        self.cat, self.name, self.rtype, self.opts = cat, name, rtype, tuple(opts)
+
+    def line(self):
+        return " ".join([self.name, self.rtype] + list(self.opts))
+
+    def __str__(self):
+        return self.line()
+
+
+def zone_records(path, apex):
+    p = subprocess.run(["named-checkzone", "-q", "-D", "-o", "-", apex, path],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise SystemExit("named-checkzone refused %s: %s" % (path, p.stderr))
+    out = []
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 4 and not line.startswith(";"):
+            out.append((f[0].lower(), f[3], " ".join(f[4:])))
+    return out
+
+
+def randcase(name, rnd):
+    return "".join(c.upper() if c.isalpha() and rnd.random() < 0.5 else c for c in name)
+
+
+def corpus():
+    rnd = random.Random(4242)  # fixed: the corpus is the same on every run
+    qs = []
+    extra_types = ["A", "AAAA", "TXT", "MX", "DS", "HINFO"]
+    for path, apex in ZONES:
+        apex = apex.lower()
+        rrs = zone_records(path, apex)
+        owners = {}
+        for owner, rtype, rdata in rrs:
+            owners.setdefault(owner, set()).add(rtype)
+        cuts = {o for o, ts in owners.items() if "NS" in ts and o != apex}
+        dnames = [(o, rd) for o, ts in owners.items() for (oo, t, rd) in rrs
+                  if oo == o and t == "DNAME"]
+        wilds = [o for o in owners if o.startswith("*.")]
+        # empty non-terminals: ancestors of owners that own nothing
+        ents = set()
+        for o in owners:
+            labels = o.rstrip(".").split(".")
+            for i in range(1, len(labels)):
+                anc = ".".join(labels[i:]) + "."
+                if anc.endswith(apex) and len(anc) > len(apex) and anc not in owners:
+                    ents.add(anc)
+        for o in sorted(owners):
+            types = sorted(owners[o] | set(extra_types))
+            for t in types:
+                qs.append(Query("names x types", o, t))
+            qs.append(Query("ANY", o, "ANY"))
+        for o in sorted(ents):
+            qs.append(Query("empty non-terminals", o, "A"))
+            qs.append(Query("empty non-terminals", "x." + o, "A"))
+        for i in range(5):
+            qs.append(Query("NXDOMAIN", "nx%d.%s" % (i, apex), "A"))
+        for o in sorted(owners)[:12]:
+            if not o.startswith("*."):
+                qs.append(Query("NXDOMAIN", "below." + o, "TXT"))
+        for w in wilds:
+            base = w[2:]
+            for label in ("x", "a.b", "WiLd", "deeper.still.x"):
+                for t in ("A", "TXT", "MX", "AAAA", "CNAME"):
+                    qs.append(Query("wildcards", "%s.%s" % (label, base), t))
+        for c in sorted(cuts):
+            qs.append(Query("delegations", c, "DS"))
+            qs.append(Query("delegations", c, "NS"))
+            qs.append(Query("delegations", c, "A"))
+            qs.append(Query("delegations", "www." + c, "A"))
+            qs.append(Query("delegations", "a.b." + c, "DS"))
+            qs.append(Query("delegations", "www." + c, "A", ["+dnssec"]))
+        for o, target in dnames:
+            for label in ("host", "a", "a.b", "nx"):
+                for t in ("A", "TXT", "DNAME"):
+                    qs.append(Query("DNAME", "%s.%s" % (label, o), t))
+        for o in sorted(owners):
+            if "CNAME" in owners[o]:
+                qs.append(Query("CNAME chains", o, "A", ["+dnssec"]))
+                qs.append(Query("CNAME chains", randcase(o, rnd), "MX"))
+        for o in sorted(owners)[::3]:
+            qs.append(Query("case variants", randcase(o, rnd), "A"))
+            qs.append(Query("case variants", randcase(o, rnd), "ANY"))
+        # EDNS variants on a few names
+        for o in sorted(owners)[:8]:
+            for opts in (["+noedns"], ["+nsid"], ["+dnssec"], ["+bufsize=512"],
+                         ["+edns=1"], ["+norec"]):
+                qs.append(Query("EDNS", o, "A", opts))
+    for n in ("version.bind", "hostname.bind", "id.server", "version.server",
+              "authors.bind", "example.com"):
+        qs.append(Query("CH TXT", n, "TXT", ["-c", "CH"]))
+    qs.append(Query("CH TXT", "version.bind", "A", ["-c", "CH"]))
+    # opcodes we do not implement, and a query without a question
+    for opts in (["+opcode=status"], ["+opcode=iquery"], ["+opcode=notify"],
+                 ["+opcode=update"], ["+opcode=15"], ["+header-only"], ["+noedns", "+opcode=status"]):
+        qs.append(Query("errors", "example.com.", "SOA", opts))
+    for t in ("TYPE253", "TYPE254", "AXFR", "IXFR", "OPT", "TSIG"):
+        qs.append(Query("errors", "example.com.", t))
+    for n in ("www.example.net.", "example.", ".", "test.", "xn--nxdomain.invalid."):
+        qs.append(Query("out of zone", n, "A"))
+        qs.append(Query("out of zone", n, "NS"))
+    return qs
+
+
+def as_sets(r):
+    return {sec: set(r.sections[sec]) for sec in ("ANSWER", "AUTHORITY", "ADDITIONAL")}
+
+
+def compare(q, s, k):
+    """Differences between the signet answer `s` and the knot answer `k`:
+    a list of (field, signet value, knot value)."""
+    if s.rcode is None or k.rcode is None:
+        if s.rcode is None and k.rcode is None:
+            return []
+        return [("answered", s.rcode is not None, k.rcode is not None)]
+    d = []
+    if s.rcode != k.rcode:
+        d.append(("rcode", s.rcode, k.rcode))
+    for flag in ("aa", "tc"):
+        if (flag in s.flags) != (flag in k.flags):
+            d.append((flag, flag in s.flags, flag in k.flags))
+    if (s.edns is None) != (k.edns is None):
+        d.append(("edns", s.edns is not None, k.edns is not None))
+    if s.nsid != k.nsid:
+        d.append(("nsid", s.nsid, k.nsid))
+    ss, ks = as_sets(s), as_sets(k)
+    for sec in ("ANSWER", "AUTHORITY", "ADDITIONAL"):
+        if ss[sec] != ks[sec]:
+            d.append((sec, ss[sec], ks[sec]))
+    return d
+
+
+class Diff:
+    def __init__(self, q, transport, field, sv, kv, s, k, apexes):
+        self.q, self.transport, self.field = q, transport, field
+        self.sv, self.kv, self.s, self.k = sv, kv, s, k
+        self._apexes = apexes
+
+    def zone_of(self, name):
+        name = name.lower()
+        best = None
+        for a in self._apexes:
+            if (name == a or name.endswith("." + a)) and (best is None or len(a) > len(best)):
+                best = a
+        return best
+
+
+def classify(table, d):
+    for i, (name, match, why) in enumerate(table):
+        try:
+            if match(d):
+                return i
+        except (KeyError, TypeError, AttributeError, IndexError):
+            pass
+    return None
+
+
+def show(field, v):
+    if isinstance(v, set):
+        return "{" + "; ".join(" ".join(str(x) for x in r) for r in sorted(v)) + "}"
+    return str(v)
+
+
+def main():
+    qs = corpus()
+    apexes = [a.lower() for _, a in ZONES]
+    results = {}
+    used_known = set()
+    lines = [q.line() for q in qs]
+    for transport, extra in (("udp", ["+notcp"]), ("tcp", ["+tcp"])):
+        sig = dig_batch(SERVER, SIGNET_PORT, lines, extra=extra)
+        kno = dig_batch(SERVER, KNOT_PORT, lines, extra=extra)
+        for q, s, k in zip(qs, sig, kno):
+            res = results.setdefault((q.cat, transport), {"n": 0, "bad": [], "allowed": 0,
+                                                          "known": 0})
+            res["n"] += 1
+            for r in (s, k):
+                if r.transport is not None and r.transport.lower() != transport:
+                    res["bad"].append("%s [%s] went over %s" % (transport, q, r.transport))
+            for field, sv, kv in compare(q, s, k):
+                d = Diff(q, transport, field, sv, kv, s, k, apexes)
+                if isinstance(sv, set):
+                    desc = "%s [%s] %s: signet-only %s knot-only %s" % (
+                        transport, q, field, show(field, sv - kv), show(field, kv - sv))
+                else:
+                    desc = "%s [%s] %s: signet %s, knot %s" % (transport, q, field, sv, kv)
+                a = classify(ALLOWED, d)
+                if a is not None:
+                    res["allowed"] += 1
+                    print("ALLOWED (%s) %s" % (ALLOWED[a][0], desc), file=sys.stderr)
+                    continue
+                b = classify(KNOWN_BUGS, d)
+                if b is not None:
+                    res["known"] += 1
+                    used_known.add(b)
+                    print("KNOWN BUG (%s) %s" % (KNOWN_BUGS[b][0], desc), file=sys.stderr)
+                    continue
+                res["bad"].append(desc)
+                print("DIFF " + desc, file=sys.stderr)
+    total = sum(r["n"] for r in results.values())
+    for (cat, transport), res in sorted(results.items()):
+        name = "%s (%s): %d queries" % (cat, transport, res["n"])
+        notes = []
+        if res["allowed"]:
+            notes.append("%d allowed differences" % res["allowed"])
+        if res["known"]:
+            notes.append("%d known-bug differences" % res["known"])
+        if notes:
+            name += " (" + ", ".join(notes) + ")"
+        if res["bad"]:
+            print("FAIL\t%s\t%d differences: %s" % (name, len(res["bad"]),
+                                                    " | ".join(res["bad"][:5])))
+        else:
+            print("PASS\t%s" % name)
+    for i, (name, match, why) in enumerate(KNOWN_BUGS):
+        if i in used_known:
+            print("XFAIL\tknown bug: %s\t%s" % (name, why))
+        else:
+            print("XPASS\tknown bug: %s\t%s" % (name, why))
+    for name, match, why in ALLOWED:
+        print("INFO\tallowed: %s -- %s" % (name, why))
+    print("INFO\t%d queries to each server" % total)
+
+
+main()
