@@ -334,7 +334,8 @@ cmd_zone_check(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			if (optopt != 0) {
-				fprintf(stderr, "signetc zone-check: bad or incomplete option '-%c'\n",
+				fprintf(stderr,
+					"signetc zone-check: bad or incomplete option '-%c'\n",
 					optopt);
 			} else {
 				fprintf(stderr, "signetc zone-check: unknown option '%s'\n",
@@ -457,7 +458,8 @@ cmd_zone_check(int argc, char **argv)
 		printf("{\n  \"zone\": ");
 		json_str(stdout, origin_name);
 		printf(",\n  \"records\": %zu,\n  \"ok\": %s,\n  \"errors\": ",
-		       checked ? rrlist_count(c.l) : (size_t)0, status == EXIT_OK ? "true" : "false");
+		       checked ? rrlist_count(c.l) : (size_t)0,
+		       status == EXIT_OK ? "true" : "false");
 		json_msgs(stdout, &c, ZFILE_ERROR);
 		printf(",\n  \"warnings\": ");
 		json_msgs(stdout, &c, ZFILE_WARNING);

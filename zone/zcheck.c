@@ -257,7 +257,8 @@ check_ns_target(struct zc *z, size_t i, bool apex)
 	}
 	if (apex) {
 		if (ti.has_cname) {
-			report_rr(z, ZFILE_ERROR, i, "NS %s is a CNAME (RFC 2181 10.3)", ntext(t, tn));
+			report_rr(z, ZFILE_ERROR, i, "NS %s is a CNAME (RFC 2181 10.3)",
+				  ntext(t, tn));
 		} else {
 			report_rr(z, ZFILE_ERROR, i, "NS %s has no address records (A or AAAA)",
 				  ntext(t, tn));
