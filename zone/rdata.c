@@ -10,9 +10,10 @@
  *
  * The invariant the fuzz target holds us to: whatever rdata_check accepts,
  * rdata_to_text prints, and rdata_from_text turns that text back into the
- * same octets. Where a wire form is valid but has no exact presentation (LOC
- * with a zero mantissa and a non-zero exponent, WKS or APL with trailing zero
- * octets) the printer falls back to the RFC 3597 generic form.
+ * same octets. So the checks refuse the few wire forms that have no exact
+ * presentation (BIND refuses the same ones: LOC sizes of 0e1..0e9, bitmaps
+ * with trailing zero octets), and APL items of families with no presentation
+ * make the printer fall back to the RFC 3597 generic form.
  *
  * rdata_from_text is on the zone-loading hot path: it allocates nothing,
  * looks the type's layout up by index and writes straight into the caller's
@@ -119,7 +120,7 @@ static const struct rdesc descs[RD_NTYPES] = {
 	[RRTYPE_RT] = D(RD_LATER, FK_U16, FK_NAME),
 	[RRTYPE_SIG] = D(RD_LATER, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16,
 			 FK_NAME, FK_B64),
-	[RRTYPE_KEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64_0),
+	[RRTYPE_KEY] = D(RD_POST, FK_U16, FK_U8, FK_ALG, FK_B64_0),
 	[RRTYPE_PX] = D(RD_LATER, FK_U16, FK_NAME, FK_NAME),
 	[RRTYPE_AAAA] = D(0, FK_AAAA),
 	[RRTYPE_NXT_] = D(RD_LATER, FK_NAME, FK_NXTMAP),
@@ -139,10 +140,10 @@ static const struct rdesc descs[RD_NTYPES] = {
 	[RRTYPE_RRSIG] = D(RD_CANON, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16,
 			   FK_NAME, FK_B64),
 	/* RFC 6840 5.1: the NSEC next name is not lower-cased. */
-	[RRTYPE_NSEC] = D(0, FK_NAME, FK_BITMAP),
+	[RRTYPE_NSEC] = D(RD_POST, FK_NAME, FK_BITMAP),
 	[RRTYPE_DNSKEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64),
 	[RRTYPE_DHCID] = D(0, FK_B64),
-	[RRTYPE_NSEC3] = D(0, FK_U8, FK_U8, FK_U16, FK_SALT, FK_B32, FK_BITMAP),
+	[RRTYPE_NSEC3] = D(RD_POST, FK_U8, FK_U8, FK_U16, FK_SALT, FK_B32, FK_BITMAP),
 	[RRTYPE_NSEC3PARAM] = D(0, FK_U8, FK_U8, FK_U16, FK_SALT),
 	[RRTYPE_TLSA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
 	[RRTYPE_SMIMEA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
@@ -956,7 +957,9 @@ parse_time(const char *s, size_t len, uint32_t *out)
 		}
 	}
 	unsigned y = v[0], mo = v[1], d = v[2];
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || v[3] > 23 ||
+	/* Years before 1970 are fine: BIND prints a value as the date nearest
+	 * to now, which can be in the 1960s, and the value is modulo 2^32. */
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || v[3] > 23 ||
 	    v[4] > 59 || v[5] > 59) {
 		return SN_EPARSE;
 	}
@@ -1018,11 +1021,12 @@ is_alnum(uint8_t c)
 }
 
 /* RFC 1876 2: precision octets are mantissa (high nibble) and power of ten,
- * both 0..9. */
+ * both 0..9. A zero mantissa with a non-zero power is refused, as BIND does:
+ * it would print as 0 and read back as a different octet. */
 static bool
 loc_prec_ok(uint8_t v)
 {
-	return (v >> 4) <= 9 && (v & 15) <= 9;
+	return (v >> 4) <= 9 && (v & 15) <= 9 && ((v >> 4) != 0 || (v & 15) == 0);
 }
 
 #define LOC_EQUATOR 0x80000000u
@@ -1212,6 +1216,10 @@ apl_check(const uint8_t *p, size_t n)
 		    (afi == 2 && (prefix > 128 || afdlen > 16))) {
 			return SN_EPARSE;
 		}
+		/* RFC 3123 4: trailing zero octets of AFDPART are not sent */
+		if (afdlen > 0 && p[i + 4 + afdlen - 1] == 0) {
+			return SN_EPARSE;
+		}
 		i += 4 + (size_t)afdlen;
 	}
 	return SN_OK;
@@ -1367,7 +1375,9 @@ field_check(uint8_t k, const uint8_t *p, size_t n, size_t *flen)
 		l = n;
 		break;
 	case FK_WKS:
-		if (n == 0) {
+		/* protocol, then a bitmap without trailing zero octets (so it has
+		 * one presentation; BIND refuses them too) */
+		if (n == 0 || (n > 1 && p[n - 1] == 0)) {
 			return SN_EPARSE;
 		}
 		l = n;
@@ -1380,7 +1390,7 @@ field_check(uint8_t k, const uint8_t *p, size_t n, size_t *flen)
 		break;
 	case FK_NXTMAP:
 		/* RFC 2535 5.2: types 1..127; bit 0 set means another format */
-		if (n > 16 || (n > 0 && (p[0] & 0x80) != 0)) {
+		if (n > 16 || (n > 0 && ((p[0] & 0x80) != 0 || p[n - 1] == 0))) {
 			return SN_EPARSE;
 		}
 		l = n;
@@ -1431,6 +1441,31 @@ post_check(uint16_t type, const uint8_t *rd, size_t len, const char **msg)
 		}
 		return SN_OK;
 	}
+	case RRTYPE_NSEC:
+		/* an NSEC always covers at least itself (RFC 4035 2.3); BIND
+		 * refuses an empty bitmap */
+		if (dname_len(rd) == len) {
+			*msg = "empty NSEC type bitmap";
+			return SN_EPARSE;
+		}
+		return SN_OK;
+	case RRTYPE_NSEC3: {
+		/* the hash is the first label of an owner name, so at most 63
+		 * base32hex characters (RFC 5155 3.3), and SHA-1 gives 20 octets */
+		size_t hl = rd[5 + (size_t)rd[4]];
+		if (hl > 39 || (rd[0] == 1 && hl != 20)) {
+			*msg = "wrong next hashed owner length";
+			return SN_EPARSE;
+		}
+		return SN_OK;
+	}
+	case RRTYPE_KEY:
+		/* RFC 2535 3.1.2: only a NOKEY key (flags 0xC000) may omit the key */
+		if (len == 4 && (wire_read_u16(rd) & 0xc000) != 0xc000) {
+			*msg = "missing key data";
+			return SN_EPARSE;
+		}
+		return SN_OK;
 	case RRTYPE_ZONEMD:
 		/* RFC 8976 2.2.4: at least 12 octets; SHA384 48, SHA512 64 */
 		if (len - 6 < 12 || (rd[5] == 1 && len - 6 != 48) || (rd[5] == 2 && len - 6 != 64)) {
@@ -1728,16 +1763,9 @@ loc_angle_to_text(tout_t *t, uint32_t v, char pos, char neg)
 	t_putc(t, v >= LOC_EQUATOR ? pos : neg);
 }
 
-/* Returns SN_ENOTSUP when the octets have no exact presentation. */
 static int
 loc_to_text(tout_t *t, const uint8_t *p)
 {
-	for (int i = 1; i <= 3; i++) {
-		/* 0 with a non-zero exponent prints as 0 and would read back as 0x00 */
-		if ((p[i] >> 4) == 0 && (p[i] & 15) != 0) {
-			return SN_ENOTSUP;
-		}
-	}
 	t_sep(t);
 	loc_angle_to_text(t, wire_read_u32(p + 4), 'N', 'S');
 	t_putc(t, ' ');
@@ -2101,6 +2129,8 @@ svc_list_item_to_text(tout_t *t, const uint8_t *s, size_t n)
 			t_put(t, "\\\\,", 3);
 		} else if (ch == '\\') {
 			t_put(t, "\\\\\\\\", 4);
+		} else if (ch == ' ') {
+			t_ddd(t, ch); /* BIND escapes blanks in value lists too */
 		} else {
 			t_strbody(t, &ch, 1);
 		}
@@ -2316,9 +2346,6 @@ wks_from_text(struct tin *c)
 static int
 wks_to_text(tout_t *t, const uint8_t *p, size_t n)
 {
-	if (n > 1 && p[n - 1] == 0) {
-		return SN_ENOTSUP; /* trailing zero octets have no presentation */
-	}
 	t_sep(t);
 	t_u32(t, p[0]);
 	for (size_t o = 1; o < n; o++) {
@@ -2376,11 +2403,10 @@ apl_from_text(struct tin *c)
 static int
 apl_to_text(tout_t *t, const uint8_t *p, size_t n)
 {
-	/* only families 1 and 2 without trailing zeros have an exact form */
+	/* only families 1 and 2 have a presentation (RFC 3123 5) */
 	for (size_t i = 0; i < n; i += 4 + (size_t)(p[i + 3] & 0x7f)) {
 		uint16_t afi = wire_read_u16(p + i);
-		size_t alen = p[i + 3] & 0x7f;
-		if ((afi != 1 && afi != 2) || (alen > 0 && p[i + 4 + alen - 1] == 0)) {
+		if (afi != 1 && afi != 2) {
 			return SN_ENOTSUP;
 		}
 	}
@@ -2414,17 +2440,24 @@ a6_from_text(struct tin *c)
 {
 	uint32_t plen;
 	uint8_t a[16];
-	if (c->ntok - c->i < 2) {
+	if (c->i >= c->ntok) {
 		return fail(c, c->ntok, SN_EPARSE, "too few fields");
 	}
 	if (tok_uint(c, &c->toks[c->i], 128, &plen) != SN_OK) {
 		return SN_EPARSE;
 	}
 	c->i++;
-	if (parse_ipv6(c->toks[c->i].s, c->toks[c->i].len, a) != SN_OK) {
-		return fail(c, c->i, SN_EPARSE, "bad IPv6 address");
+	/* RFC 2874 3.2: no address suffix when the prefix is the whole address */
+	memset(a, 0, sizeof(a));
+	if (plen < 128) {
+		if (c->i >= c->ntok) {
+			return fail(c, c->ntok, SN_EPARSE, "too few fields");
+		}
+		if (parse_ipv6(c->toks[c->i].s, c->toks[c->i].len, a) != SN_OK) {
+			return fail(c, c->i, SN_EPARSE, "bad IPv6 address");
+		}
+		c->i++;
 	}
-	c->i++;
 	size_t suffix = (128 - plen + 7) / 8;
 	if (suffix > 0 && plen % 8 != 0) {
 		a[16 - suffix] &= (uint8_t)(0xff >> (plen % 8)); /* the prefix bits are not sent */
@@ -2452,8 +2485,10 @@ a6_to_text(tout_t *t, const uint8_t *p, size_t n)
 	memcpy(a + 16 - suffix, p + 1, suffix);
 	t_sep(t);
 	t_u32(t, p[0]);
-	t_putc(t, ' ');
-	t_ipv6(t, a);
+	if (p[0] < 128) {
+		t_putc(t, ' ');
+		t_ipv6(t, a);
+	}
 	if (p[0] > 0) {
 		t_putc(t, ' ');
 		t_name(t, p + 1 + suffix);
@@ -2487,9 +2522,6 @@ nxtmap_from_text(struct tin *c)
 static int
 nxtmap_to_text(tout_t *t, const uint8_t *p, size_t n)
 {
-	if (n > 0 && p[n - 1] == 0) {
-		return SN_ENOTSUP; /* trailing zero octets have no presentation */
-	}
 	for (size_t o = 0; o < n; o++) {
 		for (unsigned b = 0; b < 8; b++) {
 			if (p[o] & (0x80 >> b)) {
@@ -2816,10 +2848,15 @@ field_from_text(struct tin *c, uint8_t k)
 		break;
 	}
 	case FK_TYPE:
-		if (rrtype_from_text(t->s, t->len, &v16) != SN_OK) {
+		if (rrtype_from_text(t->s, t->len, &v16) == SN_OK) {
+			wire_put_u16(w, v16);
+			break;
+		}
+		/* BIND prints the type covered of a SIG as a bare number */
+		if (parse_uint(t->s, t->len, 65535, &v) != SN_OK) {
 			return fail(c, c->i, SN_EPARSE, "unknown RR type");
 		}
-		wire_put_u16(w, v16);
+		wire_put_u16(w, (uint16_t)v);
 		break;
 	case FK_ALG:
 	case FK_ALGM:

@@ -87,6 +87,9 @@ static const struct tname types[] = {
 	T(63, "ZONEMD"),
 	T(64, "SVCB"),
 	T(65, "HTTPS"),
+	T(66, "DSYNC"),
+	T(67, "HHIT"),
+	T(68, "BRID"),
 	T(99, "SPF"),
 	T(100, "UINFO"),
 	T(101, "UID"),
@@ -111,6 +114,7 @@ static const struct tname types[] = {
 	T(259, "DOA"),
 	T(260, "AMTRELAY"),
 	T(261, "RESINFO"),
+	T(262, "WALLET"),
 	T(32768, "TA"),
 	T(32769, "DLV"),
 };
@@ -126,7 +130,7 @@ static const struct tname classes[] = {
 #undef T
 
 #define NTYPES (sizeof(types) / sizeof(types[0]))
-#define RRTYPE_DIRECT 262
+#define RRTYPE_DIRECT 263
 #define HASH_SLOTS 256 /* power of two, over twice the number of names */
 
 /* by_number[t] is index+1 into types[] for t < RRTYPE_DIRECT, 0 for none. */

@@ -177,7 +177,9 @@ static const struct rt_case cases[] = {
 	{"RT", "10 relay", "000a 0572656c6179" EX_COM, "10 relay.example.com."},
 	{"SIG", "A 5 3 86400 20040509183619 20040409183619 38519 example.com. AQID",
 	 "0001 05 03 00015180 409e7a23 4076ed23 9677" EX_COM "010203", NULL},
-	{"KEY", "256 3 5 AQID", "0100 03 05 010203", NULL},
+	{"SIG", "12324 8 2 1 1 1 1 . AQID", "3024 08 02 00000001 00000001 00000001 0001 00 010203",
+	 "TYPE12324 8 2 1 19700101000001 19700101000001 1 . AQID"},
+		{"KEY", "256 3 5 AQID", "0100 03 05 010203", NULL},
 	{"KEY", "49152 3 5", "c000 03 05", NULL},
 	{"PX", "10 map822 mapx400", "000a 066d6170383232" EX_COM "076d6170783430 30" EX_COM,
 	 "10 map822.example.com. mapx400.example.com."},
@@ -226,6 +228,10 @@ static const struct rt_case cases[] = {
 	{"IPSECKEY", "10 2 2 2001:0DB8:0:8002::2000:1 AQID",
 	 "0a 02 02 20010db8000080020000000020000001 010203", "10 2 2 2001:db8:0:8002::2000:1 AQID"},
 	{"IPSECKEY", "10 1 0 192.0.2.38", "0a 01 00 c0000226", NULL},
+	/* dates before 1970 wrap modulo 2^32, as BIND prints them */
+	{"RRSIG", "A 8 2 3600 19691231235959 19650113151304 1 . AQID",
+	 "0001 08 02 00000e10 ffffffff f6a95500 0001 00 010203",
+	 "A 8 2 3600 21060207062815 21010219214120 1 . AQID"},
 	/* RFC 4034 3.3 */
 	{"RRSIG",
 	 "A 5 3 86400 20030322173103 20030220173103 2642 example.com. "
@@ -252,7 +258,8 @@ static const struct rt_case cases[] = {
 	 "04686f7374076578616d706c6503636f6d00 0006400100000003 041b"
 	 "0000000000000000000000000000000000000000000000000000 20",
 	 NULL},
-	{"NSEC", "Host.Example.COM.", "04486f7374074578616d706c6503434f4d00", NULL},
+	{"NSEC", "Host.Example.COM. NSEC", "04486f7374074578616d706c6503434f4d00 0006 000000000001",
+	 NULL},
 	{"NSEC", "a NSEC A TYPE65535 A", "0161" EX_COM "0006 400000000001 ff20 0000000000000000000000000000"
 	 "000000000000000000000000000000000001", "a.example.com. A NSEC TYPE65535"},
 	/* RFC 4034 2.3 */
@@ -278,7 +285,7 @@ static const struct rt_case cases[] = {
 	 "1 1 12 AABBCCDD 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR NS SOA MX RRSIG DNSKEY NSEC3PARAM"},
 	{"NSEC3", "1 0 0 - 2T7B4G4VSA5SMI47K61MV5BV1A22BOJR",
 	 "01 00 0000 00 14174eb2409fe28bcb4887a1836f957f0a8425e27b", NULL},
-	{"NSEC3", "1 0 0 - 00 A", "01 00 0000 00 01 00 0001 40", NULL},
+	{"NSEC3", "2 0 0 - 00 A", "02 00 0000 00 01 00 0001 40", NULL},
 	{"NSEC3PARAM", "1 0 12 aabbccdd", "01 00 000c 04 aabbccdd", "1 0 12 AABBCCDD"},
 	{"NSEC3PARAM", "1 0 0 -", "01 00 0000 00", NULL},
 	/* RFC 6698 2.3 */
@@ -361,7 +368,7 @@ static const struct rt_case cases[] = {
 	 NULL},
 	{"A6", "65 ffff::ffff:ffff:ffff:ffff:ffff a.", "41 7fffffffffffffff 016100",
 	 "65 ::7fff:ffff:ffff:ffff a."},
-	{"A6", "128 :: bar", "80 03626172" EX_COM, "128 :: bar.example.com."},
+	{"A6", "128 bar", "80 03626172" EX_COM, "128 bar.example.com."},
 	{"NXT", "a.example.com. A NS", "0161" EX_COM "60", NULL},
 	{"NXT", "a. NXT TYPE127", "016100 00000002 0000000000000000000000 01", NULL},
 	{"TA", "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
@@ -548,7 +555,6 @@ static const struct bad_text bad_texts[] = {
 	{"RRSIG", "A 8 2 3600 20240101000000 20231201000000 1 example.com.", SN_EPARSE, 8},
 	{"RRSIG", "A 8 2 3600 20241301000000 20231201000000 1 . AQID", SN_EPARSE, 4},
 	{"RRSIG", "A 8 2 3600 20230229000000 20231201000000 1 . AQID", SN_EPARSE, 4},
-	{"RRSIG", "A 8 2 3600 19691231235959 20231201000000 1 . AQID", SN_EPARSE, 4},
 	{"RRSIG", "A 8 2 3600 2024010100000 20231201000000 1 . AQID", SN_ERANGE, 4},
 	{"RRSIG", "A 8 2 3600 4294967296 1 1 . AQID", SN_ERANGE, 4},
 	{"RRSIG", "BOGUS 8 2 3600 1 1 1 . AQID", SN_EPARSE, 0},
@@ -810,6 +816,19 @@ static const struct bad_wire bad_wires[] = {
 	{"NXT", "016100 0000000000000000000000000000000001"},
 	{"NXT", "0161"},
 	{"DLV", "ec45 05 01 2bb1"},
+	/* no exact presentation: refused, as BIND does */
+	{"LOC", "00 02 16 13 80000000 80000000 00989680"},
+	{"LOC", "00 12 16 03 80000000 80000000 00989680"},
+	{"WKS", "c0000201 06 00"},
+	{"WKS", "c0000201 06 4000"},
+	{"APL", "0001 08 02 c000"},
+	{"NXT", "00 4000"},
+	/* empty NSEC bitmap; NSEC3 hash lengths BIND refuses */
+	{"NSEC", "016100"},
+	{"NSEC3", "01 00 0000 00 01 00 0001 40"},
+	{"NSEC3", "02 00 0000 00 28 0102030405060708090a0b0c0d0e0f10111213141516171819"
+		  "1a1b1c1d1e1f2021222324252627 28"},
+	{"KEY", "0100 03 05"},
 };
 
 static void
@@ -843,17 +862,9 @@ test_rdata_generic_fallback(void)
 		const char *hex;
 		const char *text;
 	} fb[] = {
-		/* LOC size 0e2: prints as 0.00m, which reads back as 0e0 */
-		{"LOC", "00 02 16 13 80000000 80000000 00989680",
-		 "\\# 16 00021613800000008000000000989680"},
-		/* WKS with a trailing zero octet in the bitmap */
-		{"WKS", "c0000201 06 00", "\\# 6 C00002010600"},
-		/* APL with a trailing zero octet in the address part */
-		{"APL", "0001 08 02 c000", "\\# 6 00010802C000"},
 		/* APL of an address family that has no presentation */
 		{"APL", "0003 08 01 c0", "\\# 5 00030801C0"},
-		/* NXT bitmap with a trailing zero octet */
-		{"NXT", "00 4000", "\\# 3 004000"},
+		{"APL", "0001 08 01 c0 0000 00 00", "\\# 9 00010801C000000000"},
 	};
 	for (size_t i = 0; i < sizeof(fb) / sizeof(fb[0]); i++) {
 		uint8_t rd[64], back[64];

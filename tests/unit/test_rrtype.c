@@ -40,7 +40,8 @@ test_rrtype_mnemonics(void)
 		{"HTTPS", 65},	 {"SPF", 99},	  {"NID", 104},	     {"L32", 105},     {"L64", 106},
 		{"LP", 107},	 {"EUI48", 108},  {"EUI64", 109},    {"TKEY", 249},    {"TSIG", 250},
 		{"IXFR", 251},	 {"AXFR", 252},	  {"MAILB", 253},    {"MAILA", 254},   {"ANY", 255},
-		{"URI", 256},	 {"CAA", 257},	  {"TA", 32768},     {"DLV", 32769},
+		{"URI", 256},	 {"CAA", 257},	  {"TA", 32768},     {"DLV", 32769},   {"DSYNC", 66},
+		{"HHIT", 67},	 {"BRID", 68},	  {"AMTRELAY", 260}, {"RESINFO", 261}, {"WALLET", 262},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		uint16_t t = 0;
