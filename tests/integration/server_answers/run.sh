@@ -71,7 +71,8 @@ zone:
 EOF
 
 "$SIGNETD" -c "$T/signet.yaml" >"$T/signetd.log" 2>&1 &
-sn_track $!
+PID=$!
+sn_track $PID
 if ! sn_wait_port "$PORT" 10; then
 	sn_not_ok "signetd starts" "not listening on $PORT" "$T/signetd.log"
 	sn_finish
@@ -175,5 +176,20 @@ if kdig @127.0.0.1 -p "$PORT" +timeout=2 +retry=0 example.com SOA | grep -q "sta
 	sn_ok "signetd still answers"
 else
 	sn_not_ok "signetd still answers" "no answer" "$T/signetd.log"
+fi
+# SIGTERM and wait: a clean exit, and the leak check runs
+rc=0
+kill -TERM $PID
+wait $PID || rc=$?
+if [ $rc -eq 0 ]; then
+	sn_ok "signetd exits 0 on SIGTERM"
+else
+	sn_not_ok "signetd exits 0 on SIGTERM" "status $rc" "$T/signetd.log"
+fi
+# A build with --enable-sanitizers reports into the log: none may appear.
+if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer|ThreadSanitizer" "$T/signetd.log"; then
+	sn_not_ok "no sanitizer report in the signetd log" "see the log" "$T/signetd.log"
+else
+	sn_ok "no sanitizer report in the signetd log"
 fi
 sn_finish

@@ -133,4 +133,10 @@ fi
 # while it is removed.
 kill "$SPID" "$KPID" 2>/dev/null || :
 wait "$SPID" "$KPID" 2>/dev/null || :
+# A build with --enable-sanitizers reports into the log: none may appear.
+if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer|ThreadSanitizer" "$T/signetd.log"; then
+	sn_not_ok "no sanitizer report in the signetd log" "see the log" "$T/signetd.log"
+else
+	sn_ok "no sanitizer report in the signetd log"
+fi
 sn_finish

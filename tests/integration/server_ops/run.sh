@@ -233,4 +233,10 @@ else
 		sn_not_ok "SIGTERM: exits 0 within 2 s" "status $rc after $ms ms" "$LOG"
 	fi
 fi
+# A build with --enable-sanitizers reports into the log: none may appear.
+if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer|ThreadSanitizer" "$LOG"; then
+	sn_not_ok "no sanitizer report in the signetd log" "see the log" "$LOG"
+else
+	sn_ok "no sanitizer report in the signetd log"
+fi
 sn_finish
