@@ -109,24 +109,59 @@ query_parse_question(const uint8_t *q, size_t qlen, query_info_t *out)
 	return rc;
 }
 
-/* Walks the records after the question and picks up the OPT record.
- * Returns SN_OK or SN_EPARSE (malformed, a second OPT, OPT not at the root,
- * records in the answer section, trailing octets). */
+/* Takes the EDNS parameters of an OPT record (RFC 6891 6.1.2, 6.1.3).
+ * Returns SN_OK or SN_EPARSE when its options overrun the RDATA. */
 static int
-parse_rest(ctx_t *c)
+take_opt(ctx_t *c, uint16_t rclass, uint32_t ttl, const uint8_t *rd, uint16_t rdlen)
+{
+	c->edns = true;
+	c->udp_size = rclass < 512 ? 512 : rclass;
+	c->edns_version = (uint8_t)(ttl >> 16);
+	c->do_bit = (ttl & 0x8000) != 0;
+	size_t o = 0;
+	while (o < rdlen) {
+		if (o + 4 > rdlen) {
+			return SN_EPARSE;
+		}
+		uint16_t code = wire_read_u16(rd + o);
+		uint16_t olen = wire_read_u16(rd + o + 2);
+		if (o + 4 + olen > rdlen) {
+			return SN_EPARSE;
+		}
+		if (code == 3) { /* NSID, RFC 5001 */
+			c->nsid = true;
+		}
+		o += 4 + (size_t)olen;
+	}
+	return SN_OK;
+}
+
+/* Walks the records from `pos` (after `qd` questions when pos is the
+ * header's end) and picks up the OPT record. Strict: SN_EPARSE for
+ * anything malformed, a second OPT, OPT outside the additional section or
+ * not at the root, records in the answer section, trailing octets. Lenient
+ * (for error replies, which must carry an OPT when the query did: RFC 6891
+ * 6.1.1): takes the first plausible OPT and stops quietly at any problem. */
+static int
+walk_records(ctx_t *c, size_t pos, unsigned qd, bool strict)
 {
 	const uint8_t *q = c->q;
 	uint16_t an = wire_read_u16(q + 6), ns = wire_read_u16(q + 8), ar = wire_read_u16(q + 10);
-	size_t pos = c->question_end;
 	unsigned total = (unsigned)an + ns + ar;
+	uint8_t name[DNAME_MAXLEN];
+	size_t nlen;
 
-	if (an != 0) {
+	if (strict && an != 0) {
 		return SN_EPARSE;
 	}
+	for (unsigned i = 0; i < qd; i++) {
+		if (dname_unpack(q, c->qlen, &pos, name, &nlen) != SN_OK || pos + 4 > c->qlen) {
+			return SN_EPARSE;
+		}
+		pos += 4;
+	}
 	for (unsigned i = 0; i < total; i++) {
-		uint8_t owner[DNAME_MAXLEN];
-		size_t olen;
-		if (dname_unpack(q, c->qlen, &pos, owner, &olen) != SN_OK || pos + 10 > c->qlen) {
+		if (dname_unpack(q, c->qlen, &pos, name, &nlen) != SN_OK || pos + 10 > c->qlen) {
 			return SN_EPARSE;
 		}
 		uint16_t type = wire_read_u16(q + pos);
@@ -139,35 +174,29 @@ parse_rest(ctx_t *c)
 		}
 		if (type == RRTYPE_OPT) {
 			/* RFC 6891 6.1.1: one OPT, in the additional section, at the root */
-			if (c->edns || i < (unsigned)an + ns || olen != 1) {
+			bool placed = i >= (unsigned)an + ns && nlen == 1;
+			if (strict && (c->edns || !placed)) {
 				return SN_EPARSE;
 			}
-			c->edns = true;
-			c->udp_size = rclass < 512 ? 512 : rclass;
-			c->edns_version = (uint8_t)(ttl >> 16);
-			c->do_bit = (ttl & 0x8000) != 0;
-			size_t o = pos;
-			while (o < pos + rdlen) {
-				if (o + 4 > pos + rdlen) {
-					return SN_EPARSE;
-				}
-				uint16_t code = wire_read_u16(q + o);
-				uint16_t olen2 = wire_read_u16(q + o + 2);
-				if (o + 4 + olen2 > pos + rdlen) {
-					return SN_EPARSE;
-				}
-				if (code == 3) { /* NSID, RFC 5001 */
-					c->nsid = true;
-				}
-				o += 4 + (size_t)olen2;
+			if (!c->edns && placed && take_opt(c, rclass, ttl, q + pos, rdlen) != SN_OK &&
+			    strict) {
+				return SN_EPARSE;
 			}
 		}
 		pos += rdlen;
 	}
-	if (pos != c->qlen) {
+	if (strict && pos != c->qlen) {
 		return SN_EPARSE;
 	}
 	return SN_OK;
+}
+
+/* The OPT of a query that gets an error reply, if it has one. */
+static void
+find_opt_lenient(ctx_t *c)
+{
+	c->edns = c->do_bit = c->nsid = false;
+	(void)walk_records(c, HDR_LEN, wire_read_u16(c->q + 4), false);
 }
 
 /*
@@ -325,7 +354,7 @@ put_additional(ctx_t *c)
 				continue;
 			}
 			const uint8_t *target = rd + off;
-			if (!dname_is_subdomain(target, snap_apex(s))) {
+			if (target[0] == 0 || !dname_is_subdomain(target, snap_apex(s))) {
 				continue;
 			}
 			const snap_node_t *n = snap_find(s, target);
@@ -358,7 +387,9 @@ put_additional(ctx_t *c)
 static bool
 has_targets(uint16_t type)
 {
-	return type == RRTYPE_NS || type == RRTYPE_MX || type == RRTYPE_SRV;
+	/* RFC 1035 3.3.9, 3.3.11; RFC 2782; RFC 9460 4.2 (SVCB, HTTPS) */
+	return type == RRTYPE_NS || type == RRTYPE_MX || type == RRTYPE_SRV ||
+	       type == RRTYPE_SVCB || type == RRTYPE_HTTPS;
 }
 
 /* Builds "prefix of `name` above `owner`" + `target` for DNAME (RFC 6672
@@ -491,9 +522,10 @@ answer(ctx_t *c, zone_t *zone)
 		if (lk.cut != NULL && !(c->qtype == RRTYPE_DS && lk.match == lk.cut)) {
 			if (link == 0) {
 				c->aa = false;
-				return put_referral(c, s, lk.cut);
 			}
-			return SN_OK;
+			/* after a CNAME, step 1 restarts and 3b refers (RFC 1034
+			 * 4.3.2); the answer keeps the AA of its first name */
+			return put_referral(c, s, lk.cut);
 		}
 		if (lk.dname != NULL) {
 			const snap_rrset_t *dn = snap_node_rrset(lk.dname, RRTYPE_DNAME);
@@ -654,14 +686,15 @@ query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *r
 	}
 	if (OPCODE(c.flags) != 0) {
 		/* NOTIFY and UPDATE come with the transfer and update work */
-		c.edns = false;
+		find_opt_lenient(&c);
 		return error_reply(&c, RCODE_NOTIMP, parsed == SN_OK, st);
 	}
 	if (parsed != SN_OK) {
+		find_opt_lenient(&c);
 		return error_reply(&c, RCODE_FORMERR, false, st);
 	}
-	if (parse_rest(&c) != SN_OK) {
-		c.edns = false;
+	if (walk_records(&c, c.question_end, 0, true) != SN_OK) {
+		find_opt_lenient(&c);
 		return error_reply(&c, RCODE_FORMERR, true, st);
 	}
 	size_t limit = tcp ? 65535 : (c.edns ? c.udp_size : 512);
