@@ -510,6 +510,13 @@ zcheck_run(rrlist_t *l, const zcheck_opts_t *opts, zcheck_stats_t *stats)
 						  c1, c2);
 				}
 			}
+			if (type == 0 || rrtype_is_meta(type)) {
+				/* RFC 6895 3.1: type 0 is reserved, and meta types
+				 * live only in messages; the parser refuses them, but
+				 * records may come from elsewhere (a transfer) */
+				report_rr(&z, ZFILE_ERROR, k, "%s: %s is not a data type (RFC 6895 3.1)",
+					  ntext(first.owner, on), ttext(type, ty));
+			}
 			switch (type) {
 			case RRTYPE_SOA:
 				soa += (unsigned)cnt;

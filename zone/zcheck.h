@@ -13,8 +13,8 @@
  * an apex NS target inside the zone with no address record or that is a
  * CNAME; a CNAME beside other data (RRSIG, NSEC and KEY excepted: RFC 2181
  * 10.1, RFC 4035 2.5), or several CNAMEs or DNAMEs at one name; a DS at
- * the apex; an NS RRset owned by a wildcard (RFC 4592 4.2); the ones
- * above.
+ * the apex; an NS RRset owned by a wildcard (RFC 4592 4.2); a record of
+ * type 0 or of a meta type (RFC 6895 3.1); the ones above.
  * Warnings: TTLs that differ inside one RRset (all set to the TTL of the
  * record that came first in the file, as named does: RFC 2181 5.2); data
  * occluded by a delegation; NS targets below another delegation without

@@ -558,12 +558,16 @@ test_zcheck_class_and_wildcard(void)
 	add_a(&z, "a.*.b", 1);
 	add_name(&z, "*.w", RRTYPE_NS, "ns1");
 	add_a(&z, "*.x", 1); /* a wildcard with data is fine */
+	add(&z, "y", 0, 60, NULL, 0);
+	add(&z, "y", RRTYPE_ANY, 60, NULL, 0);
 	CU_ASSERT_EQUAL(run(&z, 0), SN_ECHECK);
-	expect_msgs(&z, 3,
+	expect_msgs(&z, 5,
 		    "z.zone:4: warning: a.*.b.example.com.: a '*' label that is not the leftmost "
 		    "one is not a wildcard (RFC 4592 2.1.1)",
 		    "other.zone:42: error: class CH differs from the class IN of the zone",
-		    "z.zone:5: error: *.w.example.com.: invalid NS owner name (wildcard)");
+		    "z.zone:5: error: *.w.example.com.: invalid NS owner name (wildcard)",
+		    "z.zone:7: error: y.example.com.: TYPE0 is not a data type (RFC 6895 3.1)",
+		    "z.zone:8: error: y.example.com.: ANY is not a data type (RFC 6895 3.1)");
 	tz_free(&z);
 }
 
