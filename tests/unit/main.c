@@ -26,6 +26,7 @@ main(int argc, char **argv)
 		test_zfile_register, test_rrlist_register, test_zcheck_register,
 		test_conf_register,
 		test_tree_register,
+		test_nhash_register,
 		test_query_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");

@@ -15,6 +15,7 @@ int test_rrlist_register(void);
 int test_zcheck_register(void);
 int test_conf_register(void);
 int test_tree_register(void);
+int test_nhash_register(void);
 int test_query_register(void);
 
 /* Seed for randomised tests: from SIGNET_TEST_SEED or the clock; printed by
