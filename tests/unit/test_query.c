@@ -92,6 +92,7 @@ static const char zone_com_fixed[] =
 	"a.b.c A 192.0.2.83\n"
 	"_sip._tcp SRV 10 5 5060 sip\n"
 	"sip A 192.0.2.60\n"
+	"svc SVCB 1 sip port=8443\n"
 	"sub NS ns.sub\n"
 	"sub NS ns.other\n"
 	"sub DS 12345 13 2 "
@@ -100,6 +101,7 @@ static const char zone_com_fixed[] =
 	"ns.sub AAAA 2001:db8::99\n"
 	"other NS ns.other\n"
 	"ns.other A 192.0.2.98\n"
+	"c2sub CNAME www.sub\n"
 	"nods NS ns.nods\n"
 	"ns.nods A 192.0.2.97\n"
 	"child NS ns1.child\n"
@@ -784,6 +786,19 @@ test_query_referral(void)
 	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NS), 2);
 	CU_ASSERT(has(m, AR, "ns.sub.example.com.", RRTYPE_A, NULL));
 
+	/* a CNAME into a delegation: RFC 1034 4.3.2 restarts at step 1 with
+	 * the target, and step 3b makes the referral; knotd and BIND answer
+	 * the CNAME, then NS in authority and glue in additional */
+	m = udp("c2sub.example.com.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT(has(m, AN, "c2sub.example.com.", RRTYPE_CNAME, "www.sub.example.com."));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 1);
+	CU_ASSERT(is_flags(m, F_AA, F_TC)); /* the AA of the first name */
+	CU_ASSERT_EQUAL(nrr(m, NS, 0), 2);
+	CU_ASSERT(has(m, NS, "sub.example.com.", RRTYPE_NS, "ns.sub.example.com."));
+	CU_ASSERT(has(m, AR, "ns.sub.example.com.", RRTYPE_A, "192.0.2.99"));
+	CU_ASSERT(has(m, AR, "ns.other.example.com.", RRTYPE_A, "192.0.2.98"));
+
 	/* any other type at the cut too */
 	m = udp("nods.example.com.", RRTYPE_A);
 	CU_ASSERT(is_flags(m, 0, F_AA));
@@ -858,6 +873,12 @@ test_query_additional(void)
 	/* SRV (RFC 2782) */
 	m = udp("_sip._tcp.example.com.", RRTYPE_SRV);
 	CU_ASSERT(has(m, AN, "_sip._tcp.example.com.", RRTYPE_SRV, "10 5 5060 sip.example.com."));
+	CU_ASSERT(has(m, AR, "sip.example.com.", RRTYPE_A, "192.0.2.60"));
+	CU_ASSERT_EQUAL(nrr(m, AR, 0), 1);
+
+	/* SVCB: the target's addresses (RFC 9460 4.2) */
+	m = udp("svc.example.com.", RRTYPE_SVCB);
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_SVCB), 1);
 	CU_ASSERT(has(m, AR, "sip.example.com.", RRTYPE_A, "192.0.2.60"));
 	CU_ASSERT_EQUAL(nrr(m, AR, 0), 1);
 
@@ -954,6 +975,12 @@ check_notimp(unsigned op)
 static void
 test_query_notimp(void)
 {
+	/* RFC 6891 6.1.1: an OPT in the query means an OPT in the response */
+	qopt_t o = {.flags = 2 << 11, .edns = true};
+	const msg_t *e = ask("mail.example.com.", RRTYPE_A, &o, false);
+	CU_ASSERT_EQUAL(rcode(e), 4);
+	CU_ASSERT(e->opt);
+
 	check_notimp(1); /* IQUERY */
 	check_notimp(2); /* STATUS */
 	check_notimp(4); /* NOTIFY, not yet */
@@ -977,7 +1004,7 @@ check_formerr(const uint8_t *q, size_t qlen, bool question)
 	CU_ASSERT_EQUAL(resp_msg.id, wire_read_u16(q));
 	CU_ASSERT(is_flags(&resp_msg, F_QR, F_AA));
 	CU_ASSERT_EQUAL(resp_msg.count[0], question ? 1 : 0);
-	CU_ASSERT_EQUAL(resp_msg.nrr, 0);
+	CU_ASSERT_EQUAL(nrr(&resp_msg, AN, 0) + nrr(&resp_msg, NS, 0) + nrr(&resp_msg, AR, 0), 0);
 }
 
 static void
@@ -994,6 +1021,19 @@ test_query_formerr(void)
 	wire_write_u16(q + 4, 2);
 	memcpy(q + n, q + 12, n - 12);
 	check_formerr(q, n + n - 12, false);
+
+	/* QDCOUNT 0 with an OPT: FORMERR, and RFC 6891 6.1.1 wants the OPT */
+	n = mkquery(q, "mail.example.com.", RRTYPE_A, &plain);
+	wire_write_u16(q + 4, 0);
+	wire_write_u16(q + 10, 1);
+	n = 12 + put_opt(q + 12, &edns0);
+	check_formerr(q, n, false);
+	CU_ASSERT(resp_msg.opt);
+	/* without an OPT in the query, none in the answer */
+	n = mkquery(q, "mail.example.com.", RRTYPE_A, &plain);
+	wire_write_u16(q + 4, 0);
+	check_formerr(q, 12, false);
+	CU_ASSERT_FALSE(resp_msg.opt);
 
 	/* trailing garbage */
 	n = mkquery(q, "mail.example.com.", RRTYPE_A, &plain);
@@ -1012,7 +1052,6 @@ test_query_formerr(void)
 	n += put_opt(q + n, &edns0);
 	wire_write_u16(q + 10, 2);
 	check_formerr(q, n, true);
-	CU_ASSERT_FALSE(resp_msg.opt);
 	/* OPT not at the root */
 	n = mkquery(q, "mail.example.com.", RRTYPE_A, &plain);
 	wire_write_u16(q + 10, 1);
