@@ -220,12 +220,20 @@ def answers(tcp):
           fn=lambda r: None if r.nsid == "signet-it" else "NSID %r" % r.nsid)
     check("EDNS: no NSID unless asked" + t, q("mail.example.com", "A", tcp=tcp), "NOERROR",
           fn=lambda r: None if r.nsid is None else "NSID %r" % r.nsid)
-    check("opcode NOTIFY: NOTIMP" + t, q("example.com", "SOA", "+opcode=notify", tcp=tcp),
-          "NOTIMP", an=0)
-    check("opcode STATUS: NOTIMP" + t, q("example.com", "SOA", "+opcode=status", tcp=tcp),
-          "NOTIMP", an=0)
-    check("no question: FORMERR" + t, q("example.com", "SOA", "+header-only", tcp=tcp),
-          "FORMERR", an=0)
+    check("opcode NOTIFY: NOTIMP, OPT kept" + t,
+          q("example.com", "SOA", "+opcode=notify", tcp=tcp), "NOTIMP", an=0, edns=True)
+    check("opcode STATUS: NOTIMP, OPT kept" + t,
+          q("example.com", "SOA", "+opcode=status", tcp=tcp), "NOTIMP", an=0, edns=True)
+    check("no question: FORMERR, OPT kept" + t,
+          q("example.com", "SOA", "+header-only", tcp=tcp), "FORMERR", an=0, edns=True)
+    check("no question, no EDNS: FORMERR without OPT" + t,
+          q("example.com", "SOA", "+header-only", "+noedns", tcp=tcp), "FORMERR", an=0,
+          edns=False)
+    check("CNAME into a delegation: referral after the chain" + t,
+          q("c2sub.example.com", "A", tcp=tcp), "NOERROR", aa=True, an=1, ns=2,
+          has=[("ANSWER", "c2sub.example.com.", "CNAME", "www.sub.example.com."),
+               ("AUTHORITY", "sub.example.com.", "NS", "ns.sub.example.com."),
+               ("ADDITIONAL", "ns.sub.example.com.", "A", "192.0.2.99")])
     check("CH TXT id.server" + t, q("id.server", "TXT", "-c", "CH", tcp=tcp), "NOERROR", an=1,
           fn=lambda r: None if r.sections["ANSWER"][0][4] == '"signet-it-id"'
           else "TXT %s" % r.sections["ANSWER"][0][4])
