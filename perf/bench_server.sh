@@ -144,7 +144,9 @@ tree() {
 cpu_ticks() {
 	local t=0 c
 	for c in $(tree "$1"); do
-		t=$((t + $(awk '{print $14 + $15}' /proc/$c/stat 2>/dev/null || echo 0)))
+		# fields 14 and 15, counted after the command name, which may
+		# hold spaces ("nsd: server 1")
+		t=$((t + $(sed 's/.*) //' /proc/$c/stat 2>/dev/null | awk '{s = $12 + $13} END {print s + 0}')))
 	done
 	echo $t
 }

@@ -869,6 +869,27 @@ probe(const opts_t *o)
 }
 
 static void
+cleanup(flow_t *flows, unsigned n)
+{
+	for (unsigned i = 0; flows != NULL && i < n; i++) {
+		if (flows[i].fd >= 0) {
+			close(flows[i].fd);
+		}
+		free(flows[i].slots);
+		free(flows[i].free);
+		free(flows[i].uses);
+		free(flows[i].rbuf);
+		free(flows[i].wbuf);
+	}
+	free(flows);
+	free(qs.data);
+	free(qs.off);
+	free(qs.len);
+	free(qs.qsect);
+	free(rbuf);
+}
+
+static void
 usage(FILE *f)
 {
 	fprintf(f,
@@ -970,17 +991,20 @@ main(int argc, char **argv)
 	if (o.probe != NULL) {
 		return probe(&o) == 0 ? 0 : 1;
 	}
+	int rc = 1;
+	flow_t *flows = NULL;
+	unsigned nflows = 0;
 	if (load_queries(o.file, &o) != 0) {
-		return 1;
+		goto out;
 	}
-	flow_t *flows = calloc(o.nsock, sizeof(*flows));
+	flows = calloc(o.nsock, sizeof(*flows));
 	if (flows == NULL) {
-		return 1;
+		goto out;
 	}
 	if (!o.tcp) {
 		rbuf = malloc((size_t)MAX_BATCH * sizeof(*rbuf));
 		if (rbuf == NULL) {
-			return 1;
+			goto out;
 		}
 		for (unsigned i = 0; i < MAX_BATCH; i++) {
 			siov[i].iov_base = sbuf[i];
@@ -997,24 +1021,28 @@ main(int argc, char **argv)
 		/* spread the window over the sockets, the remainder on the first */
 		unsigned w = o.tcp ? o.per_conn
 				   : o.inflight / o.nsock + (i < o.inflight % o.nsock ? 1 : 0);
+		nflows = i + 1;
 		if (w > 4096 || flow_init(f, w) != 0) {
 			fprintf(stderr, "loadgen: out of memory\n");
-			return 1;
+			goto out;
 		}
 		if (o.tcp) {
 			f->rbuf = malloc(TCP_RBUF);
 			f->wbuf = malloc((size_t)w * (MAX_QLEN + 2));
 			if (f->rbuf == NULL || f->wbuf == NULL || tcp_connect(f) != 0) {
 				fprintf(stderr, "loadgen: cannot connect: %s\n", strerror(errno));
-				return 1;
+				goto out;
 			}
 		} else {
 			f->fd = udp_open();
 			if (f->fd < 0) {
 				fprintf(stderr, "loadgen: socket: %s\n", strerror(errno));
-				return 1;
+				goto out;
 			}
 		}
 	}
-	return run(&o, flows, o.nsock) == 0 ? 0 : 1;
+	rc = run(&o, flows, o.nsock) == 0 ? 0 : 1;
+out:
+	cleanup(flows, nflows);
+	return rc;
 }
