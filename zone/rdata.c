@@ -19,42 +19,42 @@
  * looks the type's layout up by index and writes straight into the caller's
  * buffer.
  */
+#include "zone/rdata.h"
+#include "zone/dname.h"
+#include "zone/internal/codec.h"
+#include "zone/rrtype.h"
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <string.h>
-#include "zone/dname.h"
-#include "zone/internal/codec.h"
-#include "zone/rdata.h"
-#include "zone/rrtype.h"
 
 /* Field kinds. "To end" kinds take every remaining token (text) or octet
  * (wire) and so come last in a layout. */
 enum fk {
 	FK_NONE = 0,
-	FK_NAME,      /* domain name; compression rules come from the type flags */
+	FK_NAME, /* domain name; compression rules come from the type flags */
 	FK_U8,
 	FK_U16,
 	FK_U32,
-	FK_PERIOD,    /* u32; text also takes TTL units ("1h30m"), as BIND does */
-	FK_TIME,      /* u32 seconds; text YYYYMMDDHHmmSS or a plain integer */
-	FK_A,         /* IPv4 address */
-	FK_AAAA,      /* IPv6 address */
-	FK_STR,       /* <character-string> */
-	FK_STROPT,    /* optional final <character-string> (ISDN subaddress) */
-	FK_STRS,      /* one or more <character-string>s to the end */
-	FK_QTEXT,     /* rest of the RDATA, printed as one quoted string */
-	FK_HEX,       /* hex to the end, at least one octet */
-	FK_B64,       /* base64 to the end, at least one octet */
-	FK_B64_0,     /* base64 to the end, may be empty */
-	FK_SALT,      /* u8 length + octets; hex, "-" when empty (RFC 5155) */
-	FK_B32,       /* u8 length + octets; base32hex (RFC 5155) */
-	FK_BITMAP,    /* RFC 4034 4.1.2 type bitmap, to the end */
-	FK_TYPE,      /* u16 type, as a mnemonic */
-	FK_ALG,       /* u8 DNSSEC algorithm: number or mnemonic in, number out */
-	FK_ALGM,      /* same, mnemonic out (CERT, as BIND prints it) */
-	FK_CERTTYPE,  /* u16 CERT type: number or mnemonic (RFC 4398 2.1) */
-	FK_CAATAG,    /* u8 length + alphanumeric tag (RFC 8659 4.1) */
-	FK_EUI48,     /* RFC 7043 */
+	FK_PERIOD,   /* u32; text also takes TTL units ("1h30m"), as BIND does */
+	FK_TIME,     /* u32 seconds; text YYYYMMDDHHmmSS or a plain integer */
+	FK_A,        /* IPv4 address */
+	FK_AAAA,     /* IPv6 address */
+	FK_STR,      /* <character-string> */
+	FK_STROPT,   /* optional final <character-string> (ISDN subaddress) */
+	FK_STRS,     /* one or more <character-string>s to the end */
+	FK_QTEXT,    /* rest of the RDATA, printed as one quoted string */
+	FK_HEX,      /* hex to the end, at least one octet */
+	FK_B64,      /* base64 to the end, at least one octet */
+	FK_B64_0,    /* base64 to the end, may be empty */
+	FK_SALT,     /* u8 length + octets; hex, "-" when empty (RFC 5155) */
+	FK_B32,      /* u8 length + octets; base32hex (RFC 5155) */
+	FK_BITMAP,   /* RFC 4034 4.1.2 type bitmap, to the end */
+	FK_TYPE,     /* u16 type, as a mnemonic */
+	FK_ALG,      /* u8 DNSSEC algorithm: number or mnemonic in, number out */
+	FK_ALGM,     /* same, mnemonic out (CERT, as BIND prints it) */
+	FK_CERTTYPE, /* u16 CERT type: number or mnemonic (RFC 4398 2.1) */
+	FK_CAATAG,   /* u8 length + alphanumeric tag (RFC 8659 4.1) */
+	FK_EUI48,    /* RFC 7043 */
 	FK_EUI64,
 	FK_ILNP64,    /* RFC 6742 locator or node id: four 16-bit hex groups */
 	FK_LOC,       /* RFC 1876, the whole RDATA */
@@ -80,9 +80,12 @@ struct rdesc {
 	uint8_t f[RD_MAXFIELDS];
 };
 
-#define D(fl, ...)                                                                     \
-	{                                                                              \
-		(fl), sizeof((const uint8_t[]){__VA_ARGS__}), { __VA_ARGS__ }         \
+#define D(fl, ...)                                                                                 \
+	{                                                                                          \
+		(fl), sizeof((const uint8_t[]){__VA_ARGS__}),                                      \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
 	}
 
 /* RFC 1035 types: compressible, decompressible, canonical. */
@@ -97,72 +100,71 @@ struct rdesc {
 #define RRTYPE_A6_ 38
 
 static const struct rdesc descs[RD_NTYPES] = {
-	[RRTYPE_A] = D(0, FK_A),
-	[RRTYPE_NS] = D(RD_1035, FK_NAME),
-	[RRTYPE_MD] = D(RD_1035, FK_NAME),
-	[RRTYPE_MF] = D(RD_1035, FK_NAME),
-	[RRTYPE_CNAME] = D(RD_1035, FK_NAME),
-	[RRTYPE_SOA] = D(RD_1035, FK_NAME, FK_NAME, FK_U32, FK_PERIOD, FK_PERIOD, FK_PERIOD,
-			 FK_PERIOD),
-	[RRTYPE_MB] = D(RD_1035, FK_NAME),
-	[RRTYPE_MG] = D(RD_1035, FK_NAME),
-	[RRTYPE_MR] = D(RD_1035, FK_NAME),
-	[RRTYPE_WKS] = D(0, FK_A, FK_WKS),
-	[RRTYPE_PTR] = D(RD_1035, FK_NAME),
-	[RRTYPE_HINFO] = D(0, FK_STR, FK_STR),
-	[RRTYPE_MINFO] = D(RD_1035, FK_NAME, FK_NAME),
-	[RRTYPE_MX] = D(RD_1035, FK_U16, FK_NAME),
-	[RRTYPE_TXT] = D(0, FK_STRS),
-	[RRTYPE_RP] = D(RD_LATER, FK_NAME, FK_NAME),
-	[RRTYPE_AFSDB] = D(RD_LATER, FK_U16, FK_NAME),
-	[RRTYPE_X25] = D(0, FK_STR),
-	[RRTYPE_ISDN] = D(0, FK_STR, FK_STROPT),
-	[RRTYPE_RT] = D(RD_LATER, FK_U16, FK_NAME),
-	[RRTYPE_SIG] = D(RD_LATER, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16,
-			 FK_NAME, FK_B64),
-	[RRTYPE_KEY] = D(RD_POST, FK_U16, FK_U8, FK_ALG, FK_B64_0),
-	[RRTYPE_PX] = D(RD_LATER, FK_U16, FK_NAME, FK_NAME),
-	[RRTYPE_AAAA] = D(0, FK_AAAA),
-	[RRTYPE_NXT_] = D(RD_LATER, FK_NAME, FK_NXTMAP),
-	[RRTYPE_A6_] = D(RD_CANON, FK_A6),
-	[RRTYPE_LOC] = D(0, FK_LOC),
-	[RRTYPE_SRV] = D(RD_LATER, FK_U16, FK_U16, FK_U16, FK_NAME),
-	[RRTYPE_NAPTR] = D(RD_LATER, FK_U16, FK_U16, FK_STR, FK_STR, FK_STR, FK_NAME),
-	/* KX is canonical (RFC 4034 6.2) but not decompressible (RFC 2230). */
-	[RRTYPE_KX] = D(RD_CANON, FK_U16, FK_NAME),
-	[RRTYPE_CERT] = D(0, FK_CERTTYPE, FK_U16, FK_ALGM, FK_B64),
-	/* RFC 6672 2.5: the DNAME target is never compressed. */
-	[RRTYPE_DNAME] = D(RD_CANON, FK_NAME),
-	[RRTYPE_APL] = D(0, FK_APL),
-	[RRTYPE_DS] = D(RD_POST, FK_U16, FK_ALG, FK_U8, FK_HEX),
-	[RRTYPE_SSHFP] = D(0, FK_U8, FK_U8, FK_HEX),
-	[RRTYPE_IPSECKEY] = D(0, FK_U8, FK_IPSECKEY),
-	[RRTYPE_RRSIG] = D(RD_CANON, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16,
-			   FK_NAME, FK_B64),
-	/* RFC 6840 5.1: the NSEC next name is not lower-cased. */
-	[RRTYPE_NSEC] = D(RD_POST, FK_NAME, FK_BITMAP),
-	[RRTYPE_DNSKEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64),
-	[RRTYPE_DHCID] = D(0, FK_B64),
-	[RRTYPE_NSEC3] = D(RD_POST, FK_U8, FK_U8, FK_U16, FK_SALT, FK_B32, FK_BITMAP),
-	[RRTYPE_NSEC3PARAM] = D(0, FK_U8, FK_U8, FK_U16, FK_SALT),
-	[RRTYPE_TLSA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
-	[RRTYPE_SMIMEA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
-	[RRTYPE_CDS] = D(RD_POST, FK_U16, FK_ALG, FK_U8, FK_HEX),
-	[RRTYPE_CDNSKEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64),
-	[RRTYPE_OPENPGPKEY] = D(0, FK_B64),
-	[RRTYPE_CSYNC] = D(0, FK_U32, FK_U16, FK_BITMAP),
-	[RRTYPE_ZONEMD] = D(RD_POST, FK_U32, FK_U8, FK_U8, FK_HEX),
-	[RRTYPE_SVCB] = D(0, FK_U16, FK_NAME, FK_SVCPARAMS),
-	[RRTYPE_HTTPS] = D(0, FK_U16, FK_NAME, FK_SVCPARAMS),
-	[RRTYPE_SPF] = D(0, FK_STRS),
-	[RRTYPE_NID] = D(0, FK_U16, FK_ILNP64),
-	[RRTYPE_L32] = D(0, FK_U16, FK_A),
-	[RRTYPE_L64] = D(0, FK_U16, FK_ILNP64),
-	[RRTYPE_LP] = D(0, FK_U16, FK_NAME),
-	[RRTYPE_EUI48] = D(0, FK_EUI48),
-	[RRTYPE_EUI64] = D(0, FK_EUI64),
-	[RRTYPE_URI] = D(0, FK_U16, FK_U16, FK_QTEXT),
-	[RRTYPE_CAA] = D(0, FK_U8, FK_CAATAG, FK_QTEXT),
+    [RRTYPE_A] = D(0, FK_A),
+    [RRTYPE_NS] = D(RD_1035, FK_NAME),
+    [RRTYPE_MD] = D(RD_1035, FK_NAME),
+    [RRTYPE_MF] = D(RD_1035, FK_NAME),
+    [RRTYPE_CNAME] = D(RD_1035, FK_NAME),
+    [RRTYPE_SOA] = D(RD_1035, FK_NAME, FK_NAME, FK_U32, FK_PERIOD, FK_PERIOD, FK_PERIOD, FK_PERIOD),
+    [RRTYPE_MB] = D(RD_1035, FK_NAME),
+    [RRTYPE_MG] = D(RD_1035, FK_NAME),
+    [RRTYPE_MR] = D(RD_1035, FK_NAME),
+    [RRTYPE_WKS] = D(0, FK_A, FK_WKS),
+    [RRTYPE_PTR] = D(RD_1035, FK_NAME),
+    [RRTYPE_HINFO] = D(0, FK_STR, FK_STR),
+    [RRTYPE_MINFO] = D(RD_1035, FK_NAME, FK_NAME),
+    [RRTYPE_MX] = D(RD_1035, FK_U16, FK_NAME),
+    [RRTYPE_TXT] = D(0, FK_STRS),
+    [RRTYPE_RP] = D(RD_LATER, FK_NAME, FK_NAME),
+    [RRTYPE_AFSDB] = D(RD_LATER, FK_U16, FK_NAME),
+    [RRTYPE_X25] = D(0, FK_STR),
+    [RRTYPE_ISDN] = D(0, FK_STR, FK_STROPT),
+    [RRTYPE_RT] = D(RD_LATER, FK_U16, FK_NAME),
+    [RRTYPE_SIG] =
+        D(RD_LATER, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16, FK_NAME, FK_B64),
+    [RRTYPE_KEY] = D(RD_POST, FK_U16, FK_U8, FK_ALG, FK_B64_0),
+    [RRTYPE_PX] = D(RD_LATER, FK_U16, FK_NAME, FK_NAME),
+    [RRTYPE_AAAA] = D(0, FK_AAAA),
+    [RRTYPE_NXT_] = D(RD_LATER, FK_NAME, FK_NXTMAP),
+    [RRTYPE_A6_] = D(RD_CANON, FK_A6),
+    [RRTYPE_LOC] = D(0, FK_LOC),
+    [RRTYPE_SRV] = D(RD_LATER, FK_U16, FK_U16, FK_U16, FK_NAME),
+    [RRTYPE_NAPTR] = D(RD_LATER, FK_U16, FK_U16, FK_STR, FK_STR, FK_STR, FK_NAME),
+    /* KX is canonical (RFC 4034 6.2) but not decompressible (RFC 2230). */
+    [RRTYPE_KX] = D(RD_CANON, FK_U16, FK_NAME),
+    [RRTYPE_CERT] = D(0, FK_CERTTYPE, FK_U16, FK_ALGM, FK_B64),
+    /* RFC 6672 2.5: the DNAME target is never compressed. */
+    [RRTYPE_DNAME] = D(RD_CANON, FK_NAME),
+    [RRTYPE_APL] = D(0, FK_APL),
+    [RRTYPE_DS] = D(RD_POST, FK_U16, FK_ALG, FK_U8, FK_HEX),
+    [RRTYPE_SSHFP] = D(0, FK_U8, FK_U8, FK_HEX),
+    [RRTYPE_IPSECKEY] = D(0, FK_U8, FK_IPSECKEY),
+    [RRTYPE_RRSIG] =
+        D(RD_CANON, FK_TYPE, FK_ALG, FK_U8, FK_U32, FK_TIME, FK_TIME, FK_U16, FK_NAME, FK_B64),
+    /* RFC 6840 5.1: the NSEC next name is not lower-cased. */
+    [RRTYPE_NSEC] = D(RD_POST, FK_NAME, FK_BITMAP),
+    [RRTYPE_DNSKEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64),
+    [RRTYPE_DHCID] = D(0, FK_B64),
+    [RRTYPE_NSEC3] = D(RD_POST, FK_U8, FK_U8, FK_U16, FK_SALT, FK_B32, FK_BITMAP),
+    [RRTYPE_NSEC3PARAM] = D(0, FK_U8, FK_U8, FK_U16, FK_SALT),
+    [RRTYPE_TLSA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
+    [RRTYPE_SMIMEA] = D(0, FK_U8, FK_U8, FK_U8, FK_HEX),
+    [RRTYPE_CDS] = D(RD_POST, FK_U16, FK_ALG, FK_U8, FK_HEX),
+    [RRTYPE_CDNSKEY] = D(0, FK_U16, FK_U8, FK_ALG, FK_B64),
+    [RRTYPE_OPENPGPKEY] = D(0, FK_B64),
+    [RRTYPE_CSYNC] = D(0, FK_U32, FK_U16, FK_BITMAP),
+    [RRTYPE_ZONEMD] = D(RD_POST, FK_U32, FK_U8, FK_U8, FK_HEX),
+    [RRTYPE_SVCB] = D(0, FK_U16, FK_NAME, FK_SVCPARAMS),
+    [RRTYPE_HTTPS] = D(0, FK_U16, FK_NAME, FK_SVCPARAMS),
+    [RRTYPE_SPF] = D(0, FK_STRS),
+    [RRTYPE_NID] = D(0, FK_U16, FK_ILNP64),
+    [RRTYPE_L32] = D(0, FK_U16, FK_A),
+    [RRTYPE_L64] = D(0, FK_U16, FK_ILNP64),
+    [RRTYPE_LP] = D(0, FK_U16, FK_NAME),
+    [RRTYPE_EUI48] = D(0, FK_EUI48),
+    [RRTYPE_EUI64] = D(0, FK_EUI64),
+    [RRTYPE_URI] = D(0, FK_U16, FK_U16, FK_QTEXT),
+    [RRTYPE_CAA] = D(0, FK_U8, FK_CAATAG, FK_QTEXT),
 };
 
 /* TA and DLV (32768, 32769) have the DS layout. */
@@ -189,73 +191,42 @@ struct mnem {
 
 /* DNSSEC algorithms (IANA registry; BIND's spellings first, as printed). */
 static const struct mnem alg_names[] = {
-	{1, "RSAMD5"},
-	{2, "DH"},
-	{3, "DSA"},
-	{5, "RSASHA1"},
-	{6, "NSEC3DSA"},
-	{7, "NSEC3RSASHA1"},
-	{8, "RSASHA256"},
-	{10, "RSASHA512"},
-	{12, "ECCGOST"},
-	{13, "ECDSAP256SHA256"},
-	{14, "ECDSAP384SHA384"},
-	{15, "ED25519"},
-	{16, "ED448"},
-	{252, "INDIRECT"},
-	{253, "PRIVATEDNS"},
-	{254, "PRIVATEOID"},
-	{6, "DSA-NSEC3-SHA1"},
-	{7, "RSASHA1-NSEC3-SHA1"},
-	{12, "ECC-GOST"},
-	{0, NULL},
+    {1, "RSAMD5"},
+    {2, "DH"},
+    {3, "DSA"},
+    {5, "RSASHA1"},
+    {6, "NSEC3DSA"},
+    {7, "NSEC3RSASHA1"},
+    {8, "RSASHA256"},
+    {10, "RSASHA512"},
+    {12, "ECCGOST"},
+    {13, "ECDSAP256SHA256"},
+    {14, "ECDSAP384SHA384"},
+    {15, "ED25519"},
+    {16, "ED448"},
+    {252, "INDIRECT"},
+    {253, "PRIVATEDNS"},
+    {254, "PRIVATEOID"},
+    {6, "DSA-NSEC3-SHA1"},
+    {7, "RSASHA1-NSEC3-SHA1"},
+    {12, "ECC-GOST"},
+    {0, NULL},
 };
 
 /* RFC 4398 2.1 certificate types. */
 static const struct mnem cert_names[] = {
-	{1, "PKIX"},
-	{2, "SPKI"},
-	{3, "PGP"},
-	{4, "IPKIX"},
-	{5, "ISPKI"},
-	{6, "IPGP"},
-	{7, "ACPKIX"},
-	{8, "IACPKIX"},
-	{253, "URI"},
-	{254, "OID"},
-	{0, NULL},
+    {1, "PKIX"},   {2, "SPKI"},    {3, "PGP"},   {4, "IPKIX"}, {5, "ISPKI"}, {6, "IPGP"},
+    {7, "ACPKIX"}, {8, "IACPKIX"}, {253, "URI"}, {254, "OID"}, {0, NULL},
 };
 
 /* A few well-known services for WKS, since BIND accepts names there. */
 static const struct mnem service_names[] = {
-	{20, "ftp-data"},
-	{21, "ftp"},
-	{22, "ssh"},
-	{23, "telnet"},
-	{25, "smtp"},
-	{37, "time"},
-	{43, "whois"},
-	{53, "domain"},
-	{69, "tftp"},
-	{70, "gopher"},
-	{79, "finger"},
-	{80, "http"},
-	{88, "kerberos"},
-	{110, "pop3"},
-	{119, "nntp"},
-	{123, "ntp"},
-	{143, "imap"},
-	{161, "snmp"},
-	{179, "bgp"},
-	{389, "ldap"},
-	{443, "https"},
-	{465, "submissions"},
-	{587, "submission"},
-	{636, "ldaps"},
-	{853, "domain-s"},
-	{993, "imaps"},
-	{995, "pop3s"},
-	{0, NULL},
+    {20, "ftp-data"}, {21, "ftp"},          {22, "ssh"},         {23, "telnet"}, {25, "smtp"},
+    {37, "time"},     {43, "whois"},        {53, "domain"},      {69, "tftp"},   {70, "gopher"},
+    {79, "finger"},   {80, "http"},         {88, "kerberos"},    {110, "pop3"},  {119, "nntp"},
+    {123, "ntp"},     {143, "imap"},        {161, "snmp"},       {179, "bgp"},   {389, "ldap"},
+    {443, "https"},   {465, "submissions"}, {587, "submission"}, {636, "ldaps"}, {853, "domain-s"},
+    {993, "imaps"},   {995, "pop3s"},       {0, NULL},
 };
 
 static bool
@@ -263,7 +234,8 @@ equal_nocase(const char *a, size_t alen, const char *b)
 {
 	size_t i = 0;
 	for (; i < alen; i++) {
-		if (b[i] == '\0' || dname_lower_tab[(uint8_t)a[i]] != dname_lower_tab[(uint8_t)b[i]]) {
+		if (b[i] == '\0' ||
+		    dname_lower_tab[(uint8_t)a[i]] != dname_lower_tab[(uint8_t)b[i]]) {
 			return false;
 		}
 	}
@@ -791,12 +763,13 @@ cs_decode(const char *s, size_t len, uint8_t *out, size_t cap)
 			}
 			c = (uint8_t)s[i];
 			if (c >= '0' && c <= '9') {
-				if (len - i < 3 || s[i + 1] < '0' || s[i + 1] > '9' || s[i + 2] < '0' ||
-				    s[i + 2] > '9') {
+				if (len - i < 3 || s[i + 1] < '0' || s[i + 1] > '9' ||
+				    s[i + 2] < '0' || s[i + 2] > '9') {
 					return -1;
 				}
-				unsigned v = (unsigned)(c - '0') * 100 + (unsigned)(s[i + 1] - '0') * 10 +
-					     (unsigned)(s[i + 2] - '0');
+				unsigned v = (unsigned)(c - '0') * 100 +
+				             (unsigned)(s[i + 1] - '0') * 10 +
+				             (unsigned)(s[i + 2] - '0');
 				if (v > 255) {
 					return -1;
 				}
@@ -836,12 +809,12 @@ csi_next(struct csi *it, uint8_t *c, bool *esc)
 		ch = (uint8_t)*it->p++;
 		*esc = true;
 		if (ch >= '0' && ch <= '9') {
-			if (it->end - it->p < 2 || it->p[0] < '0' || it->p[0] > '9' || it->p[1] < '0' ||
-			    it->p[1] > '9') {
+			if (it->end - it->p < 2 || it->p[0] < '0' || it->p[0] > '9' ||
+			    it->p[1] < '0' || it->p[1] > '9') {
 				return -1;
 			}
 			unsigned v = (unsigned)(ch - '0') * 100 + (unsigned)(it->p[0] - '0') * 10 +
-				     (unsigned)(it->p[1] - '0');
+			             (unsigned)(it->p[1] - '0');
 			if (v > 255) {
 				return -1;
 			}
@@ -959,8 +932,8 @@ parse_time(const char *s, size_t len, uint32_t *out)
 	unsigned y = v[0], mo = v[1], d = v[2];
 	/* Years before 1970 are fine: BIND prints a value as the date nearest
 	 * to now, which can be in the 1960s, and the value is modulo 2^32. */
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || v[3] > 23 ||
-	    v[4] > 59 || v[5] > 59) {
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || v[3] > 23 || v[4] > 59 ||
+	    v[5] > 59) {
 		return SN_EPARSE;
 	}
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -1062,7 +1035,7 @@ enum svc_key {
 };
 
 static const char *const svc_names[] = {
-	"mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint",
+    "mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint",
 };
 #define SVC_NAMED 7
 
@@ -1468,7 +1441,8 @@ post_check(uint16_t type, const uint8_t *rd, size_t len, const char **msg)
 		return SN_OK;
 	case RRTYPE_ZONEMD:
 		/* RFC 8976 2.2.4: at least 12 octets; SHA384 48, SHA512 64 */
-		if (len - 6 < 12 || (rd[5] == 1 && len - 6 != 48) || (rd[5] == 2 && len - 6 != 64)) {
+		if (len - 6 < 12 || (rd[5] == 1 && len - 6 != 48) ||
+		    (rd[5] == 2 && len - 6 != 64)) {
 			*msg = "wrong digest length for the hash algorithm";
 			return SN_EPARSE;
 		}
@@ -1521,7 +1495,7 @@ static int
 bitmap_from_text(struct tin *c)
 {
 	uint8_t bits[256][32];
-	uint8_t used[256]; /* octets used in each window, 0 when empty */
+	uint8_t used[256];         /* octets used in each window, 0 when empty */
 	unsigned lo = 256, hi = 0; /* windows in use: [lo, hi] */
 	for (; c->i < c->ntok; c->i++) {
 		const rdata_tok_t *t = &c->toks[c->i];
@@ -1643,7 +1617,8 @@ loc_angle(struct tin *c, unsigned maxdeg, char pos, char neg, uint32_t *out)
 	uint32_t deg, min = 0;
 	uint64_t ms = 0;
 	size_t start = c->i;
-	if (c->i >= c->ntok || parse_uint(c->toks[c->i].s, c->toks[c->i].len, maxdeg, &deg) != SN_OK) {
+	if (c->i >= c->ntok ||
+	    parse_uint(c->toks[c->i].s, c->toks[c->i].len, maxdeg, &deg) != SN_OK) {
 		return fail(c, c->i, SN_EPARSE, "bad LOC degrees");
 	}
 	c->i++;
@@ -1652,7 +1627,8 @@ loc_angle(struct tin *c, unsigned maxdeg, char pos, char neg, uint32_t *out)
 			return fail(c, c->i, SN_EPARSE, "missing LOC hemisphere");
 		}
 		const rdata_tok_t *t = &c->toks[c->i];
-		if (t->len == 1 && ((t->s[0] | 0x20) == (pos | 0x20) || (t->s[0] | 0x20) == (neg | 0x20))) {
+		if (t->len == 1 &&
+		    ((t->s[0] | 0x20) == (pos | 0x20) || (t->s[0] | 0x20) == (neg | 0x20))) {
 			break;
 		}
 		if (part == 0) {
@@ -1675,7 +1651,8 @@ loc_angle(struct tin *c, unsigned maxdeg, char pos, char neg, uint32_t *out)
 	if (v > (uint64_t)maxdeg * 3600000) {
 		return fail(c, start, SN_ERANGE, "LOC angle out of range");
 	}
-	*out = (h->s[0] | 0x20) == (pos | 0x20) ? LOC_EQUATOR + (uint32_t)v : LOC_EQUATOR - (uint32_t)v;
+	*out = (h->s[0] | 0x20) == (pos | 0x20) ? LOC_EQUATOR + (uint32_t)v
+	                                        : LOC_EQUATOR - (uint32_t)v;
 	c->i++;
 	return SN_OK;
 }
@@ -1707,16 +1684,17 @@ loc_from_text(struct tin *c)
 	uint64_t cm;
 	rc = loc_metres(&abs, negative ? 10000000u : 4284967295u, &cm);
 	if (rc != SN_OK) {
-		return fail(c, c->i, rc, rc == SN_ERANGE ? "LOC altitude out of range"
-							 : "bad LOC altitude");
+		return fail(c, c->i, rc,
+		            rc == SN_ERANGE ? "LOC altitude out of range" : "bad LOC altitude");
 	}
 	uint32_t alt = negative ? (uint32_t)(10000000u - cm) : (uint32_t)(10000000u + cm);
 	c->i++;
 	for (int k = 0; k < 3 && c->i < c->ntok; k++, c->i++) {
 		rc = loc_metres(&c->toks[c->i], 9000000000u, &cm);
 		if (rc != SN_OK) {
-			return fail(c, c->i, rc, rc == SN_ERANGE ? "LOC size or precision out of range"
-								 : "bad LOC size or precision");
+			return fail(c, c->i, rc,
+			            rc == SN_ERANGE ? "LOC size or precision out of range"
+			                            : "bad LOC size or precision");
 		}
 		prec[k] = loc_prec_encode(cm);
 	}
@@ -1728,8 +1706,8 @@ loc_from_text(struct tin *c)
 	return SN_OK;
 }
 
-static const uint32_t pow10_tab[10] = {1,	  10,	    100,      1000,	 10000,
-				       100000, 1000000, 10000000, 100000000, 1000000000};
+static const uint32_t pow10_tab[10] = {1,      10,      100,      1000,      10000,
+                                       100000, 1000000, 10000000, 100000000, 1000000000};
 
 /* Prints a size or precision the way BIND does: whole metres from 1 m up,
  * else metres with two decimals. */
@@ -1958,15 +1936,16 @@ svc_value_from_text(struct tin *c, size_t tok, uint16_t key, const char *v, size
 		while ((r = svc_item(&it, false, item, 64, &n)) == 1) {
 			uint8_t a[16];
 			if (key == SVC_IPV4HINT ? parse_ipv4((const char *)item, n, a) != SN_OK
-						: parse_ipv6((const char *)item, n, a) != SN_OK) {
+			                        : parse_ipv6((const char *)item, n, a) != SN_OK) {
 				return fail(c, tok, SN_EPARSE,
-					    key == SVC_IPV4HINT ? "bad ipv4hint" : "bad ipv6hint");
+				            key == SVC_IPV4HINT ? "bad ipv4hint" : "bad ipv6hint");
 			}
 			wire_put_bytes(w, a, key == SVC_IPV4HINT ? 4 : 16);
 			first = false;
 		}
 		if (r != 0 || first) {
-			return fail(c, tok, SN_EPARSE, key == SVC_IPV4HINT ? "bad ipv4hint" : "bad ipv6hint");
+			return fail(c, tok, SN_EPARSE,
+			            key == SVC_IPV4HINT ? "bad ipv4hint" : "bad ipv6hint");
 		}
 		return SN_OK;
 	case SVC_ECH: {
@@ -2250,7 +2229,8 @@ ipseckey_from_text(struct tin *c)
 		int rc = dname_from_text(g->s, g->len, c->origin, dn, &dl);
 		if (rc != SN_OK) {
 			return fail(c, c->i, rc == SN_ERANGE ? SN_ERANGE : SN_EPARSE,
-				    rc == SN_ERANGE ? "domain name or label too long" : "bad domain name");
+			            rc == SN_ERANGE ? "domain name or label too long"
+			                            : "bad domain name");
 		}
 		wire_put_bytes(c->out, dn, dl);
 		break;
@@ -2382,8 +2362,9 @@ apl_from_text(struct tin *c)
 		if (afi == 1 && parse_ipv4(colon + 1, (size_t)(slash - colon - 1), a) == SN_OK &&
 		    prefix <= 32) {
 			alen = 4;
-		} else if (afi == 2 && parse_ipv6(colon + 1, (size_t)(slash - colon - 1), a) == SN_OK &&
-			   prefix <= 128) {
+		} else if (afi == 2 &&
+		           parse_ipv6(colon + 1, (size_t)(slash - colon - 1), a) == SN_OK &&
+		           prefix <= 128) {
 			alen = 16;
 		} else {
 			return fail(c, c->i, SN_EPARSE, "bad APL item");
@@ -2657,7 +2638,7 @@ generic_from_text(struct tin *c)
 	}
 	if ((size_t)(c->out->pos - start) != len) {
 		return fail(c, c->ntok < 3 ? c->ntok : 2, SN_EPARSE,
-			    "RDATA length does not match the hex data");
+		            "RDATA length does not match the hex data");
 	}
 	return SN_OK;
 }
@@ -2674,14 +2655,14 @@ blob_from_text(struct tin *c, bool b64, size_t min)
 	for (; c->i < c->ntok; c->i++) {
 		const rdata_tok_t *t = &c->toks[c->i];
 		int rc = b64 ? codec_b64_feed(&dec, t->s, t->len, c->out)
-			     : codec_hex_feed(&dec, t->s, t->len, c->out);
+		             : codec_hex_feed(&dec, t->s, t->len, c->out);
 		if (rc != SN_OK) {
 			return fail(c, c->i, SN_EPARSE, b64 ? "bad base64" : "bad hex");
 		}
 	}
 	if ((b64 ? codec_b64_finish(&dec) : codec_hex_finish(&dec)) != SN_OK) {
 		return fail(c, c->ntok - 1, SN_EPARSE,
-			    b64 ? "bad base64: incomplete quantum" : "odd number of hex digits");
+		            b64 ? "bad base64: incomplete quantum" : "odd number of hex digits");
 	}
 	if (c->out->err == SN_OK && (size_t)(c->out->pos - start) < min) {
 		return fail(c, first, SN_EPARSE, b64 ? "missing base64 data" : "missing hex data");
@@ -2772,7 +2753,8 @@ field_from_text(struct tin *c, uint8_t k)
 	case FK_PERIOD:
 		rc = parse_period(t->s, t->len, &v);
 		if (rc != SN_OK) {
-			return fail(c, c->i, rc, rc == SN_ERANGE ? "number out of range" : "bad number");
+			return fail(c, c->i, rc,
+			            rc == SN_ERANGE ? "number out of range" : "bad number");
 		}
 		wire_put_u32(w, v);
 		break;
@@ -2780,7 +2762,8 @@ field_from_text(struct tin *c, uint8_t k)
 		rc = parse_time(t->s, t->len, &v);
 		if (rc != SN_OK) {
 			return fail(c, c->i, rc,
-				    rc == SN_ERANGE ? "time out of range" : "bad time (YYYYMMDDHHmmSS)");
+			            rc == SN_ERANGE ? "time out of range"
+			                            : "bad time (YYYYMMDDHHmmSS)");
 		}
 		wire_put_u32(w, v);
 		break;
@@ -2825,7 +2808,7 @@ field_from_text(struct tin *c, uint8_t k)
 		}
 		if (t->len % 2 != 0 || t->len > 510) {
 			return fail(c, c->i, t->len > 510 ? SN_ERANGE : SN_EPARSE,
-				    t->len > 510 ? "salt over 255 octets" : "bad salt");
+			            t->len > 510 ? "salt over 255 octets" : "bad salt");
 		}
 		codec_dec_t dec;
 		codec_dec_init(&dec);
@@ -2841,7 +2824,7 @@ field_from_text(struct tin *c, uint8_t k)
 		rc = codec_b32hex_decode(t->s, t->len, h, sizeof(h), &hl);
 		if (rc != SN_OK || hl == 0) {
 			return fail(c, c->i, rc == SN_ERANGE ? SN_ERANGE : SN_EPARSE,
-				    rc == SN_ERANGE ? "hash over 255 octets" : "bad base32hex");
+			            rc == SN_ERANGE ? "hash over 255 octets" : "bad base32hex");
 		}
 		wire_put_u8(w, (uint8_t)hl);
 		wire_put_bytes(w, h, hl);
@@ -2886,7 +2869,8 @@ field_from_text(struct tin *c, uint8_t k)
 		}
 		for (size_t i = 0; i < t->len; i++) {
 			if (!is_alnum((uint8_t)t->s[i])) {
-				return fail(c, c->i, SN_EPARSE, "CAA tag must be letters and digits");
+				return fail(c, c->i, SN_EPARSE,
+				            "CAA tag must be letters and digits");
 			}
 		}
 		wire_put_u8(w, (uint8_t)t->len);
@@ -2915,7 +2899,7 @@ field_from_text(struct tin *c, uint8_t k)
 
 int
 rdata_from_text(uint16_t type, const rdata_tok_t *toks, size_t ntok, const uint8_t *origin,
-		wire_out_t *out, size_t *err_tok, const char **err_msg)
+                wire_out_t *out, size_t *err_tok, const char **err_msg)
 {
 	struct tin c = {toks, ntok, 0, origin, out, 0, NULL};
 	const struct rdesc *d = desc_of(type);
@@ -3172,7 +3156,7 @@ rdata_has_compressible_names(uint16_t type)
 
 int
 rdata_unpack(uint16_t type, const uint8_t *pkt, size_t pktlen, size_t pos, size_t rdlen,
-	     uint8_t *out, size_t cap, size_t *out_len)
+             uint8_t *out, size_t cap, size_t *out_len)
 {
 	const struct rdesc *d = desc_of(type);
 	size_t n = 0;

@@ -7,10 +7,10 @@
  * names the types. Number -> name is a direct index for 0..RRTYPE_DIRECT and
  * a short scan for the few larger numbers.
  */
+#include "zone/rrtype.h"
+#include "zone/dname.h"
 #include <stdbool.h>
 #include <string.h>
-#include "zone/dname.h"
-#include "zone/rrtype.h"
 
 struct tname {
 	uint16_t type;
@@ -18,113 +18,37 @@ struct tname {
 	const char *name;
 };
 
-#define T(num, str) {num, sizeof(str) - 1, str}
+#define T(num, str)                                                                                \
+	{                                                                                          \
+		num, sizeof(str) - 1, str                                                          \
+	}
 
 /* Every type with a mnemonic. The names follow the IANA registry, spelled as
  * BIND and Knot print them. */
 static const struct tname types[] = {
-	T(1, "A"),
-	T(2, "NS"),
-	T(3, "MD"),
-	T(4, "MF"),
-	T(5, "CNAME"),
-	T(6, "SOA"),
-	T(7, "MB"),
-	T(8, "MG"),
-	T(9, "MR"),
-	T(10, "NULL"),
-	T(11, "WKS"),
-	T(12, "PTR"),
-	T(13, "HINFO"),
-	T(14, "MINFO"),
-	T(15, "MX"),
-	T(16, "TXT"),
-	T(17, "RP"),
-	T(18, "AFSDB"),
-	T(19, "X25"),
-	T(20, "ISDN"),
-	T(21, "RT"),
-	T(22, "NSAP"),
-	T(23, "NSAP-PTR"),
-	T(24, "SIG"),
-	T(25, "KEY"),
-	T(26, "PX"),
-	T(27, "GPOS"),
-	T(28, "AAAA"),
-	T(29, "LOC"),
-	T(30, "NXT"),
-	T(31, "EID"),
-	T(32, "NIMLOC"),
-	T(33, "SRV"),
-	T(34, "ATMA"),
-	T(35, "NAPTR"),
-	T(36, "KX"),
-	T(37, "CERT"),
-	T(38, "A6"),
-	T(39, "DNAME"),
-	T(40, "SINK"),
-	T(41, "OPT"),
-	T(42, "APL"),
-	T(43, "DS"),
-	T(44, "SSHFP"),
-	T(45, "IPSECKEY"),
-	T(46, "RRSIG"),
-	T(47, "NSEC"),
-	T(48, "DNSKEY"),
-	T(49, "DHCID"),
-	T(50, "NSEC3"),
-	T(51, "NSEC3PARAM"),
-	T(52, "TLSA"),
-	T(53, "SMIMEA"),
-	T(55, "HIP"),
-	T(56, "NINFO"),
-	T(57, "RKEY"),
-	T(58, "TALINK"),
-	T(59, "CDS"),
-	T(60, "CDNSKEY"),
-	T(61, "OPENPGPKEY"),
-	T(62, "CSYNC"),
-	T(63, "ZONEMD"),
-	T(64, "SVCB"),
-	T(65, "HTTPS"),
-	T(66, "DSYNC"),
-	T(67, "HHIT"),
-	T(68, "BRID"),
-	T(99, "SPF"),
-	T(100, "UINFO"),
-	T(101, "UID"),
-	T(102, "GID"),
-	T(103, "UNSPEC"),
-	T(104, "NID"),
-	T(105, "L32"),
-	T(106, "L64"),
-	T(107, "LP"),
-	T(108, "EUI48"),
-	T(109, "EUI64"),
-	T(249, "TKEY"),
-	T(250, "TSIG"),
-	T(251, "IXFR"),
-	T(252, "AXFR"),
-	T(253, "MAILB"),
-	T(254, "MAILA"),
-	T(255, "ANY"),
-	T(256, "URI"),
-	T(257, "CAA"),
-	T(258, "AVC"),
-	T(259, "DOA"),
-	T(260, "AMTRELAY"),
-	T(261, "RESINFO"),
-	T(262, "WALLET"),
-	T(32768, "TA"),
-	T(32769, "DLV"),
+    T(1, "A"),           T(2, "NS"),       T(3, "MD"),        T(4, "MF"),       T(5, "CNAME"),
+    T(6, "SOA"),         T(7, "MB"),       T(8, "MG"),        T(9, "MR"),       T(10, "NULL"),
+    T(11, "WKS"),        T(12, "PTR"),     T(13, "HINFO"),    T(14, "MINFO"),   T(15, "MX"),
+    T(16, "TXT"),        T(17, "RP"),      T(18, "AFSDB"),    T(19, "X25"),     T(20, "ISDN"),
+    T(21, "RT"),         T(22, "NSAP"),    T(23, "NSAP-PTR"), T(24, "SIG"),     T(25, "KEY"),
+    T(26, "PX"),         T(27, "GPOS"),    T(28, "AAAA"),     T(29, "LOC"),     T(30, "NXT"),
+    T(31, "EID"),        T(32, "NIMLOC"),  T(33, "SRV"),      T(34, "ATMA"),    T(35, "NAPTR"),
+    T(36, "KX"),         T(37, "CERT"),    T(38, "A6"),       T(39, "DNAME"),   T(40, "SINK"),
+    T(41, "OPT"),        T(42, "APL"),     T(43, "DS"),       T(44, "SSHFP"),   T(45, "IPSECKEY"),
+    T(46, "RRSIG"),      T(47, "NSEC"),    T(48, "DNSKEY"),   T(49, "DHCID"),   T(50, "NSEC3"),
+    T(51, "NSEC3PARAM"), T(52, "TLSA"),    T(53, "SMIMEA"),   T(55, "HIP"),     T(56, "NINFO"),
+    T(57, "RKEY"),       T(58, "TALINK"),  T(59, "CDS"),      T(60, "CDNSKEY"), T(61, "OPENPGPKEY"),
+    T(62, "CSYNC"),      T(63, "ZONEMD"),  T(64, "SVCB"),     T(65, "HTTPS"),   T(66, "DSYNC"),
+    T(67, "HHIT"),       T(68, "BRID"),    T(99, "SPF"),      T(100, "UINFO"),  T(101, "UID"),
+    T(102, "GID"),       T(103, "UNSPEC"), T(104, "NID"),     T(105, "L32"),    T(106, "L64"),
+    T(107, "LP"),        T(108, "EUI48"),  T(109, "EUI64"),   T(249, "TKEY"),   T(250, "TSIG"),
+    T(251, "IXFR"),      T(252, "AXFR"),   T(253, "MAILB"),   T(254, "MAILA"),  T(255, "ANY"),
+    T(256, "URI"),       T(257, "CAA"),    T(258, "AVC"),     T(259, "DOA"),    T(260, "AMTRELAY"),
+    T(261, "RESINFO"),   T(262, "WALLET"), T(32768, "TA"),    T(32769, "DLV"),
 };
 
 static const struct tname classes[] = {
-	T(1, "IN"),
-	T(3, "CH"),
-	T(4, "HS"),
-	T(254, "NONE"),
-	T(255, "ANY"),
+    T(1, "IN"), T(3, "CH"), T(4, "HS"), T(254, "NONE"), T(255, "ANY"),
 };
 
 #undef T

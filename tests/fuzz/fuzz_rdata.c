@@ -10,14 +10,14 @@
  *      result must pass rdata_check and survive the same text round trip.
  * Any broken invariant calls abort(), so the fuzzer reports it.
  */
+#include "zone/dname.h"
+#include "zone/rdata.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "zone/dname.h"
-#include "zone/rdata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +35,7 @@ static void
 die(const char *what, uint16_t type, const char *detail)
 {
 	fprintf(stderr, "fuzz_rdata: type %u: %s%s%s\n", type, what, detail ? ": " : "",
-		detail ? detail : "");
+	        detail ? detail : "");
 	abort();
 }
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  * test_rrtype.c - unit tests for zone/rrtype: mnemonics, generic forms, meta types.
  */
-#include <stdio.h>
-#include <string.h>
-#include <CUnit/CUnit.h>
 #include "tests/unit/suites.h"
 #include "zone/rrtype.h"
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <string.h>
 
 static int
 type_of(const char *s, uint16_t *out)
@@ -26,22 +26,26 @@ test_rrtype_mnemonics(void)
 		const char *name;
 		uint16_t type;
 	} known[] = {
-		{"A", 1},	 {"NS", 2},	  {"MD", 3},	     {"MF", 4},	       {"CNAME", 5},
-		{"SOA", 6},	 {"MB", 7},	  {"MG", 8},	     {"MR", 9},	       {"NULL", 10},
-		{"WKS", 11},	 {"PTR", 12},	  {"HINFO", 13},     {"MINFO", 14},    {"MX", 15},
-		{"TXT", 16},	 {"RP", 17},	  {"AFSDB", 18},     {"X25", 19},      {"ISDN", 20},
-		{"RT", 21},	 {"NSAP", 22},	  {"NSAP-PTR", 23},  {"SIG", 24},      {"KEY", 25},
-		{"PX", 26},	 {"AAAA", 28},	  {"LOC", 29},	     {"NXT", 30},      {"SRV", 33},
-		{"NAPTR", 35},	 {"KX", 36},	  {"CERT", 37},	     {"A6", 38},       {"DNAME", 39},
-		{"OPT", 41},	 {"APL", 42},	  {"DS", 43},	     {"SSHFP", 44},    {"IPSECKEY", 45},
-		{"RRSIG", 46},	 {"NSEC", 47},	  {"DNSKEY", 48},    {"DHCID", 49},    {"NSEC3", 50},
-		{"NSEC3PARAM", 51}, {"TLSA", 52}, {"SMIMEA", 53},    {"HIP", 55},      {"CDS", 59},
-		{"CDNSKEY", 60}, {"OPENPGPKEY", 61}, {"CSYNC", 62},  {"ZONEMD", 63},   {"SVCB", 64},
-		{"HTTPS", 65},	 {"SPF", 99},	  {"NID", 104},	     {"L32", 105},     {"L64", 106},
-		{"LP", 107},	 {"EUI48", 108},  {"EUI64", 109},    {"TKEY", 249},    {"TSIG", 250},
-		{"IXFR", 251},	 {"AXFR", 252},	  {"MAILB", 253},    {"MAILA", 254},   {"ANY", 255},
-		{"URI", 256},	 {"CAA", 257},	  {"TA", 32768},     {"DLV", 32769},   {"DSYNC", 66},
-		{"HHIT", 67},	 {"BRID", 68},	  {"AMTRELAY", 260}, {"RESINFO", 261}, {"WALLET", 262},
+	    {"A", 1},       {"NS", 2},          {"MD", 3},        {"MF", 4},
+	    {"CNAME", 5},   {"SOA", 6},         {"MB", 7},        {"MG", 8},
+	    {"MR", 9},      {"NULL", 10},       {"WKS", 11},      {"PTR", 12},
+	    {"HINFO", 13},  {"MINFO", 14},      {"MX", 15},       {"TXT", 16},
+	    {"RP", 17},     {"AFSDB", 18},      {"X25", 19},      {"ISDN", 20},
+	    {"RT", 21},     {"NSAP", 22},       {"NSAP-PTR", 23}, {"SIG", 24},
+	    {"KEY", 25},    {"PX", 26},         {"AAAA", 28},     {"LOC", 29},
+	    {"NXT", 30},    {"SRV", 33},        {"NAPTR", 35},    {"KX", 36},
+	    {"CERT", 37},   {"A6", 38},         {"DNAME", 39},    {"OPT", 41},
+	    {"APL", 42},    {"DS", 43},         {"SSHFP", 44},    {"IPSECKEY", 45},
+	    {"RRSIG", 46},  {"NSEC", 47},       {"DNSKEY", 48},   {"DHCID", 49},
+	    {"NSEC3", 50},  {"NSEC3PARAM", 51}, {"TLSA", 52},     {"SMIMEA", 53},
+	    {"HIP", 55},    {"CDS", 59},        {"CDNSKEY", 60},  {"OPENPGPKEY", 61},
+	    {"CSYNC", 62},  {"ZONEMD", 63},     {"SVCB", 64},     {"HTTPS", 65},
+	    {"SPF", 99},    {"NID", 104},       {"L32", 105},     {"L64", 106},
+	    {"LP", 107},    {"EUI48", 108},     {"EUI64", 109},   {"TKEY", 249},
+	    {"TSIG", 250},  {"IXFR", 251},      {"AXFR", 252},    {"MAILB", 253},
+	    {"MAILA", 254}, {"ANY", 255},       {"URI", 256},     {"CAA", 257},
+	    {"TA", 32768},  {"DLV", 32769},     {"DSYNC", 66},    {"HHIT", 67},
+	    {"BRID", 68},   {"AMTRELAY", 260},  {"RESINFO", 261}, {"WALLET", 262},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		uint16_t t = 0;
@@ -49,7 +53,7 @@ test_rrtype_mnemonics(void)
 		CU_ASSERT_EQUAL(type_of(known[i].name, &t), SN_OK);
 		CU_ASSERT_EQUAL(t, known[i].type);
 		CU_ASSERT_EQUAL(rrtype_to_text(known[i].type, buf, sizeof(buf)),
-				(int)strlen(known[i].name));
+		                (int)strlen(known[i].name));
 		CU_ASSERT_STRING_EQUAL(buf, known[i].name);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(rrtype_name(known[i].type));
 		CU_ASSERT_STRING_EQUAL(rrtype_name(known[i].type), known[i].name);
@@ -174,10 +178,12 @@ test_rrtype_classes(void)
 static void
 test_rrtype_meta(void)
 {
-	static const uint16_t meta[] = {RRTYPE_OPT, RRTYPE_TKEY, RRTYPE_TSIG, RRTYPE_IXFR,
-					RRTYPE_AXFR, 253, 254, RRTYPE_ANY, 128};
-	static const uint16_t data[] = {RRTYPE_A, RRTYPE_RRSIG, RRTYPE_NULL, 127, RRTYPE_URI,
-					RRTYPE_CAA, 0, 65535, RRTYPE_SVCB};
+	static const uint16_t meta[] = {RRTYPE_OPT,  RRTYPE_TKEY, RRTYPE_TSIG,
+	                                RRTYPE_IXFR, RRTYPE_AXFR, 253,
+	                                254,         RRTYPE_ANY,  128};
+	static const uint16_t data[] = {RRTYPE_A, RRTYPE_RRSIG, RRTYPE_NULL,
+	                                127,      RRTYPE_URI,   RRTYPE_CAA,
+	                                0,        65535,        RRTYPE_SVCB};
 	for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) {
 		CU_ASSERT_TRUE(rrtype_is_meta(meta[i]));
 	}

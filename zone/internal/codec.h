@@ -8,17 +8,17 @@
  */
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
 #include "zone/err.h"
 #include "zone/wire.h"
+#include <stddef.h>
+#include <stdint.h>
 
 /* Decoder state for one value; zero it (codec_dec_init) before the first
  * feed. */
 typedef struct codec_dec {
-	uint32_t acc;  /* bits not yet written */
-	uint8_t n;     /* characters in acc */
-	uint8_t pad;   /* '=' seen (base64) */
+	uint32_t acc; /* bits not yet written */
+	uint8_t n;    /* characters in acc */
+	uint8_t pad;  /* '=' seen (base64) */
 } codec_dec_t;
 
 static inline void
@@ -70,7 +70,7 @@ SN_MUSTCHECK int codec_b64_finish(const codec_dec_t *d);
  * for a bad character, length or non-zero trailing bits, SN_ERANGE when the
  * value is over `cap`. */
 SN_MUSTCHECK int codec_b32hex_decode(const char *s, size_t len, uint8_t *out, size_t cap,
-				     size_t *out_len);
+                                     size_t *out_len);
 
 /* Value of a hex digit, or -1. */
 int codec_hex_digit(uint8_t c);
