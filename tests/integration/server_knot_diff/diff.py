@@ -71,6 +71,22 @@ def cross_zone_chain(d):
     return there is not None and there != here
 
 
+def knot_chain_cut_short(d):
+    """knot's answer is a CNAME chain of 5 links or more that signet's
+    answer continues."""
+    ans = d.k.sections["ANSWER"]
+    return (len(ans) >= 5 and all(r[3] == "CNAME" for r in ans)
+            and lower_set(ans) < lower_set(d.s.sections["ANSWER"]))
+
+
+def cname_not_followed_for_dnssec_type(d):
+    """An NSEC or RRSIG query at a CNAME's name: knot answers NODATA there,
+    signet follows the CNAME."""
+    ans = d.s.sections["ANSWER"]
+    return (d.q.rtype in ("NSEC", "RRSIG") and not d.k.sections["ANSWER"] and ans
+            and ans[0][3] == "CNAME" and ans[0][0] == d.q.name.lower())
+
+
 ALLOWED = [
     ("case of compressed names",
      lambda d: is_section(d) and lower_set(d.sv) == lower_set(d.kv),
@@ -82,6 +98,18 @@ ALLOWED = [
      "the server holds: signet follows a CNAME or DNAME into another zone it serves "
      "(and the RCODE is the last link's, RFC 6604 2.1); knotd stops at the zone's edge "
      "and lets the resolver go on. Both are correct"),
+    ("CNAME chains longer than knotd follows",
+     lambda d: d.field in ("rcode", "ANSWER", "AUTHORITY", "ADDITIONAL")
+     and knot_chain_cut_short(d),
+     "RFC 1034 4.3.2 sets no limit on the links a server follows (the resolver "
+     "follows the rest, RFC 1034 5.3.3); knotd stops after 5 CNAMEs, signet after 16"),
+    ("NSEC/RRSIG asked at a CNAME's name",
+     lambda d: d.field in ("rcode", "ANSWER", "AUTHORITY", "ADDITIONAL")
+     and cname_not_followed_for_dnssec_type(d),
+     "RFC 1034 4.3.2 follows a CNAME for every QTYPE but CNAME; RFC 4035 2.5 lets "
+     "NSEC and RRSIG live beside a CNAME, so knotd answers them at the CNAME's name "
+     "(NODATA in these unsigned zones). Both are correct for unsigned zones; for "
+     "signed zones signet must answer the NSEC/RRSIG at the name"),
     ("ANY over TCP: every RRset",
      lambda d: d.q.rtype == "ANY" and d.transport == "tcp" and d.field == "ANSWER"
      and d.kv and lower_set(d.kv) < lower_set(d.sv),
@@ -163,6 +191,7 @@ def corpus():
     rnd = random.Random(4242)  # fixed: the corpus is the same on every run
     qs = []
     extra_types = ["A", "AAAA", "TXT", "MX", "DS", "HINFO"]
+    dnssec_types = ["RRSIG", "NSEC", "DNSKEY"]  # at the apex and at CNAMEs only
     for path, apex in ZONES:
         apex = apex.lower()
         rrs = zone_records(path, apex)
@@ -182,7 +211,12 @@ def corpus():
                 if anc.endswith(apex) and len(anc) > len(apex) and anc not in owners:
                     ents.add(anc)
         for o in sorted(owners):
-            types = sorted(owners[o] | set(extra_types))
+            types = set(extra_types)
+            if o == apex or "CNAME" in owners[o]:
+                types |= set(dnssec_types)
+            types = sorted(owners[o] | types)
+            if owners[o] == {"CNAME"} and o.startswith("chain") and o != "chain1." + apex:
+                types = ["A"]  # the long chain: each link once is enough
             for t in types:
                 qs.append(Query("names x types", o, t))
             qs.append(Query("ANY", o, "ANY"))
@@ -226,6 +260,14 @@ def corpus():
               "authors.bind", "example.com"):
         qs.append(Query("CH TXT", n, "TXT", ["-c", "CH"]))
     qs.append(Query("CH TXT", "version.bind", "A", ["-c", "CH"]))
+    # sizes: truncation and the additional section at 512 octets
+    for opts in (["+noedns"], ["+bufsize=512"], ["+bufsize=1232"], ["+bufsize=4096"]):
+        qs.append(Query("sizes", "big.example.com.", "TXT", opts))
+        qs.append(Query("sizes", "mx.example.com.", "MX", opts))
+        qs.append(Query("sizes", "example.com.", "ANY", opts))
+    # classes
+    for cls in ("ANY", "NONE", "HS", "CLASS42"):
+        qs.append(Query("classes", "mail.example.com.", "A", ["-c", cls]))
     # opcodes we do not implement, and a query without a question
     for opts in (["+opcode=status"], ["+opcode=iquery"], ["+opcode=notify"],
                  ["+opcode=update"], ["+opcode=15"], ["+header-only"], ["+noedns", "+opcode=status"]):

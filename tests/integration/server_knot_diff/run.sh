@@ -29,7 +29,7 @@ while [ "$KPORT" = "$SPORT" ]; do
 done
 
 cp "$top_srcdir"/tests/integration/server_answers/zones/*.zone "$HERE"/zones/*.zone "$T/"
-ZONES="example.com. child.example.com. example.org. diff.test."
+ZONES="example.com. child.example.com. example.org. diff.test. wild.test."
 
 # Identity, version and NSID alike, so the CH TXT and NSID answers compare.
 {
