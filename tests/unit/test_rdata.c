@@ -341,6 +341,11 @@ static const struct rt_case cases[] = {
     {"SVCB", "1 . ech key9=\"a b\" dohpath=/x", "0001 00 0005 0000 0007 0002 2f78 0009 0003 612062",
      "1 . ech key7=\"/x\" key9=\"a b\""},
     {"SVCB", "1 . key1=h2", "0001 00 0001 0003 026832", "1 . alpn=\"h2\""},
+    /* presentation order is free; the wire is sorted by key (RFC 9460 2.2) */
+    {"SVCB", "1 . key9=x port=1 ech=AA== mandatory=port,key9 key8 alpn=a\\032b ipv4hint=1.2.3.4",
+     "0001 00 0000 0004 00030009 0001 0004 03612062 0003 0002 0001 0004 0004 01020304"
+     "0005 0001 00 0008 0000 0009 0001 78",
+     "1 . mandatory=port,key9 alpn=\"a\\032b\" port=1 ipv4hint=1.2.3.4 ech=AA== key8 key9=\"x\""},
     {"SPF", "\"v=spf1 -all\"", "0b763d73706631202d616c6c", NULL},
     /* RFC 6742 2.1.3, 2.2.3, 2.3.3, 2.4.3 */
     {"NID", "10 0014:4fff:ff20:ee64", "000a 00144fffff20ee64", "10 14:4fff:ff20:ee64"},
