@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "zone/rrtype.h"
+#include "zone/nhash.h"
 #include "zone/snap.h"
 #include "zone/tree.h"
 #include "zone/wire.h"
@@ -40,7 +41,8 @@ struct snap {
 	uint8_t apex[DNAME_MAXLEN];
 	uint8_t apex_key[TREE_KEY_MAXLEN];
 	size_t apex_keylen;
-	tree_t *names;
+	tree_t *names;  /* canonical order: predecessor, transfers */
+	nhash_t *index; /* the same nodes by key: exact lookups */
 	const snap_node_t *apex_node;
 	uint32_t serial;
 	block_t *blocks;
@@ -74,6 +76,7 @@ snap_free(snap_t *s)
 		return;
 	}
 	tree_free(s->names);
+	nhash_free(s->index);
 	block_t *b = s->blocks;
 	while (b != NULL) {
 		block_t *next = b->next;
@@ -387,6 +390,22 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 	if (rc != SN_OK) {
 		goto out;
 	}
+	nhash_entry_t *he = malloc((e.n + 1) * sizeof(*he));
+	if (he == NULL) {
+		rc = SN_ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < e.n; k++) {
+		he[k].key = e.v[k].key;
+		he[k].keylen = e.v[k].keylen;
+		he[k].val = e.v[k].val;
+		he[k].hash = nhash_hash(e.v[k].key, e.v[k].keylen);
+	}
+	rc = nhash_build(he, e.n, &s->index);
+	free(he);
+	if (rc != SN_OK) {
+		goto out;
+	}
 	*out = s;
 	s = NULL;
 out:
@@ -455,8 +474,15 @@ snap_find(const snap_t *s, const uint8_t *name)
 	if (tree_key_from_dname(name, key, &keylen) != SN_OK) {
 		return NULL;
 	}
-	const node_t *n = tree_get(s->names, key, keylen);
+	const node_t *n = nhash_get(s->index, nhash_hash(key, keylen), key, keylen);
 	return n != NULL ? &n->pub : NULL;
+}
+
+/* The node whose canonical key is key[0..len), or NULL. */
+static const node_t *
+get_key(const snap_t *s, const uint8_t *key, size_t len)
+{
+	return nhash_get(s->index, nhash_hash(key, len), key, len);
 }
 
 /* Walks up from `n` (whose key is `key`) through its ancestors to the
@@ -470,7 +496,7 @@ highest_ancestor(const snap_t *s, const node_t *n, uint32_t want, uint32_t go_on
 	memcpy(key, n->key, keylen);
 	while ((n->pub.flags & go_on) && keylen > s->apex_keylen) {
 		keylen = tree_key_parent_len(key, keylen);
-		n = tree_get(s->names, key, keylen);
+		n = get_key(s, key, keylen);
 		if (n == NULL) {
 			break; /* cannot happen: every ancestor is a node */
 		}
@@ -486,37 +512,28 @@ snap_lookup(const snap_t *s, const uint8_t *name, snap_lookup_t *out)
 {
 	uint8_t key[TREE_KEY_MAXLEN];
 	size_t keylen;
-	const uint8_t *fkey = NULL;
-	size_t flen = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (tree_key_from_dname(name, key, &keylen) != SN_OK) {
+	if (tree_key_from_dname(name, key, &keylen) != SN_OK || keylen < s->apex_keylen) {
 		return;
 	}
-	const node_t *le = tree_get_le(s->names, key, keylen, &fkey, &flen);
-	if (le == NULL) {
-		return; /* before the apex: not in this zone */
-	}
-	const node_t *enc;
-	if (flen == keylen && memcmp(fkey, key, keylen) == 0) {
-		out->match = &le->pub;
-		enc = le;
+	/* Exact match first (the common case), then the closest encloser by
+	 * probing ancestors: every ancestor up to the apex is a node, empty
+	 * non-terminals included, so the first one found is it. */
+	const node_t *enc = get_key(s, key, keylen);
+	if (enc != NULL) {
+		out->match = &enc->pub;
 	} else {
-		out->prev = &le->pub;
-		/* the closest encloser is the longest common run of whole labels */
-		size_t common = 0, lim = flen < keylen ? flen : keylen;
-		while (common < lim && fkey[common] == key[common]) {
-			common++;
+		size_t len = keylen;
+		while (enc == NULL && len > s->apex_keylen) {
+			len = tree_key_parent_len(key, len);
+			if (len < s->apex_keylen) {
+				return; /* not below the apex */
+			}
+			enc = get_key(s, key, len);
 		}
-		while (common > 0 && key[common - 1] != 0) {
-			common--;
-		}
-		if (common < s->apex_keylen) {
-			common = s->apex_keylen;
-		}
-		enc = tree_get(s->names, key, common);
 		if (enc == NULL) {
-			return; /* cannot happen: ancestors are nodes */
+			return;
 		}
 	}
 	out->encloser = &enc->pub;
@@ -534,11 +551,8 @@ snap_lookup(const snap_t *s, const uint8_t *name, snap_lookup_t *out)
 	if (dflags & (SNAP_DNAME | SNAP_BELOW_DNAME)) {
 		const node_t *start = enc;
 		if (out->match != NULL) {
-			/* start from the parent of the match */
-			uint8_t pkey[TREE_KEY_MAXLEN];
 			size_t plen = tree_key_parent_len(enc->key, enc->keylen);
-			memcpy(pkey, enc->key, plen);
-			start = tree_get(s->names, pkey, plen);
+			start = get_key(s, enc->key, plen);
 		}
 		if (start != NULL) {
 			const node_t *d = highest_ancestor(s, start, SNAP_DNAME,
@@ -546,6 +560,24 @@ snap_lookup(const snap_t *s, const uint8_t *name, snap_lookup_t *out)
 			out->dname = d != NULL ? &d->pub : NULL;
 		}
 	}
+}
+
+const snap_node_t *
+snap_prev(const snap_t *s, const uint8_t *name)
+{
+	uint8_t key[TREE_KEY_MAXLEN];
+	size_t keylen;
+	if (tree_key_from_dname(name, key, &keylen) != SN_OK) {
+		return NULL;
+	}
+	const node_t *n = tree_get_lt(s->names, key, keylen, NULL, NULL);
+	if (n == NULL) {
+		/* before the first name: the chain wraps to the last (RFC 4034 4.1.1) */
+		tree_iter_t it;
+		tree_iter_last(&it, s->names);
+		n = tree_iter_is_valid(&it) ? tree_iter_val(&it) : NULL;
+	}
+	return n != NULL ? &n->pub : NULL;
 }
 
 int

@@ -3,8 +3,10 @@
  *
  * Queries read snapshots and nothing else. A snapshot holds every name of
  * the zone (empty non-terminals included, so the closest encloser of any
- * name is found with one ordered lookup) in a persistent tree in canonical
- * order, and each name's RRsets in wire form, ready to copy into a response.
+ * name is its first ancestor found) twice: in a persistent tree in
+ * canonical order (predecessors, transfers) and in a persistent hash
+ * (exact lookups, a few cache misses each), and each name's RRsets in wire
+ * form, ready to copy into a response.
  * A snapshot never changes once built; a change makes a new snapshot that
  * shares every untouched part with the old one (snap_edit), and the old one
  * is released after an RCU grace period by whoever published the new one.
@@ -86,13 +88,16 @@ typedef struct snap_lookup {
 	const snap_node_t *encloser; /* closest existing ancestor (= match when found) */
 	const snap_node_t *cut;     /* the highest zone cut at or above the name, or NULL */
 	const snap_node_t *dname;   /* the highest DNAME strictly above the name, or NULL */
-	const snap_node_t *prev;    /* canonical predecessor of the name (NSEC), never NULL */
 } snap_lookup_t;
 
 /* Looks up `name` (wire form, any case, at or below the apex). Any thread;
  * the nodes stay valid as long as the snapshot does (for a reader: until
  * its RCU read-side section ends). Allocates nothing. */
 void snap_lookup(const snap_t *s, const uint8_t *name, snap_lookup_t *out);
+
+/* The canonical predecessor of `name` in the zone (for NSEC proofs),
+ * wrapping around to the last name when `name` sorts first. */
+const snap_node_t *snap_prev(const snap_t *s, const uint8_t *name);
 
 /* The node for `name` exactly, or NULL. */
 const snap_node_t *snap_find(const snap_t *s, const uint8_t *name);
