@@ -393,7 +393,7 @@ for proto in ("udp", "tcp"):
         q = med(runs, "qps")
         recv = sum(float(r["recv"]) for r in runs) or 1
         pct = lambda k: 100 * sum(float(r[k]) for r in runs) / recv
-        other = 100 - pct("noerror") - pct("nxdomain")
+        other = max(0.0, 100 - pct("noerror") - pct("nxdomain"))
         print(f"  {s:8} {q:10,.0f}  {q / echo if echo else 0:5.2f}  {med(runs, 'lost_pct'):5.2f}"
               f" {med(runs, 'p50_us'):6.0f} {med(runs, 'p99_us'):6.0f}  {pct('noerror'):6.2f}"
               f"  {pct('nxdomain'):6.2f}  {other:6.2f}  {med(runs, 'srv_cpu_pct'):8.0f}"
@@ -453,7 +453,7 @@ bench_zone() { # tag zonefile origin title
 		for s in echo signetd; do
 			local r
 			r=$(prio "$LCPU" dnsperf -s 127.0.0.1 -p "${PORT[$s]}" -d "$z.q" -l "$DUR" \
-				-c 4 -q 256 -T 1 2>&1 | awk '/Queries per second/ {print $4}')
+				-c 4 -q 256 -T 1 2>&1 | awk '/Queries per second/ {printf "%.0f", $4}')
 			DNSPERF_QPS[$s]=$r
 		done
 	fi
