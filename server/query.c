@@ -61,6 +61,7 @@ typedef struct ctx {
 	bool nsid;
 	uint8_t edns_version;
 	uint16_t udp_size; /* the client's */
+	size_t max_len;    /* the message may never be longer: min(cap, size limit) */
 	uint16_t rcode;
 	bool aa;
 	add_src_t add[MAX_ADD];
@@ -203,17 +204,13 @@ find_opt_lenient(ctx_t *c)
  * Finishing the message.
  */
 
+/* Octets held back for the OPT record: its fixed part. The NSID option
+ * goes in only if there is room left once the answer is written, so a long
+ * NSID can never push a reply past the client's size (RFC 6891 6.2.3). */
 static size_t
 opt_len(const ctx_t *c)
 {
-	if (!c->edns) {
-		return 0;
-	}
-	size_t n = 11;
-	if (c->nsid && c->view != NULL && c->view->conf->nsid != NULL) {
-		n += 4 + c->view->conf->nsid_len;
-	}
-	return n;
+	return c->edns ? 11 : 0;
 }
 
 static void
@@ -221,14 +218,15 @@ put_opt(ctx_t *c)
 {
 	resp_t *w = &c->w;
 	uint16_t our_size = c->view != NULL ? c->view->conf->udp_max_payload : 1232;
-	w->limit += opt_len(c); /* the room held back for it */
+	w->limit = c->max_len; /* the room held back for it */
 	resp_put_bytes(w, "", 1);
 	resp_put_u16(w, RRTYPE_OPT);
 	resp_put_u16(w, our_size);
 	/* extended RCODE (upper 8 bits), version 0, DO echoed (RFC 3225) */
 	resp_put_u32(w, ((uint32_t)(c->rcode >> 4) << 24) | (c->do_bit ? 0x8000u : 0));
 	const char *nsid = c->view != NULL ? c->view->conf->nsid : NULL;
-	if (c->nsid && nsid != NULL) {
+	size_t nsid_len = nsid != NULL ? c->view->conf->nsid_len : 0;
+	if (c->nsid && nsid != NULL && w->len + 11 + 4 + nsid_len <= c->max_len) {
 		size_t n = c->view->conf->nsid_len;
 		resp_put_u16(w, (uint16_t)(4 + n));
 		resp_put_u16(w, 3);
@@ -661,7 +659,8 @@ query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *r
 		return 0;
 	}
 	c.w.buf = resp;
-	c.w.limit = cap < 512 ? cap : 512;
+	c.max_len = cap < 512 ? cap : 512;
+	c.w.limit = c.max_len;
 	c.view = view;
 	c.q = q;
 	c.qlen = qlen;
@@ -704,6 +703,7 @@ query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *r
 	if (limit > cap) {
 		limit = cap;
 	}
+	c.max_len = limit;
 	c.w.limit = limit - opt_len(&c);
 	if (c.edns && c.edns_version > 0) {
 		return error_reply(&c, RCODE_BADVERS, true, st); /* RFC 6891 6.1.3 */
