@@ -266,6 +266,9 @@ def transport():
 
 
 def ipv6():
+    if os.environ.get("V6", "1") != "1":
+        emit("PASS", "IPv6 checks # SKIP no IPv6 loopback here")
+        return
     check("IPv6: exact match over UDP", q("mail.example.com", "A", server=V6), "NOERROR",
           aa=True, an=1)
     check("IPv6: referral over TCP", q("www.sub.example.com", "A", tcp=True, server=V6),

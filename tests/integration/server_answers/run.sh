@@ -21,6 +21,17 @@ SIGNETD=$(sn_prog signetd)
 HERE=$top_srcdir/tests/integration/server_answers
 PORT=$(sn_pick_port)
 T=$SN_TMP
+# IPv6 loopback, when the machine has it (some containers do not;
+# SN_NO_V6=1 tries that path)
+if [ -z "${SN_NO_V6:-}" ] &&
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+	V6=1
+	LISTEN="127.0.0.1@$PORT, \"::1@$PORT\""
+else
+	V6=0
+	LISTEN="127.0.0.1@$PORT"
+fi
+export V6
 
 cp "$HERE"/zones/*.zone "$T/"
 
@@ -45,7 +56,7 @@ EOF
 
 cat >"$T/signet.yaml" <<EOF
 server:
-  listen: [127.0.0.1@$PORT, "::1@$PORT"]
+  listen: [$LISTEN]
   workers: 1
   tcp-workers: 1
   udp-max-payload: 1400
@@ -150,11 +161,15 @@ else
 fi
 
 # the ACL allows 127.0.0.0/8 only: ::1 is REFUSED
-kdig @::1 -p "$PORT" +tcp big.test AXFR >"$T/axfr.v6" 2>&1 || :
-if grep -q -E "(status: |error ')REFUSED" "$T/axfr.v6" && ! grep -q -E "IN[[:space:]]+TXT" "$T/axfr.v6"; then
-	sn_ok "AXFR from ::1 outside the ACL: REFUSED"
+if [ "$V6" = 1 ]; then
+	kdig @::1 -p "$PORT" +tcp big.test AXFR >"$T/axfr.v6" 2>&1 || :
+	if grep -q -E "(status: |error ')REFUSED" "$T/axfr.v6" && ! grep -q -E "IN[[:space:]]+TXT" "$T/axfr.v6"; then
+		sn_ok "AXFR from ::1 outside the ACL: REFUSED"
+	else
+		sn_not_ok "AXFR from ::1 outside the ACL" "not refused" "$T/axfr.v6"
+	fi
 else
-	sn_not_ok "AXFR from ::1 outside the ACL" "not refused" "$T/axfr.v6"
+	sn_ok "AXFR from ::1 outside the ACL # SKIP no IPv6 loopback here"
 fi
 # a zone without an ACL allows no transfer
 kdig @127.0.0.1 -p "$PORT" +tcp example.org AXFR >"$T/axfr.org" 2>&1 || :
