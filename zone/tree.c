@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * tree.c - persistent (path-copying) B+tree for zone snapshot name indexes.
  *
- * Layout. A leaf holds up to LEAF_MAX entries {key pointer, value, length}
+ * Layout. A leaf holds up to LEAF_MAX entries {key pointer, length, value}
  * sorted by key. An internal node holds n children and n-1 separators in one
  * allocation (header, slices, children, offsets, then the separator bytes);
  * child i holds the keys k with sep[i-1] <= k < sep[i]. Separators are the
@@ -10,14 +10,19 @@
  *
  * Comparisons avoid chasing key pointers. Each node caches the length plen
  * of the prefix common to all its keys (leaves also keep the prefix bytes
- * inline, up to LEAF_PMAX), and for each key a 64-bit "slice": the 7 bytes
- * that follow the prefix, big-endian, zero-padded, then a byte holding the
- * number of bytes left after the prefix, capped at 8. Comparing two slices
- * as integers orders the keys exactly, except when the slices are equal and
- * both keys go on past those 7 bytes: only then are the key bytes read. A
- * search first compares the searched key with the node's prefix (it lies
- * below or above all keys when they differ), then binary-searches the slice
- * array, which sits in a few consecutive cache lines.
+ * inline, up to LEAF_PMAX), and for each key a "slice": the bytes that
+ * follow the prefix, big-endian, zero-padded, then a byte holding how many
+ * bytes follow the prefix, capped. Leaves keep 15 bytes in a 128-bit slice
+ * (enough for most host labels after a zone's common prefix), internal
+ * nodes 7 bytes in 64 bits (their separators are short). Comparing two
+ * slices as integers orders the keys exactly, except when the slices are
+ * equal and both keys go on past them: only then are the key bytes read. A
+ * search compares the key with the node's prefix (it lies below or above
+ * all keys when they differ), then runs a branch-free binary search over
+ * the slices. Leaves are arrays (slices, values, keys) so that a search
+ * reads a few consecutive lines, prefetched together when the parent hands
+ * over the pointer: on a large zone the search costs about one memory
+ * latency per level that is not in cache, not one per comparison.
  *
  * Changes. Every node carries the generation of the transaction that made
  * it. A transaction copies a base node the first time it needs to change
@@ -40,6 +45,10 @@
 /* Leaf prefix bytes kept inline: header and prefix share one cache line. */
 #define LEAF_PMAX 48
 #define NODE_ALIGN 64
+/* Bytes at the start of a node that a search reads: header, leaf prefix,
+ * slices, and for leaves the values. */
+#define PREFETCH_LEAF (64 + (16 + 8) * LEAF_MAX)
+#define PREFETCH_INODE (16 + 8 * INODE_MAX)
 
 _Static_assert(LEAF_MAX <= 255 && INODE_MAX <= 255, "node counts are uint8_t");
 _Static_assert(INODE_MIN >= 2 && LEAF_MIN >= 1, "nodes must hold something");
@@ -54,17 +63,32 @@ struct tree_node {
 	uint8_t level;		/* 0 for leaves */
 };
 
+/* An entry, as the scratch content of a leaf being rebuilt. */
 struct ent {
 	const uint8_t *key;
 	void *val;
 	uint16_t len;
 };
 
+/* A leaf slice: the 15 key bytes after the prefix, zero-padded, as a
+ * big-endian number, then a byte holding min(bytes after the prefix, 16).
+ * A 128-bit integer, so that comparing two is branch-free. */
+typedef unsigned __int128 slice_t;
+
+struct lkey {
+	const uint8_t *key;
+	uint16_t len;
+};
+
+/* Arrays, not entries: a search reads the header, the prefix, the slices
+ * and then one value, which all lie in the first lines of the node and are
+ * prefetched together; key bytes are read only when slices tie. */
 struct leaf {
 	struct tree_node h;
 	uint8_t prefix[LEAF_PMAX];
-	uint64_t slice[LEAF_MAX];
-	struct ent ent[LEAF_MAX];
+	slice_t slice[LEAF_MAX];
+	void *val[LEAF_MAX];
+	struct lkey k[LEAF_MAX];
 };
 
 struct inode {
@@ -177,6 +201,60 @@ slicecmp(uint64_t ks, const uint8_t *k, size_t klen, uint64_t es, const uint8_t 
 		return 0;
 	}
 	return keycmp(k + plen + 7, klen - plen - 7, e + plen + 7, elen - plen - 7);
+}
+
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+/* The leaf slice of `k` after its first `off` bytes (off <= len). */
+static inline slice_t
+mkslice16(const uint8_t *k, size_t len, size_t off)
+{
+	size_t rem = len - off;
+	uint64_t hi, lo;
+
+	if (rem >= 16) {
+		hi = load_be64(k + off);
+		lo = (load_be64(k + off + 8) & ~(uint64_t)0xff) | 16;
+	} else {
+		uint8_t buf[16] = { 0 };
+		memcpy(buf, k + off, rem);
+		hi = load_be64(buf);
+		lo = (load_be64(buf + 8) & ~(uint64_t)0xff) | rem;
+	}
+	return (slice_t)hi << 64 | lo;
+}
+
+/* First index of the sorted a[0..n) >= k, n > 0, without branches to
+ * mispredict: the searches of a large tree are memory-bound, and a
+ * mispredicted branch throws away the loads issued after it. */
+static inline unsigned
+lower_u64(const uint64_t *a, unsigned n, uint64_t k)
+{
+	const uint64_t *base = a;
+	while (n > 1) {
+		unsigned half = n / 2;
+		base = base[half] < k ? base + half : base;
+		n -= half;
+	}
+	return (unsigned)(base - a) + (*base < k);
+}
+
+static inline unsigned
+lower_slice(const slice_t *a, unsigned n, slice_t k)
+{
+	const slice_t *base = a;
+	while (n > 1) {
+		unsigned half = n / 2;
+		base = base[half] < k ? base + half : base;
+		n -= half;
+	}
+	return (unsigned)(base - a) + (*base < k);
 }
 
 /* Compares `key` with a node prefix: <0 if key is below every key having
@@ -369,6 +447,39 @@ sep_key(const struct inode *in, unsigned i)
 	return in->keys + in->koff[i];
 }
 
+/* Stores entry `e` at index i of `lf`, slice aside. */
+static inline void
+leaf_put(struct leaf *lf, unsigned i, const struct ent *e)
+{
+	lf->val[i] = e->val;
+	lf->k[i].key = e->key;
+	lf->k[i].len = e->len;
+}
+
+static inline struct ent
+leaf_ent(const struct leaf *lf, unsigned i)
+{
+	return (struct ent){ lf->k[i].key, lf->val[i], lf->k[i].len };
+}
+
+/* Copies `cnt` entries of `lf` from index `from` to dst. */
+static void
+leaf_get_ents(const struct leaf *lf, unsigned from, size_t cnt, struct ent *dst)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		dst[i] = leaf_ent(lf, from + (unsigned)i);
+	}
+}
+
+/* Moves `cnt` entries (slices included) of `lf` from index src to dst. */
+static void
+leaf_move(struct leaf *lf, unsigned dst, unsigned src, size_t cnt)
+{
+	memmove(&lf->slice[dst], &lf->slice[src], cnt * sizeof(lf->slice[0]));
+	memmove(&lf->val[dst], &lf->val[src], cnt * sizeof(lf->val[0]));
+	memmove(&lf->k[dst], &lf->k[src], cnt * sizeof(lf->k[0]));
+}
+
 /* Recomputes a leaf's prefix and every slice. */
 static void
 leaf_fix(struct leaf *lf)
@@ -377,7 +488,7 @@ leaf_fix(struct leaf *lf)
 	size_t plen = 0;
 
 	if (n > 0) {
-		const struct ent *a = &lf->ent[0], *b = &lf->ent[n - 1];
+		const struct lkey *a = &lf->k[0], *b = &lf->k[n - 1];
 		plen = lcp(a->key, a->len, b->key, b->len);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
@@ -386,7 +497,7 @@ leaf_fix(struct leaf *lf)
 	}
 	lf->h.plen = (uint16_t)plen;
 	for (unsigned i = 0; i < n; i++) {
-		lf->slice[i] = mkslice(lf->ent[i].key, lf->ent[i].len, plen);
+		lf->slice[i] = mkslice16(lf->k[i].key, lf->k[i].len, plen);
 	}
 }
 
@@ -396,7 +507,7 @@ static bool
 leaf_refix(struct leaf *lf)
 {
 	unsigned n = lf->h.n;
-	const struct ent *a = &lf->ent[0], *b = &lf->ent[n - 1];
+	const struct lkey *a = &lf->k[0], *b = &lf->k[n - 1];
 	size_t plen = lcp(a->key, a->len, b->key, b->len);
 	if (plen > LEAF_PMAX) {
 		plen = LEAF_PMAX;
@@ -418,7 +529,9 @@ leaf_build(uint64_t gen, const struct ent *ents, size_t n)
 	memset(&lf->h, 0, sizeof(lf->h));
 	lf->h.gen = gen;
 	lf->h.n = (uint8_t)n;
-	memcpy(lf->ent, ents, n * sizeof(*ents));
+	for (size_t i = 0; i < n; i++) {
+		leaf_put(lf, (unsigned)i, &ents[i]);
+	}
 	leaf_fix(lf);
 	return lf;
 }
@@ -473,17 +586,13 @@ inode_find(const struct inode *in, const uint8_t *key, size_t keylen)
 		return c < 0 ? 0 : nsep;
 	}
 	uint64_t ks = mkslice(key, keylen, plen);
-	unsigned lo = 0, hi = nsep;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		if (slicecmp(ks, key, keylen, in->slice[mid], sep_key(in, mid), in->klen[mid],
-			     plen) >= 0) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
+	unsigned i = lower_u64(in->slice, nsep, ks);
+	/* Separators with the same slice as the key: count those <= key. */
+	while (i < nsep && in->slice[i] == ks &&
+	       slicecmp(ks, key, keylen, ks, sep_key(in, i), in->klen[i], plen) >= 0) {
+		i++;
 	}
-	return lo;
+	return i;
 }
 
 /* Index of the first entry of `lf` >= key; *eq tells whether it is equal. */
@@ -496,23 +605,46 @@ leaf_find(const struct leaf *lf, const uint8_t *key, size_t keylen, bool *eq)
 	if (c != 0) {
 		return c < 0 ? 0 : lf->h.n;
 	}
-	uint64_t ks = mkslice(key, keylen, plen);
-	unsigned lo = 0, hi = lf->h.n;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		c = slicecmp(ks, key, keylen, lf->slice[mid], lf->ent[mid].key, lf->ent[mid].len,
-			     plen);
-		if (c > 0) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-			if (c == 0) {
-				*eq = true;
-				break;
-			}
+	slice_t ks = mkslice16(key, keylen, plen);
+	unsigned n = lf->h.n;
+	unsigned i = lower_slice(lf->slice, n, ks);
+	/* Entries with the same slice as the key: equal to it when the slice
+	 * holds the whole rest of the key, else decided by the bytes after. */
+	while (i < n && lf->slice[i] == ks) {
+		if ((uint8_t)ks < 16) {
+			*eq = true;
+			break;
 		}
+		c = keycmp(key + plen + 15, keylen - plen - 15, lf->k[i].key + plen + 15,
+			   lf->k[i].len - plen - 15);
+		if (c <= 0) {
+			*eq = c == 0;
+			break;
+		}
+		i++;
 	}
-	return hi;
+	return i;
+}
+
+/* Asks for the lines a search of `nd` reads (header, prefix, slices) all at
+ * once: a binary search would otherwise wait for them one after another,
+ * and in a large zone each is a cache miss. */
+static inline void
+node_prefetch(const struct tree_node *nd)
+{
+	const char *p = (const char *)nd;
+	size_t lim = nd->level == 0 ? PREFETCH_LEAF : PREFETCH_INODE;
+	for (size_t off = 0; off < lim; off += 64) {
+		__builtin_prefetch(p + off);
+	}
+}
+
+static inline const struct tree_node *
+descend(const struct tree_node *nd, const uint8_t *key, size_t keylen)
+{
+	nd = CINODE(nd)->child[inode_find(CINODE(nd), key, keylen)];
+	node_prefetch(nd);
+	return nd;
 }
 
 void *
@@ -525,10 +657,10 @@ tree_get(const tree_t *t, const uint8_t *key, size_t keylen)
 		return NULL;
 	}
 	while (nd->level > 0) {
-		nd = CINODE(nd)->child[inode_find(CINODE(nd), key, keylen)];
+		nd = descend(nd, key, keylen);
 	}
 	unsigned i = leaf_find(CLEAF(nd), key, keylen, &eq);
-	return eq ? CLEAF(nd)->ent[i].val : NULL;
+	return eq ? CLEAF(nd)->val[i] : NULL;
 }
 
 /* ---- Iteration ---- */
@@ -627,6 +759,7 @@ iter_seek(tree_iter_t *it, const tree_t *t, const uint8_t *key, size_t keylen, e
 		it->node[d] = nd;
 		it->pos[d++] = (uint16_t)i;
 		nd = CINODE(nd)->child[i];
+		node_prefetch(nd);
 	}
 	it->node[d] = nd;
 	unsigned n = nd->n;
@@ -687,15 +820,15 @@ tree_iter_is_valid(const tree_iter_t *it)
 const uint8_t *
 tree_iter_key(const tree_iter_t *it, size_t *keylen)
 {
-	const struct ent *e = &CLEAF(it->node[it->height - 1])->ent[it->pos[it->height - 1]];
-	*keylen = e->len;
-	return e->key;
+	const struct lkey *k = &CLEAF(it->node[it->height - 1])->k[it->pos[it->height - 1]];
+	*keylen = k->len;
+	return k->key;
 }
 
 void *
 tree_iter_val(const tree_iter_t *it)
 {
-	return CLEAF(it->node[it->height - 1])->ent[it->pos[it->height - 1]].val;
+	return CLEAF(it->node[it->height - 1])->val[it->pos[it->height - 1]];
 }
 
 static void *
@@ -1051,9 +1184,9 @@ concat_sibling(tree_txn_t *txn, size_t cnt, const struct tree_node *s, bool left
 		const struct leaf *ls = CLEAF(s);
 		if (left) {
 			memmove(txn->lbuf + sn, txn->lbuf, cnt * sizeof(txn->lbuf[0]));
-			memcpy(txn->lbuf, ls->ent, sn * sizeof(ls->ent[0]));
+			leaf_get_ents(ls, 0, sn, txn->lbuf);
 		} else {
-			memcpy(txn->lbuf + cnt, ls->ent, sn * sizeof(ls->ent[0]));
+			leaf_get_ents(ls, 0, sn, txn->lbuf + cnt);
 		}
 		return cnt + sn;
 	}
@@ -1257,25 +1390,25 @@ tree_txn_set(tree_txn_t *txn, const uint8_t *key, size_t keylen, void *val, void
 		/* The key lives in the value: point at the new one, since the
 		 * caller frees the old value after the commit's garbage. */
 		if (old_val != NULL) {
-			*old_val = lf->ent[pos].val;
+			*old_val = lf->val[pos];
 		}
-		lf->ent[pos].val = val;
-		lf->ent[pos].key = key;
+		lf->val[pos] = val;
+		lf->k[pos].key = key;
 		return SN_OK;
 	}
 	if (n < LEAF_MAX) {
-		memmove(&lf->ent[pos + 1], &lf->ent[pos], (n - pos) * sizeof(lf->ent[0]));
-		memmove(&lf->slice[pos + 1], &lf->slice[pos], (n - pos) * sizeof(lf->slice[0]));
-		lf->ent[pos] = (struct ent){ key, val, (uint16_t)keylen };
+		struct ent e = { key, val, (uint16_t)keylen };
+		leaf_move(lf, pos + 1, pos, n - pos);
+		leaf_put(lf, pos, &e);
 		lf->h.n++;
 		/* A key between the first and the last shares their prefix. */
 		if ((pos != 0 && pos != n) || !leaf_refix(lf)) {
-			lf->slice[pos] = mkslice(key, keylen, lf->h.plen);
+			lf->slice[pos] = mkslice16(key, keylen, lf->h.plen);
 		}
 	} else {
-		memcpy(txn->lbuf, lf->ent, pos * sizeof(lf->ent[0]));
+		leaf_get_ents(lf, 0, pos, txn->lbuf);
 		txn->lbuf[pos] = (struct ent){ key, val, (uint16_t)keylen };
-		memcpy(txn->lbuf + pos + 1, lf->ent + pos, (n - pos) * sizeof(lf->ent[0]));
+		leaf_get_ents(lf, pos, n - pos, txn->lbuf + pos + 1);
 		rc = rebalance(txn, &p, n + 1);
 		if (rc != SN_OK) {
 			return rc;
@@ -1310,17 +1443,16 @@ tree_txn_del(tree_txn_t *txn, const uint8_t *key, size_t keylen, void **old_val)
 	struct leaf *lf = LEAF(p.node[h - 1]);
 	unsigned pos = leaf_find(lf, key, keylen, &eq);
 	unsigned n = lf->h.n;
-	void *val = lf->ent[pos].val;
+	void *val = lf->val[pos];
 	if (n - 1 >= LEAF_MIN || (h == 1 && n > 1)) {
-		memmove(&lf->ent[pos], &lf->ent[pos + 1], (n - pos - 1) * sizeof(lf->ent[0]));
-		memmove(&lf->slice[pos], &lf->slice[pos + 1], (n - pos - 1) * sizeof(lf->slice[0]));
+		leaf_move(lf, pos, pos + 1, n - pos - 1);
 		lf->h.n--;
 		if (pos == 0 || pos == n - 1) {
 			(void)leaf_refix(lf);
 		}
 	} else {
-		memcpy(txn->lbuf, lf->ent, pos * sizeof(lf->ent[0]));
-		memcpy(txn->lbuf + pos, lf->ent + pos + 1, (n - pos - 1) * sizeof(lf->ent[0]));
+		leaf_get_ents(lf, 0, pos, txn->lbuf);
+		leaf_get_ents(lf, pos + 1, n - pos - 1, txn->lbuf + pos);
 		rc = rebalance(txn, &p, n - 1);
 		if (rc != SN_OK) {
 			return rc;
@@ -1406,22 +1538,21 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 		if (n == 0 || n > LEAF_MAX || (!root && n < LEAF_MIN)) {
 			return SN_ECHECK;
 		}
-		size_t plen = lcp(lf->ent[0].key, lf->ent[0].len, lf->ent[n - 1].key,
-				  lf->ent[n - 1].len);
+		size_t plen = lcp(lf->k[0].key, lf->k[0].len, lf->k[n - 1].key, lf->k[n - 1].len);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
 		}
-		if (nd->plen != plen || memcmp(lf->prefix, lf->ent[0].key, plen) != 0) {
+		if (nd->plen != plen || memcmp(lf->prefix, lf->k[0].key, plen) != 0) {
 			return SN_ECHECK;
 		}
 		for (unsigned i = 0; i < n; i++) {
-			const struct ent *e = &lf->ent[i];
-			if (e->val == NULL || e->len > TREE_KEY_MAXLEN ||
+			const struct lkey *e = &lf->k[i];
+			if (lf->val[i] == NULL || e->len > TREE_KEY_MAXLEN ||
 			    !in_bounds(e->key, e->len, lo, hi) ||
-			    lf->slice[i] != mkslice(e->key, e->len, plen)) {
+			    lf->slice[i] != mkslice16(e->key, e->len, plen)) {
 				return SN_ECHECK;
 			}
-			if (i > 0 && keycmp(lf->ent[i - 1].key, lf->ent[i - 1].len, e->key, e->len) >= 0) {
+			if (i > 0 && keycmp(lf->k[i - 1].key, lf->k[i - 1].len, e->key, e->len) >= 0) {
 				return SN_ECHECK;
 			}
 		}
