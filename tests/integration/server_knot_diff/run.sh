@@ -99,7 +99,7 @@ if ! sn_wait_port "$KPORT" 10; then
 	sn_finish
 fi
 # knotd listens before its zones are loaded: wait for the last one
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	if dig @127.0.0.1 -p "$KPORT" +short +tries=1 +time=1 example.org SOA | grep -q .; then
 		break
 	fi
