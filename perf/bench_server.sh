@@ -57,7 +57,7 @@ while getopts d:r:w:n:z:p:S:c:N:kh opt; do
 	c) CPUS=$OPTARG ;;
 	N) NICE=$OPTARG ;;
 	k) DNSPERF=no ;;
-	h) sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
