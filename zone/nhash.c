@@ -446,9 +446,14 @@ coll_get(const struct nnode *cn, uint64_t hash, const uint8_t *key, size_t len)
 	return NULL;
 }
 
-void *
-nhash_get(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
+/* The search. `hw` selects the popcount instruction or popc(): the x86-64
+ * baseline lacks the instruction, and with it the search runs about 1.5
+ * times as fast when the nodes are in cache, so x86-64 builds without
+ * -mpopcnt compile this twice and pick at run time (see nhash_get). */
+static inline __attribute__((always_inline)) void *
+get_impl(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len, bool hw)
 {
+#define POPC(x) (hw ? (unsigned)__builtin_popcountll(x) : popc(x))
 	const struct nnode *nd = h->root;
 	uint64_t hh = hash;
 
@@ -459,8 +464,10 @@ nhash_get(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
 		uint64_t bit = (uint64_t)1 << (hh & 63);
 		uint64_t dmap = nd->dmap;
 		if (dmap & bit) {
-			unsigned i = popc(dmap & (bit - 1));
-			const struct nent *e = ents_of(nd, popc(dmap)) + i;
+			unsigned i = POPC(dmap & (bit - 1));
+			const struct nent *e = ents_of(nd, POPC(dmap)) + i;
+			/* The full hash first: the key bytes live in the value,
+			 * elsewhere in memory. */
 			if (e->hash == hash && key_eq(e, nd->lens[i], key, len)) {
 				return e->val;
 			}
@@ -469,13 +476,43 @@ nhash_get(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
 		if ((nd->cmap & bit) == 0) {
 			return NULL;
 		}
-		nd = kids_of(nd, popc(dmap))[popc(nd->cmap & (bit - 1))];
+		nd = kids_of(nd, POPC(dmap))[POPC(nd->cmap & (bit - 1))];
 		if (is_coll(nd)) {
 			return coll_get(untag(nd), hash, key, len);
 		}
 		hh >>= CHUNK_BITS;
 	}
+#undef POPC
 }
+
+#if defined(__x86_64__) && !defined(__POPCNT__)
+__attribute__((target("popcnt"))) static void *
+get_hw(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
+{
+	return get_impl(h, hash, key, len, true);
+}
+
+static void *
+get_sw(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
+{
+	return get_impl(h, hash, key, len, false);
+}
+
+void *
+nhash_get(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
+{
+	if (__builtin_cpu_supports("popcnt")) {
+		return get_hw(h, hash, key, len);
+	}
+	return get_sw(h, hash, key, len);
+}
+#else
+void *
+nhash_get(const nhash_t *h, uint64_t hash, const uint8_t *key, size_t len)
+{
+	return get_impl(h, hash, key, len, false);	/* popc() is the instruction here */
+}
+#endif
 
 void *
 nhash_find(const nhash_t *h, const uint8_t *key, size_t len)
