@@ -34,6 +34,7 @@ typedef struct slot {
 
 struct udp_worker {
 	int fd;
+	bool pktinfo; /* bound to a wildcard address: replies need a source */
 	udp_answer_fn answer;
 	void *ctx;
 	struct mmsghdr in[UDP_BATCH];
@@ -43,10 +44,23 @@ struct udp_worker {
 	uint8_t *outbuf; /* UDP_BATCH x UDP_MAX_RESPONSE */
 };
 
+/* True for 0.0.0.0 and ::, where the kernel would pick a reply's source
+ * address itself and might pick another than the query went to. */
+static bool
+is_wildcard(const struct sockaddr *addr)
+{
+	if (addr->sa_family == AF_INET) {
+		return ((const struct sockaddr_in *)addr)->sin_addr.s_addr == htonl(INADDR_ANY);
+	}
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)addr)->sin6_addr);
+}
+
 int
 udp_socket_open(const struct sockaddr *addr, socklen_t addrlen)
 {
 	int one = 1;
+	/* packet info costs a control message per packet: only where needed */
+	int info = is_wildcard(addr) ? 1 : 0;
 	int fd = socket(addr->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		return SN_EIO;
@@ -56,11 +70,11 @@ udp_socket_open(const struct sockaddr *addr, socklen_t addrlen)
 	}
 	if (addr->sa_family == AF_INET6) {
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0 ||
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) != 0) {
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &info, sizeof(info)) != 0) {
 			goto fail;
 		}
 	} else {
-		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) != 0) {
+		if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &info, sizeof(info)) != 0) {
 			goto fail;
 		}
 	}
@@ -93,7 +107,11 @@ udp_worker_new(int fd, udp_answer_fn answer, void *ctx, udp_worker_t **out)
 		udp_worker_free(w);
 		return SN_ENOMEM;
 	}
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
 	w->fd = fd;
+	w->pktinfo = getsockname(fd, (struct sockaddr *)&local, &llen) != 0 ||
+		     is_wildcard((const struct sockaddr *)&local);
 	w->answer = answer;
 	w->ctx = ctx;
 	for (size_t i = 0; i < UDP_BATCH; i++) {
@@ -164,8 +182,8 @@ udp_worker_run(udp_worker_t *w, atomic_bool *stop)
 			h->msg_namelen = sizeof(s->from);
 			h->msg_iov = &s->in_iov;
 			h->msg_iovlen = 1;
-			h->msg_control = s->in_cmsg.buf;
-			h->msg_controllen = sizeof(s->in_cmsg.buf);
+			h->msg_control = w->pktinfo ? s->in_cmsg.buf : NULL;
+			h->msg_controllen = w->pktinfo ? sizeof(s->in_cmsg.buf) : 0;
 			h->msg_flags = 0;
 		}
 		int n = recvmmsg(w->fd, w->in, UDP_BATCH, MSG_WAITFORONE, NULL);
@@ -192,7 +210,7 @@ udp_worker_run(udp_worker_t *w, atomic_bool *stop)
 			o->msg_namelen = in->msg_namelen;
 			o->msg_iov = &s->out_iov;
 			o->msg_iovlen = 1;
-			o->msg_controllen = reply_pktinfo(in, s->out_cmsg.buf);
+			o->msg_controllen = w->pktinfo ? reply_pktinfo(in, s->out_cmsg.buf) : 0;
 			o->msg_control = o->msg_controllen != 0 ? s->out_cmsg.buf : NULL;
 			o->msg_flags = 0;
 			nout++;

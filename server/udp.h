@@ -5,7 +5,8 @@
  * one address), receives a batch with recvmmsg, answers each query through
  * the answer function, and sends the batch with sendmmsg from the address the
  * query came to (IP_PKTINFO / IPV6_RECVPKTINFO), so a server bound to a
- * wildcard address still answers from the right one. A worker is an RCU
+ * wildcard address still answers from the right one (a socket bound to one
+ * address needs no packet info and gets none: it costs per packet). A worker is an RCU
  * (QSBR) reader: it is online only while answering a batch and offline while
  * it blocks in recvmmsg.
  */
