@@ -686,9 +686,11 @@ nhash_build(const nhash_entry_t *e, size_t n, nhash_t **out)
 		return SN_ENOMEM;
 	}
 	if (n > 0) {
-		a = malloc(n * sizeof(*a));
-		b = malloc(n * sizeof(*b));
-		if (a == NULL || b == NULL || n > SIZE_MAX / sizeof(*a)) {
+		if (n <= SIZE_MAX / sizeof(*a)) {
+			a = malloc(n * sizeof(*a));
+			b = malloc(n * sizeof(*b));
+		}
+		if (a == NULL || b == NULL) {
 			rc = SN_ENOMEM;
 			goto out;
 		}

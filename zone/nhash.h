@@ -93,9 +93,9 @@ SN_MUSTCHECK int nhash_new(nhash_t **out);
 /* Builds a map from `n` entries in any order, in O(n) (as for loading a
  * zone). Borrows `entries` (the key bytes are then referenced by the map).
  * On SN_OK *out is owned by the caller (nhash_free). Returns SN_OK,
- * SN_ENOMEM, or SN_EINVAL if a key occurs twice (same hash and bytes), a key
- * is longer than NHASH_KEY_MAXLEN or a value is NULL; *out is then
- * untouched. */
+ * SN_ENOMEM, SN_EINVAL if a key occurs twice (same hash and bytes), a key
+ * is longer than NHASH_KEY_MAXLEN or a value is NULL, or SN_ERANGE if more
+ * than 2^32 - 1 keys share one hash; *out is then untouched. */
 SN_MUSTCHECK int nhash_build(const nhash_entry_t *entries, size_t n, nhash_t **out);
 
 /* Frees `h` and all its nodes (not the values). Only for a map that shares
@@ -135,8 +135,9 @@ SN_MUSTCHECK int nhash_txn_begin(const nhash_t *base, nhash_txn_t **out);
  * the key lives in the value) of an equal key. If `old_val` is not NULL it
  * receives the replaced value, or NULL when the key was new; the caller
  * frees a replaced value after the garbage of this commit. Borrows `key`.
- * Returns SN_OK, SN_EINVAL (key too long, val NULL) or SN_ENOMEM; on error
- * the transaction is unchanged and may go on or be aborted. */
+ * Returns SN_OK, SN_EINVAL (key too long, val NULL), SN_ENOMEM, or SN_ERANGE
+ * (2^32 - 1 keys share this hash already); on error the transaction is
+ * unchanged and may go on or be aborted. */
 SN_MUSTCHECK int nhash_txn_set(nhash_txn_t *txn, uint64_t hash, const uint8_t *key, size_t len,
 			       void *val, void **old_val);
 
