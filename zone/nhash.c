@@ -36,6 +36,12 @@
  * garbage, nodes of its own generation are freed. Every allocation happens
  * before the first write to a reachable node, so an SN_ENOMEM leaves the
  * transaction as it was.
+ *
+ * Size. With a million names the root and about 4,000 nodes of depth 1 lead
+ * to some 260,000 small nodes that hold most entries: a hit reads the root
+ * and a depth-1 node (both likely in cache), one node of 2 or 3 cache lines,
+ * and the key. Nodes take about 35 bytes per entry (39 with malloc's own
+ * overhead).
  */
 #include <malloc.h>
 #include <stdbool.h>
@@ -152,12 +158,6 @@ static inline struct nnode **
 kids_of(const struct nnode *nd, unsigned k)
 {
 	return (struct nnode **)(ents_of(nd, k) + k);
-}
-
-static inline unsigned
-nent_of(const struct nnode *nd, bool coll)
-{
-	return coll ? (unsigned)nd->dmap : popc(nd->dmap);
 }
 
 /* Nodes come from memalign (malloc's own alignment) rather than malloc so
@@ -752,10 +752,10 @@ walk_coll(const struct nnode *cn, unsigned depth, uint64_t prefix, uint64_t mask
 }
 
 /* Walks the node `nd` at `depth`, whose entries' hashes must have `prefix`
- * in the bits under `mask` (those the path to it used). */
+ * in the bits the path to it used (the low 6 * depth). */
 static void
-walk_node(const struct nnode *nd, unsigned depth, uint64_t prefix, uint64_t mask,
-	  uint64_t gen_max, struct walk *w)
+walk_node(const struct nnode *nd, unsigned depth, uint64_t prefix, uint64_t gen_max,
+	  struct walk *w)
 {
 	unsigned k = popc(nd->dmap), c = popc(nd->cmap);
 	const struct nent *e = ents_of(nd, k);
@@ -800,7 +800,7 @@ walk_node(const struct nnode *nd, unsigned depth, uint64_t prefix, uint64_t mask
 			} else if (is_coll(ch)) {
 				walk_coll(untag(ch), depth + 1, sp, cmask, nd->gen, w);
 			} else {
-				walk_node(ch, depth + 1, sp, cmask, nd->gen, w);
+				walk_node(ch, depth + 1, sp, nd->gen, w);
 			}
 		}
 	}
@@ -815,7 +815,7 @@ walk_map(const nhash_t *h, struct walk *w)
 			w->ok = false;
 			return;
 		}
-		walk_node(h->root, 0, 0, 0, h->gen, w);
+		walk_node(h->root, 0, 0, h->gen, w);
 	}
 }
 
