@@ -935,8 +935,7 @@ tree_build_sorted(const tree_entry_t *e, size_t n, tree_t **out)
 	int rc = SN_ENOMEM;
 
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].keylen > TREE_KEY_MAXLEN || e[i].val == NULL ||
-		    (e[i].key == NULL && e[i].keylen > 0)) {
+		if (e[i].keylen > TREE_KEY_MAXLEN || e[i].val == NULL || e[i].key == NULL) {
 			return SN_EINVAL;
 		}
 		if (i > 0 && keycmp(e[i - 1].key, e[i - 1].keylen, e[i].key, e[i].keylen) >= 0) {
@@ -1359,7 +1358,7 @@ tree_txn_set(tree_txn_t *txn, const uint8_t *key, size_t keylen, void *val, void
 	bool eq;
 	int rc;
 
-	if (keylen > TREE_KEY_MAXLEN || val == NULL || (key == NULL && keylen > 0)) {
+	if (keylen > TREE_KEY_MAXLEN || val == NULL || key == NULL) {
 		return SN_EINVAL;
 	}
 	if (txn->cur.root == NULL) {

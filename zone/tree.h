@@ -49,7 +49,7 @@ struct tree_node;				/* opaque node */
 
 /* One entry for tree_build_sorted(). */
 typedef struct tree_entry {
-	const uint8_t *key;	/* borrowed: must live as long as the entry is in a tree */
+	const uint8_t *key;	/* not NULL; borrowed: must live as long as the entry is in a tree */
 	size_t keylen;		/* <= TREE_KEY_MAXLEN */
 	void *val;		/* not NULL */
 } tree_entry_t;
@@ -95,7 +95,9 @@ bool tree_key_is_subdomain(const uint8_t *key, size_t keylen, const uint8_t *par
  * next-to-last 0x00. 0 for a one-label name and for the root. Any thread. */
 size_t tree_key_parent_len(const uint8_t *key, size_t keylen);
 
-/* ---- Trees ---- */
+/* ---- Trees ----
+ * Every `key` parameter below is a byte string of `keylen` bytes, never NULL
+ * (the empty key is a valid key: the root name's). */
 
 /* Makes an empty tree. On SN_OK *out is owned by the caller (tree_free).
  * Returns SN_OK or SN_ENOMEM. */
@@ -105,8 +107,8 @@ SN_MUSTCHECK int tree_new(tree_t **out);
  * with leaves filled up (as for loading a zone). Borrows `entries` (the key
  * bytes are then referenced by the tree). On SN_OK *out is owned by the
  * caller (tree_free). Returns SN_OK, SN_ENOMEM, or SN_EINVAL if the keys are
- * not strictly ascending, a key is longer than TREE_KEY_MAXLEN or a value is
- * NULL. */
+ * not strictly ascending, a key is NULL or longer than TREE_KEY_MAXLEN, or a
+ * value is NULL. */
 SN_MUSTCHECK int tree_build_sorted(const tree_entry_t *entries, size_t n, tree_t **out);
 
 /* Frees `t` and all its nodes (not the values). Only for a tree that shares
@@ -176,9 +178,11 @@ SN_MUSTCHECK int tree_txn_begin(const tree_t *base, tree_txn_t **out);
 /* Inserts `key` -> `val`, or replaces the value (and the key pointer, since
  * the key lives in the value) of an equal key. If `old_val` is not NULL it
  * receives the replaced value, or NULL when the key was new; the caller
- * frees a replaced value after the garbage of this commit. Borrows `key`.
- * Returns SN_OK, SN_EINVAL (key too long, val NULL) or SN_ENOMEM; on error
- * the transaction is unchanged and may go on or be aborted. */
+ * frees a replaced value after the garbage of this commit. Borrows `key`
+ * (the tree keeps pointing at it: it must live as long as the value).
+ * Returns SN_OK, SN_EINVAL (key NULL or too long, val NULL), SN_ENOMEM, or
+ * SN_ERANGE past TREE_MAXHEIGHT levels (not reachable below 2^61 entries);
+ * on error the transaction is unchanged and may go on or be aborted. */
 SN_MUSTCHECK int tree_txn_set(tree_txn_t *txn, const uint8_t *key, size_t keylen, void *val,
 			      void **old_val);
 

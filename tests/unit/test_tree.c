@@ -823,6 +823,8 @@ test_tree_small(void)
 	CU_ASSERT_EQUAL(tree_txn_set(txn, (const uint8_t *)"b", 1, NULL, &ov), SN_EINVAL);
 	uint8_t big[TREE_KEY_MAXLEN + 1] = { 0 };
 	CU_ASSERT_EQUAL(tree_txn_set(txn, big, sizeof(big), &a, &ov), SN_EINVAL);
+	CU_ASSERT_EQUAL(tree_txn_set(txn, NULL, 0, &a, &ov), SN_EINVAL);
+	CU_ASSERT_PTR_EQUAL(ov, (void *)1);	/* untouched on error */
 	CU_ASSERT_EQUAL(tree_txn_set(txn, big, TREE_KEY_MAXLEN, &a, &ov), SN_OK);
 	CU_ASSERT_PTR_NULL(ov);
 	CU_ASSERT_EQUAL(tree_txn_set(txn, (const uint8_t *)"b", 1, &b, &ov), SN_OK);
@@ -898,6 +900,9 @@ test_tree_build_errors(void)
 	e[1].val = &v;
 	e[2].key = big;
 	e[2].keylen = sizeof(big);
+	CU_ASSERT_EQUAL(tree_build_sorted(e, 3, &t), SN_EINVAL);
+	e[2].key = NULL;
+	e[2].keylen = 0;
 	CU_ASSERT_EQUAL(tree_build_sorted(e, 3, &t), SN_EINVAL);
 	CU_ASSERT_PTR_NULL(t);	/* untouched on error */
 }
