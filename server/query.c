@@ -498,6 +498,8 @@ answer(ctx_t *c, zone_t *zone)
 {
 	const uint8_t *name = c->qname;
 	const uint8_t *chain[MAX_CHAIN];
+	const snap_node_t *dnames[MAX_CHAIN];
+	unsigned ndname = 0;
 	for (unsigned link = 0; link < MAX_CHAIN; link++) {
 		if (chain_has(chain, link, name)) {
 			return SN_OK;
@@ -527,8 +529,18 @@ answer(ctx_t *c, zone_t *zone)
 		}
 		if (lk.dname != NULL) {
 			const snap_rrset_t *dn = snap_node_rrset(lk.dname, RRTYPE_DNAME);
-			if (resp_put_rrset(&c->w, RESP_AN, lk.dname->owner, dn, dn->ttl, c->do_bit) != SN_OK) {
-				return SN_ENOSPC;
+			/* a DNAME into its own subtree is passed again and again:
+			 * its record goes in once (RFC 2181 5), the CNAMEs each once */
+			bool sent = false;
+			for (unsigned i = 0; i < ndname; i++) {
+				sent = sent || dnames[i] == lk.dname;
+			}
+			if (!sent) {
+				if (resp_put_rrset(&c->w, RESP_AN, lk.dname->owner, dn, dn->ttl,
+						   c->do_bit) != SN_OK) {
+					return SN_ENOSPC;
+				}
+				dnames[ndname++] = lk.dname;
 			}
 			if (c->nsynth == MAX_CHAIN) {
 				return SN_OK;
