@@ -1,156 +1,839 @@
 /* SPDX-License-Identifier: MIT
  * conf.c - YAML configuration: parse with libyaml, walk the schema, validate.
  *
- * libyaml builds the document tree and keeps each node's position; the
- * schema walk below turns nodes into a conf_t and stops at the first
- * problem, which it reports with the node's file:line:col. Nothing of a
- * half-built conf_t ever escapes: on error it is freed whole.
+ * libyaml builds the document tree and keeps each node's position. Three
+ * passes turn it into a conf_t:
+ *   1. declare: the items of the sections others refer to (key, remote,
+ *      acl, template, policy) get their place and their id, so a reference
+ *      may point to an item further down the file;
+ *   2. walk: every section in file order, each mapping through a table of
+ *      its keys (key_def_t), references resolved by id;
+ *   3. finish: defaults, user and group lookups, zone options resolved
+ *      through the templates, the zone index and its duplicates.
+ * A problem does not stop the walk: each is recorded with its node's
+ * position, and at the end they are sorted into file order and reported.
+ * Everything of a conf_t lives in one arena (struct conf_mem), so a half-built
+ * one is freed whole and conf_free is one loop.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <yaml.h>
 #include "conf/conf.h"
+
+/*
+ * The arena: blocks of 64 KiB (bigger requests get a block of their own),
+ * zeroed allocations aligned for any type.
+ */
+
+#define MEM_BLOCK 65536
+#define MEM_ALIGN 16
+
+struct conf_mem {
+	struct conf_mem *next;
+	size_t used;
+	size_t cap;
+	max_align_t data[];
+};
+
+static void *
+mem_alloc(struct conf_mem **head, size_t size)
+{
+	if (size > SIZE_MAX / 2) {
+		return NULL;
+	}
+	size = (size + MEM_ALIGN - 1) & ~(size_t)(MEM_ALIGN - 1);
+	struct conf_mem *b = *head;
+	if (b == NULL || b->cap - b->used < size) {
+		bool big = size > MEM_BLOCK / 4;
+		size_t cap = big ? size : MEM_BLOCK;
+		struct conf_mem *nb = malloc(sizeof(*nb) + cap);
+		if (nb == NULL) {
+			return NULL;
+		}
+		nb->cap = cap;
+		nb->used = 0;
+		if (big && b != NULL) {
+			/* keep the current block for the small allocations to come */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			*head = nb;
+		}
+		b = nb;
+	}
+	void *p = (unsigned char *)b->data + b->used;
+	b->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+static void
+mem_free(struct conf_mem *m)
+{
+	while (m != NULL) {
+		struct conf_mem *next = m->next;
+		free(m);
+		m = next;
+	}
+}
+
+/*
+ * The walk state and problem reports.
+ */
+
+enum sect { S_SERVER, S_LOG, S_KEY, S_REMOTE, S_ACL, S_TEMPLATE, S_POLICY, S_ZONE, S_COUNT };
+
+static const char *const sect_names[S_COUNT] = {
+	"server", "log", "key", "remote", "acl", "template", "policy", "zone",
+};
+
+/* An item that others can refer to, by id. */
+typedef struct ident {
+	const char *id; /* for keys: the name in canonical text form */
+	void *item;
+	const yaml_node_t *node;
+} ident_t;
+
+typedef struct errmsg {
+	size_t line; /* 1-based; 0 when the problem has no place */
+	size_t col;
+	size_t seq;
+	char *text;
+} errmsg_t;
+
+/* Problems kept for sorting; past this many only their count is kept. */
+#define ERR_KEEP 4096
 
 typedef struct walk {
 	yaml_document_t *doc;
 	const char *name;
-	char *err;
+	struct conf_mem *mem;
 	conf_t *conf;
+	bool oom;
+	errmsg_t *errs;
+	size_t nerr;
+	size_t total;
+	yaml_node_t *sect_key[S_COUNT];
+	yaml_node_t *sect_val[S_COUNT];
+	ident_t *ids[S_COUNT];
+	size_t nids[S_COUNT];
+	yaml_node_t **zone_nodes; /* per zone: its domain node */
+	const yaml_node_t *storage_node;
+	const yaml_node_t *control_node;
+	const yaml_node_t *user_node;
+	const yaml_node_t *group_node;
 } walk_t;
 
-static int
-fail(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+static void *
+walk_alloc(walk_t *w, size_t size)
 {
-	va_list ap;
-	int off = snprintf(w->err, CONF_ERRLEN, "%s:%zu:%zu: ", w->name,
-			   n != NULL ? n->start_mark.line + 1 : 0, n != NULL ? n->start_mark.column + 1 : 0);
-	if (off < 0 || off >= CONF_ERRLEN) {
-		return SN_EPARSE;
+	void *p = mem_alloc(&w->mem, size);
+	if (p == NULL) {
+		w->oom = true;
 	}
-	va_start(ap, fmt);
-	vsnprintf(w->err + off, CONF_ERRLEN - (size_t)off, fmt, ap);
-	va_end(ap);
-	return SN_EPARSE;
+	return p;
 }
 
+static void *
+walk_array(walk_t *w, size_t n, size_t size)
+{
+	if (n != 0 && size > SIZE_MAX / 2 / n) {
+		w->oom = true;
+		return NULL;
+	}
+	return walk_alloc(w, n * size + 1);
+}
+
+static char *
+walk_strdup(walk_t *w, const char *s)
+{
+	size_t len = strlen(s);
+	char *d = walk_alloc(w, len + 1);
+	if (d != NULL) {
+		memcpy(d, s, len + 1);
+	}
+	return d;
+}
+
+static void report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+{
+	char buf[CONF_ERRLEN];
+	va_list ap;
+	size_t line = n != NULL ? n->start_mark.line + 1 : 0;
+	size_t col = n != NULL ? n->start_mark.column + 1 : 0;
+	int off = n != NULL ? snprintf(buf, sizeof(buf), "%s:%zu:%zu: ", w->name, line, col)
+			    : snprintf(buf, sizeof(buf), "%s: ", w->name);
+
+	w->total++;
+	if (w->nerr >= ERR_KEEP) {
+		return;
+	}
+	if (off < 0 || (size_t)off >= sizeof(buf)) {
+		off = 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + off, sizeof(buf) - (size_t)off, fmt, ap);
+	va_end(ap);
+	if (w->nerr % 64 == 0) {
+		errmsg_t *e = realloc(w->errs, (w->nerr + 64) * sizeof(*e));
+		if (e == NULL) {
+			w->oom = true;
+			return;
+		}
+		w->errs = e;
+	}
+	char *text = strdup(buf);
+	if (text == NULL) {
+		w->oom = true;
+		return;
+	}
+	w->errs[w->nerr++] = (errmsg_t){.line = line, .col = col, .seq = w->total, .text = text};
+}
+
+static int
+errmsg_cmp(const void *pa, const void *pb)
+{
+	const errmsg_t *a = pa, *b = pb;
+	if (a->line != b->line) {
+		return a->line < b->line ? -1 : 1;
+	}
+	if (a->col != b->col) {
+		return a->col < b->col ? -1 : 1;
+	}
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/*
+ * Node helpers.
+ */
+
+static yaml_node_t *
+node(walk_t *w, int id)
+{
+	return yaml_document_get_node(w->doc, id);
+}
+
+/* The text of a scalar, or NULL for other nodes and for text with a NUL. */
 static const char *
 scalar(const yaml_node_t *n)
 {
-	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+	if (n == NULL || n->type != YAML_SCALAR_NODE) {
+		return NULL;
+	}
+	const char *s = (const char *)n->data.scalar.value;
+	return strlen(s) == n->data.scalar.length ? s : NULL;
+}
+
+/* `key:` with nothing after it, or `~` / `null`. */
+static bool
+is_null(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		return false;
+	}
+	const char *s = (const char *)n->data.scalar.value;
+	return *s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0;
+}
+
+/* Lists take a sequence or one scalar (as knot.conf does). */
+static bool
+list_check(walk_t *w, const yaml_node_t *v, const char *key)
+{
+	if (v->type == YAML_MAPPING_NODE) {
+		report(w, v, "%s: expected a list", key);
+		return false;
+	}
+	return true;
+}
+
+static size_t
+list_count(const yaml_node_t *v)
+{
+	if (v->type == YAML_SEQUENCE_NODE) {
+		return (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	}
+	return v->type == YAML_SCALAR_NODE ? 1 : 0;
+}
+
+static yaml_node_t *
+list_at(walk_t *w, yaml_node_t *v, size_t i)
+{
+	if (v->type == YAML_SEQUENCE_NODE) {
+		return node(w, v->data.sequence.items.start[i]);
+	}
+	return v;
+}
+
+/*
+ * Suggestions for unknown keys: Knot's names for what signet calls otherwise,
+ * then the nearest known key by edit distance.
+ */
+
+static const struct {
+	const char *from;
+	const char *to;
+} aliases[] = {
+	{"udp-workers", "workers"},
+	{"max-tcp-clients", "tcp-max-clients"},
+	{"max-udp-payload", "udp-max-payload"},
+	{"max-journal-depth", "journal-max-entries"},
+	{"journal-max-depth", "journal-max-entries"},
+	{"max-journal-usage", "journal-max-size"},
+	{"journal-max-usage", "journal-max-size"},
+	{"dnssec-policy", "policy"},
+	{"primary", "master"},
+	{"zonefile-load", "serial-auto-bump"},
+};
+
+#define NAME_MAX_EDIT 64
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[NAME_MAX_EDIT + 1];
+	if (la > NAME_MAX_EDIT || lb > NAME_MAX_EDIT) {
+		return SIZE_MAX;
+	}
+	for (size_t j = 0; j <= lb; j++) {
+		row[j] = j;
+	}
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best) {
+				best = up + 1;
+			}
+			if (row[j - 1] + 1 < best) {
+				best = row[j - 1] + 1;
+			}
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* The best of `names` (n of them) for the unknown `key`, or NULL. */
+static const char *
+suggest(const char *key, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strcmp(key, aliases[i].from) != 0) {
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(names[j], aliases[i].to) == 0) {
+				return names[j];
+			}
+		}
+	}
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX;
+	for (size_t j = 0; j < n; j++) {
+		size_t d = edit_distance(key, names[j]);
+		size_t limit = strlen(names[j]) <= 4 ? 1 : 2;
+		if (d <= limit && d < bestd) {
+			best = names[j];
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * Values. Each key of a mapping has a key_def_t: its name, the function
+ * that reads its value into the field at `off` of the object (`size`
+ * octets; `off2` is the count of a list), and its limits.
+ */
+
+typedef struct key_def key_def_t;
+typedef bool (*val_fn)(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d);
+
+struct key_def {
+	const char *name;
+	val_fn fn;
+	size_t off;
+	size_t size;
+	size_t off2;
+	unsigned bit; /* conf_zopt bit the value sets */
+	uint64_t min;
+	uint64_t max;
+	int arg; /* the section a reference points to; the default port */
+	const char *const *names;
+};
+
+#define FIELD(obj, d) ((void *)((char *)(obj) + (d)->off))
+
+static void
+store_uint(void *p, size_t size, uint64_t v)
+{
+	if (size == 1) {
+		uint8_t x = (uint8_t)v;
+		memcpy(p, &x, 1);
+	} else if (size == 2) {
+		uint16_t x = (uint16_t)v;
+		memcpy(p, &x, 2);
+	} else if (size == 4) {
+		uint32_t x = (uint32_t)v;
+		memcpy(p, &x, 4);
+	} else {
+		memcpy(p, &v, 8);
+	}
+}
+
+static void
+store_ptr(void *p, const void *v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static bool
+parse_u64(const char *s, const char **end, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (*s < '0' || *s > '9') {
+		return false;
+	}
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned dgt = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - dgt) / 10) {
+			return false;
+		}
+		v = v * 10 + dgt;
+	}
+	*end = s;
+	*out = v;
+	return true;
 }
 
 static int
-get_string(walk_t *w, const yaml_node_t *n, const char *key, char **out)
+parse_suffixed(const char *s, const char *units, const uint64_t *mult, uint64_t *out)
 {
-	const char *s = scalar(n);
-	if (s == NULL || *s == '\0') {
-		return fail(w, n, "%s: expected a non-empty string", key);
+	const char *end;
+	uint64_t v;
+	if (s == NULL || !parse_u64(s, &end, &v)) {
+		/* a run of digits too long for 64 bits is out of range, not garbage */
+		if (s != NULL && *s >= '0' && *s <= '9') {
+			size_t n = strspn(s, "0123456789");
+			if (s[n] == '\0' || (s[n + 1] == '\0' && strchr(units, s[n]) != NULL)) {
+				return SN_ERANGE;
+			}
+		}
+		return SN_EPARSE;
 	}
-	char *d = strdup(s);
-	if (d == NULL) {
-		return SN_ENOMEM;
-	}
-	free(*out);
-	*out = d;
-	return SN_OK;
-}
-
-static int
-get_uint(walk_t *w, const yaml_node_t *n, const char *key, unsigned long min, unsigned long max,
-	 unsigned long *out)
-{
-	const char *s = scalar(n);
-	char *end;
-	if (s == NULL || *s < '0' || *s > '9') {
-		return fail(w, n, "%s: expected a number", key);
-	}
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0') {
-		return fail(w, n, "%s: expected a number", key);
-	}
-	if (v < min || v > max) {
-		return fail(w, n, "%s: %lu is out of range %lu..%lu", key, v, min, max);
+	if (*end != '\0') {
+		const char *u = strchr(units, *end);
+		if (u == NULL || end[1] != '\0') {
+			return SN_EPARSE;
+		}
+		uint64_t m = mult[u - units];
+		if (v > UINT64_MAX / m) {
+			return SN_ERANGE;
+		}
+		v *= m;
 	}
 	*out = v;
 	return SN_OK;
 }
 
-/* Calls `fn` on each item of `n`, which may be a sequence or one scalar
- * (knot.conf allows both for lists). */
-static int
-each_item(walk_t *w, yaml_node_t *n, const char *key, int (*fn)(walk_t *, yaml_node_t *, void *),
-	  void *arg)
+int
+conf_parse_size(const char *s, uint64_t *out)
 {
-	if (n->type == YAML_SCALAR_NODE) {
-		return fn(w, n, arg);
-	}
-	if (n->type != YAML_SEQUENCE_NODE) {
-		return fail(w, n, "%s: expected a list", key);
-	}
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		int rc = fn(w, yaml_document_get_node(w->doc, *it), arg);
-		if (rc != SN_OK) {
-			return rc;
-		}
-	}
-	return SN_OK;
+	static const uint64_t mult[] = {1, 1024, 1024 * 1024, 1024 * 1024 * 1024,
+					1, 1024, 1024 * 1024, 1024 * 1024 * 1024};
+	return parse_suffixed(s, "BKMGbkmg", mult, out);
 }
 
-static size_t
-item_count(const yaml_node_t *n)
+int
+conf_parse_time(const char *s, uint64_t *out)
 {
-	if (n->type == YAML_SEQUENCE_NODE) {
-		return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	static const uint64_t mult[] = {1, 60, 3600, 86400};
+	return parse_suffixed(s, "smhd", mult, out);
+}
+
+/* Writes `v` with the largest unit that divides it. */
+static const char *
+fmt_unit(char *buf, size_t cap, uint64_t v, bool size)
+{
+	static const char *const su[] = {"G", "M", "K"};
+	static const uint64_t sm[] = {1024ull * 1024 * 1024, 1024 * 1024, 1024};
+	static const char *const tu[] = {"d", "h", "m"};
+	static const uint64_t tm[] = {86400, 3600, 60};
+	for (size_t i = 0; i < 3; i++) {
+		uint64_t m = size ? sm[i] : tm[i];
+		if (v != 0 && v % m == 0) {
+			snprintf(buf, cap, "%llu%s", (unsigned long long)(v / m), size ? su[i] : tu[i]);
+			return buf;
+		}
 	}
-	return 1;
+	snprintf(buf, cap, "%llu%s", (unsigned long long)v, size ? "" : "s");
+	return buf;
+}
+
+static bool
+h_uint(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v), *end;
+	uint64_t x;
+	if (s == NULL || !parse_u64(s, &end, &x) || *end != '\0') {
+		if (s != NULL && *s >= '0' && *s <= '9' && s[strspn(s, "0123456789")] == '\0') {
+			report(w, v, "%s: %s is out of range %llu..%llu", d->name, s,
+			       (unsigned long long)d->min, (unsigned long long)d->max);
+		} else {
+			report(w, v, "%s: expected a number", d->name);
+		}
+		return false;
+	}
+	if (x < d->min || x > d->max) {
+		report(w, v, "%s: %llu is out of range %llu..%llu", d->name, (unsigned long long)x,
+		       (unsigned long long)d->min, (unsigned long long)d->max);
+		return false;
+	}
+	store_uint(FIELD(obj, d), d->size, x);
+	return true;
+}
+
+static bool
+h_units(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d, bool size)
+{
+	const char *s = scalar(v);
+	char lo[32], hi[32];
+	uint64_t x;
+	int rc = size ? conf_parse_size(s, &x) : conf_parse_time(s, &x);
+	if (rc == SN_EPARSE) {
+		report(w, v, "%s: expected %s", d->name,
+		       size ? "a size, e.g. 512, 64K, 16M or 1G" : "a time, e.g. 30, 30s, 5m, 2h or 1d");
+		return false;
+	}
+	if (rc != SN_OK || x < d->min || x > d->max) {
+		report(w, v, "%s: %s is out of range %s..%s", d->name, s,
+		       fmt_unit(lo, sizeof(lo), d->min, size), fmt_unit(hi, sizeof(hi), d->max, size));
+		return false;
+	}
+	store_uint(FIELD(obj, d), d->size, x);
+	return true;
+}
+
+static bool
+h_size(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	return h_units(w, v, obj, d, true);
+}
+
+static bool
+h_time(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	return h_units(w, v, obj, d, false);
+}
+
+static bool
+parse_bool(const char *s, bool *out)
+{
+	if (s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "true") == 0)) {
+		*out = true;
+		return true;
+	}
+	if (s != NULL && (strcmp(s, "off") == 0 || strcmp(s, "false") == 0)) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+static bool
+h_bool(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	bool b;
+	if (!parse_bool(scalar(v), &b)) {
+		report(w, v, "%s: expected on or off", d->name);
+		return false;
+	}
+	*(bool *)FIELD(obj, d) = b;
+	return true;
+}
+
+/* One of d->names (NULL-terminated); the index is stored. */
+static bool
+h_enum(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	char list[256];
+	size_t n = 0, off = 0;
+	for (; d->names[n] != NULL; n++) {
+		if (s != NULL && strcmp(s, d->names[n]) == 0) {
+			store_uint(FIELD(obj, d), d->size, n);
+			return true;
+		}
+	}
+	list[0] = '\0';
+	for (size_t i = 0; i < n && off < sizeof(list); i++) {
+		int k = snprintf(list + off, sizeof(list) - off, "%s%s", d->names[i],
+				 i + 2 < n ? ", " : (i + 1 < n ? " or " : ""));
+		off += k > 0 ? (size_t)k : 0;
+	}
+	report(w, v, "%s: expected %s", d->name, list);
+	return false;
+}
+
+static bool
+h_string(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	if (s == NULL || *s == '\0') {
+		report(w, v, "%s: expected a non-empty string", d->name);
+		return false;
+	}
+	char *p = walk_strdup(w, s);
+	store_ptr(FIELD(obj, d), p);
+	return p != NULL;
+}
+
+/* A string where an empty value means "none" (as Knot has it for identity
+ * and version). */
+static bool
+h_optstring(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	if (s == NULL) {
+		report(w, v, "%s: expected a string", d->name);
+		return false;
+	}
+	if (*s == '\0' || is_null(v)) {
+		store_ptr(FIELD(obj, d), NULL);
+		return true;
+	}
+	return h_string(w, v, obj, d);
+}
+
+static bool
+h_skip(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	(void)w;
+	(void)v;
+	(void)obj;
+	(void)d;
+	return true;
+}
+
+/* A list of address[@port]: d->arg is the default port. */
+static bool
+h_addrs(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	if (!list_check(w, v, d->name)) {
+		return false;
+	}
+	size_t n = list_count(v), got = 0;
+	conf_listen_t *a = walk_array(w, n, sizeof(*a));
+	if (a == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		const char *s = scalar(it);
+		if (s == NULL || conf_parse_listen(s, (uint16_t)d->arg, &a[got]) != SN_OK) {
+			report(w, it, "%s: expected address[@port], e.g. 127.0.0.1@5300 or \"::1@5300\"",
+			       d->name);
+			continue;
+		}
+		got++;
+	}
+	store_ptr(FIELD(obj, d), a);
+	*(size_t *)((char *)obj + d->off2) = got;
+	return got == n;
+}
+
+static bool
+h_nets(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	if (!list_check(w, v, d->name)) {
+		return false;
+	}
+	size_t n = list_count(v), got = 0;
+	conf_net_t *a = walk_array(w, n, sizeof(*a));
+	if (a == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		const char *s = scalar(it);
+		if (s == NULL || conf_parse_net(s, &a[got]) != SN_OK) {
+			report(w, it,
+			       "%s: expected an address, prefix or range, e.g. 10.0.0.0/8, \"::1\" "
+			       "or 10.0.0.1-10.0.0.9",
+			       d->name);
+			continue;
+		}
+		got++;
+	}
+	store_ptr(FIELD(obj, d), a);
+	*(size_t *)((char *)obj + d->off2) = got;
+	return got == n;
+}
+
+/* Key ids are domain names (the TSIG key name): compared in canonical text. */
+static bool
+key_norm(const char *id, char out[DNAME_MAXTEXT], uint8_t wire[DNAME_MAXLEN])
+{
+	size_t len;
+	if (dname_from_text(id, strlen(id), (const uint8_t *)"", wire, &len) != SN_OK) {
+		return false;
+	}
+	dname_to_lower(wire);
+	return dname_to_text(wire, out, DNAME_MAXTEXT) >= 0;
+}
+
+static int
+ident_cmp_id(const void *key, const void *pe)
+{
+	return strcmp(key, ((const ident_t *)pe)->id);
+}
+
+static void *
+lookup(walk_t *w, int sect, const char *id)
+{
+	char norm[DNAME_MAXTEXT];
+	uint8_t wire[DNAME_MAXLEN];
+	if (sect == S_KEY) {
+		if (!key_norm(id, norm, wire)) {
+			return NULL;
+		}
+		id = norm;
+	}
+	const ident_t *e = w->nids[sect] == 0 ? NULL
+					      : bsearch(id, w->ids[sect], w->nids[sect],
+							sizeof(ident_t), ident_cmp_id);
+	return e != NULL ? e->item : NULL;
+}
+
+/* A list of references to items of section d->arg. */
+static bool
+h_refs(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	if (!list_check(w, v, d->name)) {
+		return false;
+	}
+	size_t n = list_count(v), got = 0;
+	const void **a = walk_array(w, n, sizeof(*a));
+	if (a == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		const char *s = scalar(it);
+		void *p;
+		if (s == NULL || *s == '\0') {
+			report(w, it, "%s: expected %s id", d->name,
+			       d->arg == S_ACL ? "an acl" : d->arg == S_KEY ? "a key" : "a remote");
+			continue;
+		}
+		p = lookup(w, d->arg, s);
+		if (p == NULL) {
+			report(w, it, "%s: no %s with id '%s'", d->name, sect_names[d->arg], s);
+			continue;
+		}
+		a[got++] = p;
+	}
+	store_ptr(FIELD(obj, d), a);
+	*(size_t *)((char *)obj + d->off2) = got;
+	return got == n;
+}
+
+/* One reference to an item of section d->arg. */
+static bool
+h_ref(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	void *p;
+	if (s == NULL || *s == '\0') {
+		report(w, v, "%s: expected an id", d->name);
+		return false;
+	}
+	p = lookup(w, d->arg, s);
+	if (p == NULL) {
+		report(w, v, "%s: no %s with id '%s'", d->name, sect_names[d->arg], s);
+		return false;
+	}
+	store_ptr(FIELD(obj, d), p);
+	return true;
+}
+
+/*
+ * Addresses.
+ */
+
+static bool
+parse_addr(const char *s, size_t len, int *family, uint8_t out[16])
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	if (len == 0 || len >= sizeof(host)) {
+		return false;
+	}
+	memcpy(host, s, len);
+	host[len] = '\0';
+	memset(out, 0, 16);
+	if (inet_pton(AF_INET, host, out) == 1) {
+		*family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, host, out) == 1) {
+		*family = AF_INET6;
+		return true;
+	}
+	return false;
 }
 
 int
 conf_parse_listen(const char *s, uint16_t defport, conf_listen_t *out)
 {
-	char host[INET6_ADDRSTRLEN + 1];
 	const char *at = strrchr(s, '@');
 	size_t hlen = at != NULL ? (size_t)(at - s) : strlen(s);
-	unsigned long port = defport;
+	uint64_t port = defport;
+	uint8_t a[16];
+	int family;
 	conf_listen_t l;
 
-	if (hlen == 0 || hlen >= sizeof(host)) {
+	if (!parse_addr(s, hlen, &family, a)) {
 		return SN_EPARSE;
 	}
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
 	if (at != NULL) {
-		char *end;
-		if (at[1] < '0' || at[1] > '9') {
-			return SN_EPARSE;
-		}
-		errno = 0;
-		port = strtoul(at + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || port > 65535) {
+		const char *end;
+		if (!parse_u64(at + 1, &end, &port) || *end != '\0' || port > 65535) {
 			return SN_EPARSE;
 		}
 	}
 	memset(&l, 0, sizeof(l));
-	struct sockaddr_in *sin = (struct sockaddr_in *)&l.addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l.addr;
-	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&l.addr;
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)port);
+		memcpy(&sin->sin_addr, a, 4);
 		l.addrlen = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l.addr;
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)port);
+		memcpy(&sin6->sin6_addr, a, 16);
 		l.addrlen = sizeof(*sin6);
-	} else {
-		return SN_EPARSE;
 	}
 	*out = l;
 	return SN_OK;
@@ -159,451 +842,1441 @@ conf_parse_listen(const char *s, uint16_t defport, conf_listen_t *out)
 int
 conf_parse_net(const char *s, conf_net_t *out)
 {
-	char host[INET6_ADDRSTRLEN + 1];
+	const char *dash = strchr(s, '-');
 	const char *slash = strchr(s, '/');
-	size_t hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
 	conf_net_t net;
 
-	if (hlen == 0 || hlen >= sizeof(host)) {
-		return SN_EPARSE;
-	}
-	memcpy(host, s, hlen);
-	host[hlen] = '\0';
 	memset(&net, 0, sizeof(net));
-	unsigned maxbits;
-	if (inet_pton(AF_INET, host, net.addr) == 1) {
-		net.family = AF_INET;
-		maxbits = 32;
-	} else if (inet_pton(AF_INET6, host, net.addr) == 1) {
-		net.family = AF_INET6;
-		maxbits = 128;
-	} else {
+	if (dash != NULL) {
+		int f2;
+		if (slash != NULL || !parse_addr(s, (size_t)(dash - s), &net.family, net.addr) ||
+		    !parse_addr(dash + 1, strlen(dash + 1), &f2, net.last) || f2 != net.family) {
+			return SN_EPARSE;
+		}
+		size_t n = net.family == AF_INET ? 4 : 16;
+		if (memcmp(net.addr, net.last, n) > 0) {
+			return SN_EPARSE;
+		}
+		net.prefix = (unsigned)n * 8;
+		net.is_range = true;
+		*out = net;
+		return SN_OK;
+	}
+	size_t hlen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (!parse_addr(s, hlen, &net.family, net.addr)) {
 		return SN_EPARSE;
 	}
-	net.prefix = maxbits;
+	unsigned maxbits = net.family == AF_INET ? 32 : 128;
+	uint64_t p = maxbits;
 	if (slash != NULL) {
-		char *end;
-		if (slash[1] < '0' || slash[1] > '9') {
+		const char *end;
+		if (!parse_u64(slash + 1, &end, &p) || *end != '\0' || p > maxbits) {
 			return SN_EPARSE;
 		}
-		errno = 0;
-		unsigned long p = strtoul(slash + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || p > maxbits) {
-			return SN_EPARSE;
-		}
-		net.prefix = (unsigned)p;
+	}
+	net.prefix = (unsigned)p;
+	/* addr keeps the network bits, last sets every host bit */
+	for (unsigned i = 0; i < maxbits / 8; i++) {
+		unsigned bits = p >= (i + 1) * 8 ? 8 : (p > i * 8 ? (unsigned)p - i * 8 : 0);
+		uint8_t mask = (uint8_t)(bits == 0 ? 0 : 0xff << (8 - bits));
+		net.addr[i] &= mask;
+		net.last[i] = (uint8_t)(net.addr[i] | (uint8_t)~mask);
 	}
 	*out = net;
 	return SN_OK;
 }
 
+/*
+ * Base64 (RFC 4648 4) for TSIG secrets.
+ */
+
 static int
-add_listen(walk_t *w, yaml_node_t *n, void *arg)
+b64_val(char c)
 {
-	const char *s = scalar(n);
-	if (s == NULL || conf_parse_listen(s, 53, &w->conf->listen[w->conf->listen_count]) != SN_OK) {
-		return fail(w, n, "listen: expected address[@port], e.g. 127.0.0.1@5300 or \"::1@5300\"");
+	if (c >= 'A' && c <= 'Z') {
+		return c - 'A';
 	}
-	w->conf->listen_count++;
+	if (c >= 'a' && c <= 'z') {
+		return c - 'a' + 26;
+	}
+	if (c >= '0' && c <= '9') {
+		return c - '0' + 52;
+	}
+	if (c == '+') {
+		return 62;
+	}
+	if (c == '/') {
+		return 63;
+	}
+	return -1;
+}
+
+int
+conf_base64_decode(const char *s, uint8_t *out, size_t cap, size_t *out_len)
+{
+	size_t n = strlen(s), len = 0;
+	if (n % 4 != 0) {
+		return SN_EPARSE;
+	}
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		size_t pad = 0;
+		for (size_t j = 0; j < 4; j++) {
+			if (s[i + j] == '=' && i + 4 == n && j >= 2) {
+				v[j] = 0;
+				pad++;
+			} else if (pad != 0 || (v[j] = b64_val(s[i + j])) < 0) {
+				return SN_EPARSE; /* '=' only at the end, nothing after it */
+			}
+		}
+		uint32_t bits = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+				(uint32_t)v[3];
+		size_t k = 3 - pad;
+		if (cap - len < k) {
+			return SN_ENOSPC;
+		}
+		for (size_t j = 0; j < k; j++) {
+			out[len++] = (uint8_t)(bits >> (16 - 8 * j));
+		}
+	}
+	*out_len = len;
 	return SN_OK;
 }
 
+/*
+ * Sections: server.
+ */
+
+static bool
+h_nsid(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_t *c = obj;
+	const char *s = scalar(v);
+	(void)d;
+	if (s == NULL) {
+		report(w, v, "nsid: expected a string or 0x and hex digits");
+		return false;
+	}
+	size_t len = strlen(s);
+	if (len == 0 || is_null(v)) {
+		c->nsid = NULL;
+		c->nsid_len = 0;
+		return true;
+	}
+	/* RFC 5001 2.3: the payload is opaque; Knot takes 0x... as hex */
+	bool hex = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	size_t n = hex ? (len - 2) / 2 : len;
+	if (hex && (len % 2 != 0 || strspn(s + 2, "0123456789abcdefABCDEF") != len - 2)) {
+		report(w, v, "nsid: expected an even number of hex digits after 0x");
+		return false;
+	}
+	if (n > 4096) {
+		report(w, v, "nsid: %zu octets is longer than 4096", n);
+		return false;
+	}
+	char *p = walk_alloc(w, n + 1);
+	if (p == NULL) {
+		return false;
+	}
+	if (hex) {
+		for (size_t i = 0; i < n; i++) {
+			char b[3] = {s[2 + 2 * i], s[3 + 2 * i], '\0'};
+			p[i] = (char)strtoul(b, NULL, 16);
+		}
+	} else {
+		memcpy(p, s, n);
+	}
+	c->nsid = p;
+	c->nsid_len = n;
+	return true;
+}
+
+static bool
+h_mode(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	size_t n = s != NULL ? strlen(s) : 0;
+	(void)d;
+	if (n == 0 || n > 4 || strspn(s, "01234567") != n || strtoul(s, NULL, 8) > 0777) {
+		report(w, v, "control-mode: expected permission bits in octal, e.g. 0600 or 0660");
+		return false;
+	}
+	((conf_t *)obj)->control_mode = (unsigned)strtoul(s, NULL, 8);
+	return true;
+}
+
+static bool
+h_user(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_t *c = obj;
+	const char *s = scalar(v);
+	(void)d;
+	if (s == NULL || *s == '\0' || *s == ':') {
+		report(w, v, "user: expected a user name, or user:group");
+		return false;
+	}
+	char *u = walk_strdup(w, s);
+	if (u == NULL) {
+		return false;
+	}
+	char *colon = strchr(u, ':');
+	if (colon != NULL) {
+		*colon = '\0';
+		if (colon[1] == '\0') {
+			report(w, v, "user: expected a group name after ':'");
+			return false;
+		}
+		if (c->group != NULL) {
+			report(w, v, "user: the group is given twice (here and in group)");
+			return false;
+		}
+		c->group = colon + 1;
+		w->group_node = v;
+	}
+	c->user = u;
+	w->user_node = v;
+	return true;
+}
+
+static bool
+h_group(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_t *c = obj;
+	if (c->group != NULL) {
+		report(w, v, "group: the group is given twice (here and in user)");
+		return false;
+	}
+	if (!h_string(w, v, obj, d)) {
+		return false;
+	}
+	w->group_node = v;
+	return true;
+}
+
+static bool
+h_storage(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	w->storage_node = v;
+	return h_string(w, v, obj, d);
+}
+
+static bool
+h_control(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	w->control_node = v;
+	return h_string(w, v, obj, d);
+}
+
+#define SRV(f) .off = offsetof(conf_t, f), .size = sizeof(((conf_t *)0)->f)
+
+static const key_def_t server_defs[] = {
+	{.name = "listen", .fn = h_addrs, SRV(listen), .off2 = offsetof(conf_t, listen_count),
+	 .arg = 53},
+	{.name = "workers", .fn = h_uint, SRV(workers), .min = 0, .max = 256},
+	{.name = "tcp-workers", .fn = h_uint, SRV(tcp_workers), .min = 0, .max = 256},
+	{.name = "tcp-idle-timeout", .fn = h_time, SRV(tcp_idle_timeout), .min = 1, .max = 86400},
+	{.name = "tcp-max-clients", .fn = h_uint, SRV(tcp_max_clients), .min = 1, .max = 1000000},
+	/* RFC 6891 6.2.5: values below 512 are treated as 512 */
+	{.name = "udp-max-payload", .fn = h_size, SRV(udp_max_payload), .min = 512, .max = 65535},
+	{.name = "storage", .fn = h_storage, SRV(storage)},
+	{.name = "control", .fn = h_control, SRV(control)},
+	{.name = "control-mode", .fn = h_mode},
+	{.name = "user", .fn = h_user},
+	{.name = "group", .fn = h_group, SRV(group)},
+	{.name = "nsid", .fn = h_nsid},
+	{.name = "identity", .fn = h_optstring, SRV(identity)},
+	{.name = "version", .fn = h_optstring, SRV(version)},
+	{.name = NULL},
+};
+
+/*
+ * log
+ */
+
+static const char *const level_names[] = {"none",   "critical", "error", "warning",
+					  "notice", "info",     "debug", NULL};
+
+static bool
+h_level(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	/* "none" is the unset value, not something to write */
+	for (size_t i = 1; s != NULL && level_names[i] != NULL; i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			store_uint(FIELD(obj, d), d->size, i);
+			return true;
+		}
+	}
+	report(w, v, "%s: expected critical, error, warning, notice, info or debug", d->name);
+	return false;
+}
+
+static bool
+h_target(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_log_t *l = obj;
+	if (!h_string(w, v, obj, d)) {
+		return false;
+	}
+	if (strcmp(l->target, "stderr") == 0) {
+		l->kind = CONF_LOG_STDERR;
+	} else if (strcmp(l->target, "stdout") == 0) {
+		l->kind = CONF_LOG_STDOUT;
+	} else if (strcmp(l->target, "syslog") == 0) {
+		l->kind = CONF_LOG_SYSLOG;
+	} else {
+		l->kind = CONF_LOG_FILE;
+	}
+	return true;
+}
+
+#define LOG(f) .off = offsetof(conf_log_t, f), .size = sizeof(((conf_log_t *)0)->f)
+
+static const key_def_t log_defs[] = {
+	{.name = "target", .fn = h_target, LOG(target)},
+	{.name = "server", .fn = h_level, LOG(server)},
+	{.name = "control", .fn = h_level, LOG(control)},
+	{.name = "zone", .fn = h_level, LOG(zone)},
+	{.name = "any", .fn = h_level, LOG(any)},
+	{.name = NULL},
+};
+
+/*
+ * key
+ */
+
+static const char *const tsig_names[] = {NULL,          "hmac-sha1",   "hmac-sha224",
+					 "hmac-sha256", "hmac-sha384", "hmac-sha512"};
+
+const char *
+conf_tsig_alg_name(enum conf_tsig_alg alg)
+{
+	if ((unsigned)alg >= 1 && (unsigned)alg <= CONF_TSIG_HMAC_SHA512) {
+		return tsig_names[alg];
+	}
+	return "unknown";
+}
+
+static bool
+h_algorithm(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_key_t *k = obj;
+	const char *s = scalar(v);
+	(void)d;
+	for (unsigned i = CONF_TSIG_HMAC_SHA1; s != NULL && i <= CONF_TSIG_HMAC_SHA512; i++) {
+		if (strcasecmp(s, tsig_names[i]) == 0) {
+			k->alg = (enum conf_tsig_alg)i;
+			return true;
+		}
+	}
+	if (s != NULL && (strcasecmp(s, "hmac-md5") == 0 ||
+			  strcasecmp(s, "hmac-md5.sig-alg.reg.int") == 0)) {
+		report(w, v, "algorithm: hmac-md5 must not be used (RFC 8945 6); use hmac-sha256");
+		return false;
+	}
+	report(w, v, "algorithm: expected hmac-sha256, hmac-sha384, hmac-sha512, hmac-sha224 or "
+		     "hmac-sha1");
+	return false;
+}
+
+static bool
+h_secret(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_key_t *k = obj;
+	const char *s = scalar(v);
+	size_t len;
+	(void)d;
+	if (s == NULL || *s == '\0') {
+		report(w, v, "secret: expected the key in base64");
+		return false;
+	}
+	size_t cap = strlen(s) / 4 * 3 + 3;
+	uint8_t *buf = walk_alloc(w, cap);
+	if (buf == NULL) {
+		return false;
+	}
+	if (conf_base64_decode(s, buf, cap, &len) != SN_OK || len == 0) {
+		report(w, v, "secret: not valid base64 (RFC 4648 4: A-Z a-z 0-9 + /, padded with = "
+			     "to a multiple of 4)");
+		return false;
+	}
+	k->secret = buf;
+	k->secret_len = len;
+	return true;
+}
+
+static const key_def_t key_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = "algorithm", .fn = h_algorithm},
+	{.name = "secret", .fn = h_secret},
+	{.name = NULL},
+};
+
+/*
+ * remote, acl
+ */
+
+#define RMT(f) .off = offsetof(conf_remote_t, f), .size = sizeof(((conf_remote_t *)0)->f)
+
+static const key_def_t remote_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = "address", .fn = h_addrs, RMT(addrs), .off2 = offsetof(conf_remote_t, addr_count),
+	 .arg = 53},
+	{.name = "via", .fn = h_addrs, RMT(via), .off2 = offsetof(conf_remote_t, via_count),
+	 .arg = 0},
+	{.name = "key", .fn = h_ref, RMT(key), .arg = S_KEY},
+	{.name = NULL},
+};
+
+static bool
+h_actions(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_acl_t *acl = obj;
+	bool ok = true;
+	if (!list_check(w, v, d->name)) {
+		return false;
+	}
+	for (size_t i = 0; i < list_count(v); i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		const char *s = scalar(it);
+		if (s != NULL && strcmp(s, "transfer") == 0) {
+			acl->actions |= CONF_ACT_TRANSFER;
+		} else if (s != NULL && strcmp(s, "notify") == 0) {
+			acl->actions |= CONF_ACT_NOTIFY;
+		} else if (s != NULL && strcmp(s, "update") == 0) {
+			acl->actions |= CONF_ACT_UPDATE;
+		} else {
+			report(w, it, "action: expected transfer, notify or update");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+#define ACL(f) .off = offsetof(conf_acl_t, f), .size = sizeof(((conf_acl_t *)0)->f)
+
+static const key_def_t acl_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = "address", .fn = h_nets, ACL(nets), .off2 = offsetof(conf_acl_t, net_count)},
+	{.name = "key", .fn = h_refs, ACL(keys), .off2 = offsetof(conf_acl_t, key_count),
+	 .arg = S_KEY},
+	{.name = "remote", .fn = h_refs, ACL(remotes), .off2 = offsetof(conf_acl_t, remote_count),
+	 .arg = S_REMOTE},
+	{.name = "action", .fn = h_actions},
+	{.name = "deny", .fn = h_bool, ACL(deny)},
+	{.name = NULL},
+};
+
+/*
+ * Zone options (zone and template), policy, zone.
+ */
+
+static bool
+h_file(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	if (s == NULL || *s == '\0') {
+		report(w, v, "file: expected a path");
+		return false;
+	}
+	for (const char *p = strchr(s, '%'); p != NULL; p = strchr(p + 2, '%')) {
+		if (p[1] != 's' && p[1] != '%') {
+			report(w, v, "file: unknown formatter '%%%.1s' (signet knows %%s, the zone "
+				     "name, and %%%%)",
+			       p + 1);
+			return false;
+		}
+	}
+	return h_string(w, v, obj, d);
+}
+
+static bool
+h_signing(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	bool b;
+	if (!parse_bool(scalar(v), &b)) {
+		report(w, v, "dnssec-signing: expected on or off");
+		return false;
+	}
+	if (b) {
+		report(w, v, "dnssec-signing: DNSSEC signing is not available yet");
+		return false;
+	}
+	*(bool *)FIELD(obj, d) = false;
+	return true;
+}
+
+static const char *const serial_names[] = {"increment", "unixtime", "dateserial", NULL};
+
+#define ZO(f) .off = offsetof(conf_zopts_t, f), .size = sizeof(((conf_zopts_t *)0)->f)
+
+static const key_def_t zopt_defs[] = {
+	{.name = "file", .fn = h_file, ZO(file), .bit = CONF_ZOPT_FILE},
+	{.name = "acl", .fn = h_refs, ZO(acls), .off2 = offsetof(conf_zopts_t, acl_count),
+	 .arg = S_ACL, .bit = CONF_ZOPT_ACL},
+	{.name = "master", .fn = h_refs, ZO(masters), .off2 = offsetof(conf_zopts_t, master_count),
+	 .arg = S_REMOTE, .bit = CONF_ZOPT_MASTER},
+	{.name = "notify", .fn = h_refs, ZO(notify), .off2 = offsetof(conf_zopts_t, notify_count),
+	 .arg = S_REMOTE, .bit = CONF_ZOPT_NOTIFY},
+	{.name = "journal-max-entries", .fn = h_uint, ZO(journal_max_entries), .min = 1,
+	 .max = UINT32_MAX, .bit = CONF_ZOPT_JOURNAL_ENTRIES},
+	{.name = "journal-max-size", .fn = h_size, ZO(journal_max_size), .min = 64 * 1024,
+	 .max = 1024ull * 1024 * 1024 * 1024, .bit = CONF_ZOPT_JOURNAL_SIZE},
+	{.name = "serial-policy", .fn = h_enum, ZO(serial_policy), .names = serial_names,
+	 .bit = CONF_ZOPT_SERIAL_POLICY},
+	{.name = "serial-auto-bump", .fn = h_bool, ZO(serial_auto_bump),
+	 .bit = CONF_ZOPT_SERIAL_AUTO_BUMP},
+	{.name = "dnssec-signing", .fn = h_signing, ZO(dnssec_signing),
+	 .bit = CONF_ZOPT_DNSSEC_SIGNING},
+	{.name = "policy", .fn = h_ref, ZO(policy), .arg = S_POLICY, .bit = CONF_ZOPT_POLICY},
+	{.name = NULL},
+};
+
+static const key_def_t template_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = NULL},
+};
+
+static const key_def_t policy_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = NULL},
+};
+
+static bool
+h_domain(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_zone_t *z = obj;
+	const char *s = scalar(v);
+	uint8_t apex[DNAME_MAXLEN];
+	size_t len;
+	(void)d;
+	if (s == NULL || *s == '\0' ||
+	    dname_from_text(s, strlen(s), (const uint8_t *)"", apex, &len) != SN_OK) {
+		report(w, v, "domain: expected a domain name");
+		return false;
+	}
+	uint8_t *a = walk_alloc(w, len);
+	z->domain = walk_strdup(w, s);
+	if (a == NULL || z->domain == NULL) {
+		return false;
+	}
+	memcpy(a, apex, len);
+	z->apex = a;
+	w->zone_nodes[z - w->conf->zones] = v;
+	return true;
+}
+
+#define ZN(f) .off = offsetof(conf_zone_t, f), .size = sizeof(((conf_zone_t *)0)->f)
+
+static const key_def_t zone_defs[] = {
+	{.name = "domain", .fn = h_domain},
+	{.name = "template", .fn = h_ref, ZN(tmpl), .arg = S_TEMPLATE},
+	{.name = NULL},
+};
+
+/*
+ * The walk of one mapping: each key through `defs` (for `obj`), then
+ * `defs2` (for `obj2`, whose `set` bits record what was given).
+ */
+
+#define MAX_DEFS 32
+
+static void
+unknown_key(walk_t *w, const yaml_node_t *k, const char *ctx, const char *key,
+	    const key_def_t *defs, const key_def_t *defs2, bool reserved)
+{
+	const char *names[MAX_DEFS * 2];
+	size_t n = 0;
+	for (const key_def_t *d = defs; d != NULL && d->name != NULL; d++) {
+		names[n++] = d->name;
+	}
+	for (const key_def_t *d = defs2; d != NULL && d->name != NULL; d++) {
+		names[n++] = d->name;
+	}
+	const char *best = suggest(key, names, n);
+	if (reserved) {
+		report(w, k,
+		       "%s: unknown key '%s' (the policy section is reserved for DNSSEC signing: "
+		       "only id for now)",
+		       ctx, key);
+	} else if (best != NULL) {
+		report(w, k, "%s: unknown key '%s' (did you mean '%s'?)", ctx, key, best);
+	} else {
+		report(w, k, "%s: unknown key '%s'", ctx, key);
+	}
+}
+
+static void
+walk_map(walk_t *w, yaml_node_t *map, const char *ctx, const key_def_t *defs, void *obj,
+	 const key_def_t *defs2, void *obj2, unsigned *set)
+{
+	const yaml_node_t *seen[MAX_DEFS * 2] = {NULL};
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = node(w, p->key);
+		yaml_node_t *v = node(w, p->value);
+		const char *key = scalar(k);
+		const key_def_t *d = NULL;
+		void *target = obj;
+		size_t idx = 0;
+		if (key == NULL || v == NULL) {
+			report(w, k, "%s: expected a key", ctx);
+			continue;
+		}
+		if (strcmp(key, "comment") == 0) {
+			continue;
+		}
+		for (const key_def_t *e = defs; e != NULL && e->name != NULL; e++, idx++) {
+			if (strcmp(e->name, key) == 0) {
+				d = e;
+				break;
+			}
+		}
+		if (d == NULL) {
+			idx = MAX_DEFS;
+			for (const key_def_t *e = defs2; e != NULL && e->name != NULL; e++, idx++) {
+				if (strcmp(e->name, key) == 0) {
+					d = e;
+					target = obj2;
+					break;
+				}
+			}
+		}
+		if (d == NULL) {
+			unknown_key(w, k, ctx, key, defs, defs2, defs == policy_defs);
+			continue;
+		}
+		if (seen[idx] != NULL) {
+			report(w, k, "%s: '%s' is given twice (first at line %zu); give several values as [a, b]",
+			       ctx, key, seen[idx]->start_mark.line + 1);
+			continue;
+		}
+		seen[idx] = k;
+		if (d->fn(w, v, target, d) && d->bit != 0 && set != NULL) {
+			*set |= d->bit;
+		}
+	}
+}
+
+/*
+ * Pass 1: declare the items others refer to.
+ */
+
 static int
-walk_server(walk_t *w, yaml_node_t *map)
+ident_cmp(const void *pa, const void *pb)
+{
+	const ident_t *a = pa, *b = pb;
+	int c = strcmp(a->id, b->id);
+	if (c != 0) {
+		return c;
+	}
+	if (a->node->start_mark.index != b->node->start_mark.index) {
+		return a->node->start_mark.index < b->node->start_mark.index ? -1 : 1;
+	}
+	return 0;
+}
+
+static size_t
+item_size(int sect)
+{
+	switch (sect) {
+	case S_KEY:
+		return sizeof(conf_key_t);
+	case S_REMOTE:
+		return sizeof(conf_remote_t);
+	case S_ACL:
+		return sizeof(conf_acl_t);
+	case S_TEMPLATE:
+		return sizeof(conf_template_t);
+	default:
+		return sizeof(conf_policy_t);
+	}
+}
+
+_Static_assert(offsetof(conf_key_t, id) == 0, "id first");
+_Static_assert(offsetof(conf_remote_t, id) == 0, "id first");
+_Static_assert(offsetof(conf_acl_t, id) == 0, "id first");
+_Static_assert(offsetof(conf_template_t, id) == 0, "id first");
+_Static_assert(offsetof(conf_policy_t, id) == 0, "id first");
+
+static void
+declare(walk_t *w, int sect)
 {
 	conf_t *c = w->conf;
-	if (map->type != YAML_MAPPING_NODE) {
-		return fail(w, map, "server: expected a mapping");
+	yaml_node_t *v = w->sect_val[sect];
+	const char *name = sect_names[sect];
+	size_t n = 0;
+	void *items;
+
+	if (v != NULL && !is_null(v) && v->type != YAML_SEQUENCE_NODE) {
+		report(w, v, "%s: expected a list of items, each with an id", name);
+		w->sect_val[sect] = NULL;
+	} else if (v != NULL && v->type == YAML_SEQUENCE_NODE) {
+		n = list_count(v);
 	}
+	items = walk_array(w, n, item_size(sect));
+	w->ids[sect] = malloc((n + 1) * sizeof(ident_t));
+	if (items == NULL || w->ids[sect] == NULL) {
+		w->oom = true;
+		return;
+	}
+	switch (sect) {
+	case S_KEY:
+		c->keys = items;
+		c->key_count = n;
+		break;
+	case S_REMOTE:
+		c->remotes = items;
+		c->remote_count = n;
+		break;
+	case S_ACL:
+		c->acls = items;
+		c->acl_count = n;
+		break;
+	case S_TEMPLATE:
+		c->templates = items;
+		c->template_count = n;
+		break;
+	default:
+		c->policies = items;
+		c->policy_count = n;
+		break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		void *item = (char *)items + i * item_size(sect);
+		yaml_node_t *idv = NULL;
+		const char *id;
+		if (it->type != YAML_MAPPING_NODE) {
+			report(w, it, "%s: each item must be a mapping with an id", name);
+			continue;
+		}
+		for (yaml_node_pair_t *p = it->data.mapping.pairs.start;
+		     idv == NULL && p < it->data.mapping.pairs.top; p++) {
+			const char *k = scalar(node(w, p->key));
+			if (k != NULL && strcmp(k, "id") == 0) {
+				idv = node(w, p->value);
+			}
+		}
+		if (idv == NULL) {
+			report(w, it, "%s: missing id", name);
+			continue;
+		}
+		id = scalar(idv);
+		if (id == NULL || *id == '\0' || is_null(idv)) {
+			report(w, idv, "id: expected a non-empty string");
+			continue;
+		}
+		char *copy = walk_strdup(w, id);
+		const char *key = copy;
+		if (copy == NULL) {
+			return;
+		}
+		if (sect == S_KEY) {
+			char norm[DNAME_MAXTEXT];
+			uint8_t wire[DNAME_MAXLEN];
+			conf_key_t *k = item;
+			if (!key_norm(id, norm, wire)) {
+				report(w, idv, "id: expected a domain name (the TSIG key name)");
+				continue;
+			}
+			size_t len = dname_len(wire);
+			k->name = walk_alloc(w, len);
+			key = walk_strdup(w, norm);
+			if (k->name == NULL || key == NULL) {
+				return;
+			}
+			memcpy(k->name, wire, len);
+		}
+		*(char **)item = copy;
+		w->ids[sect][w->nids[sect]++] = (ident_t){.id = key, .item = item, .node = idv};
+	}
+	/* sorted for lookups; a repeated id is reported where it repeats */
+	qsort(w->ids[sect], w->nids[sect], sizeof(ident_t), ident_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < w->nids[sect]; i++) {
+		ident_t *e = &w->ids[sect][i];
+		if (out > 0 && strcmp(w->ids[sect][out - 1].id, e->id) == 0) {
+			report(w, e->node, "%s: duplicate id '%s' (first at line %zu)", name,
+			       *(char **)e->item, w->ids[sect][out - 1].node->start_mark.line + 1);
+			continue;
+		}
+		w->ids[sect][out++] = *e;
+	}
+	w->nids[sect] = out;
+}
+
+/*
+ * Pass 2: the sections, in file order.
+ */
+
+/* The value of `key` in the mapping `map`, or NULL. */
+static yaml_node_t *
+map_get(walk_t *w, const yaml_node_t *map, const char *key)
+{
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
-		const char *key = scalar(k);
-		unsigned long u;
-		int rc;
-		if (key == NULL) {
-			return fail(w, k, "server: expected a key");
-		}
-		if (strcmp(key, "listen") == 0) {
-			free(c->listen);
-			c->listen_count = 0;
-			c->listen = calloc(item_count(v), sizeof(*c->listen));
-			if (c->listen == NULL) {
-				return SN_ENOMEM;
-			}
-			rc = each_item(w, v, key, add_listen, NULL);
-		} else if (strcmp(key, "workers") == 0) {
-			rc = get_uint(w, v, key, 0, 256, &u);
-			c->workers = (unsigned)u;
-		} else if (strcmp(key, "tcp-workers") == 0) {
-			rc = get_uint(w, v, key, 0, 256, &u);
-			c->tcp_workers = (unsigned)u;
-		} else if (strcmp(key, "tcp-idle-timeout") == 0) {
-			rc = get_uint(w, v, key, 1, 86400, &u);
-			c->tcp_idle_timeout = (unsigned)u;
-		} else if (strcmp(key, "tcp-max-clients") == 0) {
-			rc = get_uint(w, v, key, 1, 1000000, &u);
-			c->tcp_max_clients = (unsigned)u;
-		} else if (strcmp(key, "udp-max-payload") == 0) {
-			/* RFC 6891 6.2.5: values below 512 are treated as 512 */
-			rc = get_uint(w, v, key, 512, 65535, &u);
-			c->udp_max_payload = (uint16_t)u;
-		} else if (strcmp(key, "storage") == 0) {
-			rc = get_string(w, v, key, &c->storage);
-		} else if (strcmp(key, "nsid") == 0) {
-			rc = get_string(w, v, key, &c->nsid);
-			if (rc == SN_OK) {
-				c->nsid_len = strlen(c->nsid);
-			}
-		} else if (strcmp(key, "identity") == 0) {
-			rc = get_string(w, v, key, &c->identity);
-		} else if (strcmp(key, "version") == 0) {
-			rc = get_string(w, v, key, &c->version);
-		} else {
-			return fail(w, k, "server: unknown key '%s'", key);
-		}
-		if (rc != SN_OK) {
-			return rc;
+		const char *k = scalar(node(w, p->key));
+		if (k != NULL && strcmp(k, key) == 0) {
+			return node(w, p->value);
 		}
 	}
-	return SN_OK;
+	return NULL;
 }
 
-static int
-add_net(walk_t *w, yaml_node_t *n, void *arg)
+static void
+walk_items(walk_t *w, int sect)
 {
-	conf_acl_t *acl = arg;
-	const char *s = scalar(n);
-	if (s == NULL || conf_parse_net(s, &acl->nets[acl->net_count]) != SN_OK) {
-		return fail(w, n, "address: expected an address or prefix, e.g. 10.0.0.0/8 or \"::1\"");
-	}
-	acl->net_count++;
-	return SN_OK;
-}
+	conf_t *c = w->conf;
+	yaml_node_t *v = w->sect_val[sect];
+	size_t n = v != NULL && v->type == YAML_SEQUENCE_NODE ? list_count(v) : 0;
+	const char *name = sect_names[sect];
 
-static int
-add_action(walk_t *w, yaml_node_t *n, void *arg)
-{
-	conf_acl_t *acl = arg;
-	const char *s = scalar(n);
-	if (s != NULL && strcmp(s, "transfer") == 0) {
-		acl->actions |= CONF_ACT_TRANSFER;
-	} else if (s != NULL && strcmp(s, "notify") == 0) {
-		acl->actions |= CONF_ACT_NOTIFY;
-	} else if (s != NULL && strcmp(s, "update") == 0) {
-		acl->actions |= CONF_ACT_UPDATE;
-	} else {
-		return fail(w, n, "action: expected transfer, notify or update");
-	}
-	return SN_OK;
-}
-
-static int
-walk_acl(walk_t *w, yaml_node_t *map, conf_acl_t *acl)
-{
-	if (map->type != YAML_MAPPING_NODE) {
-		return fail(w, map, "acl: each item must be a mapping with an id");
-	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
-		const char *key = scalar(k);
-		int rc;
-		if (key == NULL) {
-			return fail(w, k, "acl: expected a key");
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		if (it->type != YAML_MAPPING_NODE) {
+			continue; /* reported by declare() */
 		}
-		if (strcmp(key, "id") == 0) {
-			rc = get_string(w, v, key, &acl->id);
-		} else if (strcmp(key, "address") == 0) {
-			free(acl->nets);
-			acl->net_count = 0;
-			acl->nets = calloc(item_count(v), sizeof(*acl->nets));
-			if (acl->nets == NULL) {
-				return SN_ENOMEM;
+		switch (sect) {
+		case S_KEY: {
+			conf_key_t *k = &c->keys[i];
+			walk_map(w, it, name, key_defs, k, NULL, NULL, NULL);
+			/* a value given but bad was reported where it is */
+			if (map_get(w, it, "algorithm") == NULL) {
+				report(w, it, "key: missing algorithm");
 			}
-			rc = each_item(w, v, key, add_net, acl);
-		} else if (strcmp(key, "action") == 0) {
-			rc = each_item(w, v, key, add_action, acl);
-		} else if (strcmp(key, "deny") == 0) {
-			const char *s = scalar(v);
-			if (s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "true") == 0)) {
-				acl->deny = true;
-				rc = SN_OK;
-			} else if (s != NULL && (strcmp(s, "off") == 0 || strcmp(s, "false") == 0)) {
-				acl->deny = false;
-				rc = SN_OK;
-			} else {
-				rc = fail(w, v, "deny: expected on or off");
+			if (map_get(w, it, "secret") == NULL) {
+				report(w, it, "key: missing secret");
 			}
-		} else {
-			return fail(w, k, "acl: unknown key '%s'", key);
+			break;
 		}
-		if (rc != SN_OK) {
-			return rc;
+		case S_REMOTE: {
+			conf_remote_t *r = &c->remotes[i];
+			walk_map(w, it, name, remote_defs, r, NULL, NULL, NULL);
+			yaml_node_t *a = map_get(w, it, "address");
+			if (a == NULL) {
+				report(w, it, "remote: missing address");
+			} else if (list_count(a) == 0 && a->type != YAML_MAPPING_NODE) {
+				report(w, it, "remote: needs at least one address");
+			}
+			break;
+		}
+		case S_ACL: {
+			conf_acl_t *a = &c->acls[i];
+			walk_map(w, it, name, acl_defs, a, NULL, NULL, NULL);
+			if (a->remotes != NULL && (a->nets != NULL || a->keys != NULL)) {
+				report(w, it, "acl: give remote, or address and key, not both (a "
+					      "remote brings its addresses and key)");
+			}
+			/* Knot: an acl without action that denies, denies everything;
+			 * one that allows nothing is a mistake worth reporting */
+			yaml_node_t *act = map_get(w, it, "action");
+			if (a->actions == 0 && !a->deny &&
+			    (act == NULL || (act->type == YAML_SEQUENCE_NODE && list_count(act) == 0))) {
+				report(w, it, "acl: missing action (transfer, notify or update)");
+			}
+			break;
+		}
+		case S_TEMPLATE: {
+			conf_template_t *t = &c->templates[i];
+			walk_map(w, it, name, template_defs, t, zopt_defs, &t->opts, &t->opts.set);
+			break;
+		}
+		default:
+			walk_map(w, it, name, policy_defs, &c->policies[i], NULL, NULL, NULL);
+			break;
 		}
 	}
-	if (acl->id == NULL) {
-		return fail(w, map, "acl: missing id");
-	}
-	for (size_t i = 0; i < w->conf->acl_count; i++) {
-		if (strcmp(w->conf->acls[i].id, acl->id) == 0) {
-			return fail(w, map, "acl: duplicate id '%s'", acl->id);
-		}
-	}
-	return SN_OK;
 }
 
-static int
-add_zone_acl(walk_t *w, yaml_node_t *n, void *arg)
+static void
+walk_logs(walk_t *w, yaml_node_t *v)
 {
-	conf_zone_t *z = arg;
-	const char *s = scalar(n);
-	if (s == NULL) {
-		return fail(w, n, "acl: expected an acl id");
+	conf_t *c = w->conf;
+	if (is_null(v)) {
+		return;
 	}
-	for (size_t i = 0; i < w->conf->acl_count; i++) {
-		if (strcmp(w->conf->acls[i].id, s) == 0) {
-			z->acls[z->acl_count++] = &w->conf->acls[i];
-			return SN_OK;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		report(w, v, "log: expected a list of targets");
+		return;
+	}
+	size_t n = list_count(v);
+	c->logs = walk_array(w, n, sizeof(*c->logs));
+	if (c->logs == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		conf_log_t *l = &c->logs[c->log_count];
+		if (it->type != YAML_MAPPING_NODE) {
+			report(w, it, "log: each item must be a mapping with a target");
+			continue;
 		}
+		walk_map(w, it, "log", log_defs, l, NULL, NULL, NULL);
+		if (l->target == NULL) {
+			report(w, it, "log: missing target");
+			continue;
+		}
+		for (size_t j = 0; j < c->log_count; j++) {
+			if (strcmp(c->logs[j].target, l->target) == 0) {
+				report(w, it, "log: target '%s' is given twice", l->target);
+			}
+		}
+		c->log_count++;
 	}
-	return fail(w, n, "acl: no acl with id '%s'", s);
 }
 
-/* Joins a relative path to the folder of the config file. */
+static void
+walk_zones(walk_t *w, yaml_node_t *v)
+{
+	conf_t *c = w->conf;
+	if (is_null(v)) {
+		return;
+	}
+	if (v->type != YAML_SEQUENCE_NODE) {
+		report(w, v, "zone: expected a list of zones");
+		return;
+	}
+	size_t n = list_count(v);
+	c->zones = walk_array(w, n, sizeof(*c->zones));
+	w->zone_nodes = calloc(n + 1, sizeof(*w->zone_nodes));
+	if (c->zones == NULL || w->zone_nodes == NULL) {
+		w->oom = true;
+		return;
+	}
+	c->zone_count = n;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = list_at(w, v, i);
+		conf_zone_t *z = &c->zones[i];
+		if (it->type != YAML_MAPPING_NODE) {
+			report(w, it, "zone: each item must be a mapping with a domain");
+			continue;
+		}
+		walk_map(w, it, "zone", zone_defs, z, zopt_defs, &z->own, &z->own.set);
+		if (map_get(w, it, "domain") == NULL) {
+			report(w, it, "zone: missing domain");
+		}
+	}
+}
+
+/*
+ * Pass 3: defaults, lookups and resolution.
+ */
+
+/* Joins a relative path to the folder of `base` (a file) or to `base` itself
+ * (a folder, dir = true). */
 static char *
-path_join(const char *conf_path, const char *rel)
+path_join(walk_t *w, const char *base, const char *rel, bool dir)
 {
 	if (rel[0] == '/') {
-		return strdup(rel);
+		return walk_strdup(w, rel);
 	}
-	const char *slash = strrchr(conf_path, '/');
-	if (slash == NULL) {
-		return strdup(rel);
+	size_t dlen;
+	if (dir) {
+		dlen = strlen(base);
+		while (dlen > 1 && base[dlen - 1] == '/') {
+			dlen--;
+		}
+	} else {
+		const char *slash = strrchr(base, '/');
+		if (slash == NULL) {
+			return walk_strdup(w, rel);
+		}
+		dlen = (size_t)(slash - base);
 	}
-	size_t dlen = (size_t)(slash - conf_path);
 	size_t rlen = strlen(rel);
-	char *p = malloc(dlen + 1 + rlen + 1);
+	char *p = walk_alloc(w, dlen + 1 + rlen + 1);
 	if (p == NULL) {
 		return NULL;
 	}
-	memcpy(p, conf_path, dlen);
+	memcpy(p, base, dlen);
 	p[dlen] = '/';
 	memcpy(p + dlen + 1, rel, rlen + 1);
 	return p;
 }
 
-static int
-walk_zone(walk_t *w, yaml_node_t *map, conf_zone_t *z)
+static size_t
+pw_bufsize(void)
 {
-	yaml_node_t *domain_node = map;
-	if (map->type != YAML_MAPPING_NODE) {
-		return fail(w, map, "zone: each item must be a mapping with a domain");
+	long n = sysconf(_SC_GETPW_R_SIZE_MAX);
+	long g = sysconf(_SC_GETGR_R_SIZE_MAX);
+	if (g > n) {
+		n = g;
 	}
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
-		const char *key = scalar(k);
-		int rc;
-		if (key == NULL) {
-			return fail(w, k, "zone: expected a key");
-		}
-		if (strcmp(key, "domain") == 0) {
-			const char *s = scalar(v);
-			size_t len;
-			if (s == NULL || dname_from_text(s, strlen(s), (const uint8_t *)"", z->apex,
-							 &len) != SN_OK) {
-				return fail(w, v, "domain: expected a domain name");
-			}
-			domain_node = v;
-			rc = get_string(w, v, key, &z->domain);
-		} else if (strcmp(key, "file") == 0) {
-			const char *s = scalar(v);
-			if (s == NULL || *s == '\0') {
-				return fail(w, v, "file: expected a path");
-			}
-			free(z->file);
-			z->file = path_join(w->name, s);
-			rc = z->file != NULL ? SN_OK : SN_ENOMEM;
-		} else if (strcmp(key, "acl") == 0) {
-			free(z->acls);
-			z->acl_count = 0;
-			z->acls = calloc(item_count(v), sizeof(*z->acls));
-			if (z->acls == NULL) {
-				return SN_ENOMEM;
-			}
-			rc = each_item(w, v, key, add_zone_acl, z);
-		} else {
-			return fail(w, k, "zone: unknown key '%s'", key);
-		}
-		if (rc != SN_OK) {
-			return rc;
-		}
-	}
-	if (z->domain == NULL) {
-		return fail(w, map, "zone: missing domain");
-	}
-	for (size_t i = 0; i < w->conf->zone_count; i++) {
-		if (dname_is_equal(w->conf->zones[i].apex, z->apex)) {
-			return fail(w, domain_node, "zone: '%s' is defined twice", z->domain);
-		}
-	}
-	if (z->file == NULL) {
-		/* knot.conf's default: <domain>zone in the storage folder */
-		char name[DNAME_MAXTEXT + 8];
-		dname_to_text(z->apex, name, sizeof(name));
-		strcat(name, "zone");
-		z->file = path_join(w->name, name);
-		if (z->file == NULL) {
-			return SN_ENOMEM;
-		}
-	}
-	return SN_OK;
+	return n > 0 && n < 1 << 20 ? (size_t)n : 16384;
 }
 
-static int
-walk_list(walk_t *w, yaml_node_t *k, yaml_node_t *v)
+static bool
+all_digits(const char *s)
+{
+	return *s != '\0' && strspn(s, "0123456789") == strlen(s) && strlen(s) < 10;
+}
+
+/* Looks the user up: its uid and primary group. False if unknown. */
+static bool
+find_user(const char *name, uid_t *uid, gid_t *gid, bool *has_gid)
+{
+	size_t cap = pw_bufsize();
+	struct passwd pw, *res = NULL;
+	bool found = false;
+	for (int tries = 0; tries < 6; tries++, cap *= 2) {
+		char *buf = malloc(cap);
+		if (buf == NULL) {
+			return false;
+		}
+		int rc = all_digits(name) ? getpwuid_r((uid_t)strtoul(name, NULL, 10), &pw, buf,
+						       cap, &res)
+					  : getpwnam_r(name, &pw, buf, cap, &res);
+		if (rc == 0 && res != NULL) {
+			*uid = pw.pw_uid;
+			*gid = pw.pw_gid;
+			*has_gid = true;
+			found = true;
+		}
+		free(buf);
+		if (rc != ERANGE) {
+			break;
+		}
+	}
+	if (!found && all_digits(name)) {
+		/* a numeric id with no entry is still an id to switch to */
+		*uid = (uid_t)strtoul(name, NULL, 10);
+		*has_gid = false;
+		return true;
+	}
+	return found;
+}
+
+static bool
+find_group(const char *name, gid_t *gid)
+{
+	size_t cap = pw_bufsize();
+	struct group gr, *res = NULL;
+	if (all_digits(name)) {
+		*gid = (gid_t)strtoul(name, NULL, 10);
+		return true;
+	}
+	for (int tries = 0; tries < 6; tries++, cap *= 2) {
+		char *buf = malloc(cap);
+		if (buf == NULL) {
+			return false;
+		}
+		int rc = getgrnam_r(name, &gr, buf, cap, &res);
+		bool found = rc == 0 && res != NULL;
+		if (found) {
+			*gid = gr.gr_gid;
+		}
+		free(buf);
+		if (found) {
+			return true;
+		}
+		if (rc != ERANGE) {
+			break;
+		}
+	}
+	return false;
+}
+
+static void
+finish_server(walk_t *w)
 {
 	conf_t *c = w->conf;
-	bool is_acl = strcmp(scalar(k), "acl") == 0;
-	int rc = SN_OK;
+	const size_t maxpath = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
 
-	if (v->type != YAML_SEQUENCE_NODE) {
-		return fail(w, v, "%s: expected a list", scalar(k));
+	if (c->storage == NULL) {
+		c->storage = walk_strdup(w, "./var");
 	}
-	size_t n = item_count(v);
-	if (is_acl) {
-		c->acls = calloc(n + 1, sizeof(*c->acls));
-	} else {
-		c->zones = calloc(n + 1, sizeof(*c->zones));
-	}
-	if ((is_acl ? (void *)c->acls : (void *)c->zones) == NULL) {
-		return SN_ENOMEM;
-	}
-	for (yaml_node_item_t *it = v->data.sequence.items.start;
-	     rc == SN_OK && it < v->data.sequence.items.top; it++) {
-		yaml_node_t *item = yaml_document_get_node(w->doc, *it);
-		if (is_acl) {
-			rc = walk_acl(w, item, &c->acls[c->acl_count]);
-			c->acl_count++; /* counted even on error, so conf_free frees it */
-		} else {
-			rc = walk_zone(w, item, &c->zones[c->zone_count]);
-			c->zone_count++;
+	if (c->listen_count == 0 && c->listen == NULL) {
+		c->listen = walk_alloc(w, sizeof(*c->listen));
+		if (c->listen != NULL && conf_parse_listen("127.0.0.1", 53, c->listen) == SN_OK) {
+			c->listen_count = 1;
 		}
 	}
-	return rc;
+	if (c->storage != NULL) {
+		c->control = path_join(w, c->storage, c->control != NULL ? c->control : "signet.sock",
+				       true);
+	}
+	if (c->control != NULL && strlen(c->control) > maxpath) {
+		report(w, w->control_node != NULL ? w->control_node : w->storage_node,
+		       "control: '%s' is too long for a UNIX socket (%zu bytes, at most %zu)",
+		       c->control, strlen(c->control), maxpath);
+	}
+	if (c->user != NULL) {
+		bool has_gid = false;
+		if (!find_user(c->user, &c->uid, &c->gid, &has_gid)) {
+			report(w, w->user_node, "user: no user '%s' on this system", c->user);
+		} else if (!has_gid && c->group == NULL) {
+			report(w, w->user_node, "user: uid %s has no entry to take a group from; "
+						"give one as user: %s:GROUP",
+			       c->user, c->user);
+		}
+	}
+	if (c->group != NULL && !find_group(c->group, &c->gid)) {
+		report(w, w->group_node, "group: no group '%s' on this system", c->group);
+	}
+	if (c->logs == NULL) {
+		/* no log section: everything from info up on stderr */
+		c->logs = walk_alloc(w, sizeof(*c->logs));
+		if (c->logs != NULL) {
+			c->logs[0] = (conf_log_t){.kind = CONF_LOG_STDERR,
+						  .target = walk_strdup(w, "stderr"),
+						  .any = CONF_LOG_INFO};
+			c->log_count = 1;
+		}
+	}
+	for (size_t i = 0; i < c->log_count; i++) {
+		conf_log_t *l = &c->logs[i];
+		l->server = l->server != CONF_LOG_NONE ? l->server : l->any;
+		l->control = l->control != CONF_LOG_NONE ? l->control : l->any;
+		l->zone = l->zone != CONF_LOG_NONE ? l->zone : l->any;
+		if (l->kind == CONF_LOG_FILE && l->target != NULL) {
+			l->target = path_join(w, w->name, l->target, false);
+		}
+	}
 }
 
-/* Sections are walked in dependency order (server, acl, zone) whatever their
- * order in the file, so a zone may name an acl defined further down. */
+/* The zone file: `fmt` with %s the zone name (lower case, no trailing dot,
+ * "" for the root, as Knot has it) and %% a '%'. */
+static char *
+zone_file(walk_t *w, const conf_zone_t *z, const char *fmt)
+{
+	char name[DNAME_MAXTEXT];
+	uint8_t lower[DNAME_MAXLEN];
+	/* lower case, as Knot has it: a zone written Example.COM keeps its file */
+	memcpy(lower, z->apex, dname_len(z->apex));
+	dname_to_lower(lower);
+	if (dname_to_text(lower, name, sizeof(name)) < 0) {
+		return NULL;
+	}
+	size_t nlen = strlen(name);
+	if (nlen > 0 && name[nlen - 1] == '.') {
+		name[--nlen] = '\0';
+	}
+	size_t cap = 1;
+	for (const char *p = fmt; *p != '\0'; p++) {
+		cap += p[0] == '%' && p[1] == 's' ? nlen : 1;
+	}
+	char *out = malloc(cap), *o = out;
+	if (out == NULL) {
+		w->oom = true;
+		return NULL;
+	}
+	for (const char *p = fmt; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			memcpy(o, name, nlen);
+			o += nlen;
+			p++;
+		} else if (p[0] == '%' && p[1] == '%') {
+			*o++ = '%';
+			p++;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	char *path = path_join(w, w->name, out, false);
+	free(out);
+	return path;
+}
+
+static const conf_zopts_t *
+pick(const conf_zopts_t *const layers[3], unsigned bit)
+{
+	for (size_t i = 0; i < 3; i++) {
+		if (layers[i] != NULL && (layers[i]->set & bit) != 0) {
+			return layers[i];
+		}
+	}
+	return NULL;
+}
+
+static void
+resolve_zone(walk_t *w, conf_zone_t *z, const conf_template_t *def)
+{
+	const conf_zopts_t *o;
+	if (z->tmpl == NULL) {
+		z->tmpl = def;
+	}
+	const conf_zopts_t *layers[3] = {&z->own, z->tmpl != NULL ? &z->tmpl->opts : NULL,
+					 def != NULL && def != z->tmpl ? &def->opts : NULL};
+
+	o = pick(layers, CONF_ZOPT_FILE);
+	z->file = zone_file(w, z, o != NULL ? o->file : "%s.zone");
+	if ((o = pick(layers, CONF_ZOPT_ACL)) != NULL) {
+		z->acls = o->acls;
+		z->acl_count = o->acl_count;
+	}
+	if ((o = pick(layers, CONF_ZOPT_MASTER)) != NULL) {
+		z->masters = o->masters;
+		z->master_count = o->master_count;
+	}
+	if ((o = pick(layers, CONF_ZOPT_NOTIFY)) != NULL) {
+		z->notify = o->notify;
+		z->notify_count = o->notify_count;
+	}
+	o = pick(layers, CONF_ZOPT_JOURNAL_ENTRIES);
+	z->journal_max_entries = o != NULL ? o->journal_max_entries : CONF_JOURNAL_MAX_ENTRIES;
+	o = pick(layers, CONF_ZOPT_JOURNAL_SIZE);
+	z->journal_max_size = o != NULL ? o->journal_max_size : CONF_JOURNAL_MAX_SIZE;
+	o = pick(layers, CONF_ZOPT_SERIAL_POLICY);
+	z->serial_policy = o != NULL ? o->serial_policy : CONF_SERIAL_INCREMENT;
+	o = pick(layers, CONF_ZOPT_SERIAL_AUTO_BUMP);
+	z->serial_auto_bump = o != NULL && o->serial_auto_bump;
+	o = pick(layers, CONF_ZOPT_DNSSEC_SIGNING);
+	z->dnssec_signing = o != NULL && o->dnssec_signing;
+	o = pick(layers, CONF_ZOPT_POLICY);
+	z->policy = o != NULL ? o->policy : NULL;
+}
+
 static int
+zone_ptr_cmp(const void *pa, const void *pb)
+{
+	const conf_zone_t *a = *(const conf_zone_t *const *)pa;
+	const conf_zone_t *b = *(const conf_zone_t *const *)pb;
+	int c = dname_cmp(a->apex, b->apex);
+	if (c != 0) {
+		return c;
+	}
+	return a < b ? -1 : a > b; /* file order among duplicates */
+}
+
+static int
+key_ptr_cmp(const void *pa, const void *pb)
+{
+	const conf_key_t *a = *(const conf_key_t *const *)pa;
+	const conf_key_t *b = *(const conf_key_t *const *)pb;
+	return dname_cmp(a->name, b->name);
+}
+
+static void
+finish(walk_t *w)
+{
+	conf_t *c = w->conf;
+	finish_server(w);
+
+	const conf_template_t *def = lookup(w, S_TEMPLATE, "default");
+	size_t n = 0;
+	c->zone_index = walk_array(w, c->zone_count, sizeof(*c->zone_index));
+	if (c->zone_index == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < c->zone_count; i++) {
+		conf_zone_t *z = &c->zones[i];
+		if (z->apex == NULL) {
+			continue; /* reported */
+		}
+		resolve_zone(w, z, def);
+		((const conf_zone_t **)c->zone_index)[n++] = z;
+	}
+	qsort((void *)c->zone_index, n, sizeof(*c->zone_index), zone_ptr_cmp);
+	size_t out = 0;
+	for (size_t i = 0; i < n; i++) {
+		const conf_zone_t *z = c->zone_index[i];
+		if (out > 0 && dname_is_equal(c->zone_index[out - 1]->apex, z->apex)) {
+			const conf_zone_t *first = c->zone_index[out - 1];
+			report(w, w->zone_nodes[z - c->zones],
+			       "zone: '%s' is defined twice (first at line %zu)", z->domain,
+			       w->zone_nodes[first - c->zones]->start_mark.line + 1);
+			continue;
+		}
+		((const conf_zone_t **)c->zone_index)[out++] = z;
+	}
+
+	/* keys sorted by name for TSIG lookups */
+	const conf_key_t **keys = walk_array(w, c->key_count, sizeof(*keys));
+	if (keys == NULL) {
+		return;
+	}
+	n = 0;
+	for (size_t i = 0; i < c->key_count; i++) {
+		if (c->keys[i].name != NULL) {
+			keys[n++] = &c->keys[i];
+		}
+	}
+	qsort(keys, n, sizeof(*keys), key_ptr_cmp);
+	c->key_index = keys;
+}
+
+/*
+ * The root: sections in any order, each once.
+ */
+
+static void
 walk_root(walk_t *w, yaml_node_t *root)
 {
-	static const char *const order[] = {"server", "acl", "zone"};
-	yaml_node_t *keys[3] = {NULL}, *vals[3] = {NULL};
-
-	if (root == NULL) {
-		return SN_OK; /* an empty file: all defaults */
+	if (root == NULL || is_null(root)) {
+		finish(w); /* an empty file: all defaults */
+		return;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		return fail(w, root, "expected a mapping of sections (server, acl, zone)");
+		report(w, root, "expected a mapping of sections (server, log, key, remote, acl, "
+				"template, policy, zone)");
+		return;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
 	     p++) {
-		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+		yaml_node_t *k = node(w, p->key);
 		const char *key = scalar(k);
 		size_t i = 0;
 		if (key == NULL) {
-			return fail(w, k, "expected a section name");
-		}
-		while (i < 3 && strcmp(key, order[i]) != 0) {
-			i++;
-		}
-		if (i == 3) {
-			return fail(w, k, "unknown section '%s'", key);
-		}
-		if (keys[i] != NULL) {
-			return fail(w, k, "section '%s' given twice", key);
-		}
-		keys[i] = k;
-		vals[i] = yaml_document_get_node(w->doc, p->value);
-	}
-	for (size_t i = 0; i < 3; i++) {
-		if (keys[i] == NULL) {
+			report(w, k, "expected a section name");
 			continue;
 		}
-		int rc = i == 0 ? walk_server(w, vals[i]) : walk_list(w, keys[i], vals[i]);
-		if (rc != SN_OK) {
-			return rc;
+		while (i < S_COUNT && strcmp(key, sect_names[i]) != 0) {
+			i++;
+		}
+		if (i == S_COUNT) {
+			const char *best = suggest(key, sect_names, S_COUNT);
+			if (strcmp(key, "control") == 0) {
+				report(w, k, "unknown section 'control' (the control socket is set "
+					     "in server: control, control-mode)");
+			} else if (best != NULL) {
+				report(w, k, "unknown section '%s' (did you mean '%s'?)", key, best);
+			} else {
+				report(w, k, "unknown section '%s'", key);
+			}
+			continue;
+		}
+		if (w->sect_key[i] != NULL) {
+			report(w, k, "section '%s' is given twice (first at line %zu)", key,
+			       w->sect_key[i]->start_mark.line + 1);
+			continue;
+		}
+		w->sect_key[i] = k;
+		w->sect_val[i] = node(w, p->value);
+	}
+	for (int s = S_KEY; s <= S_POLICY; s++) {
+		declare(w, s);
+	}
+	if (w->oom) {
+		return;
+	}
+	/* file order, so that problems come out in order */
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = node(w, p->key);
+		int s = 0;
+		while (s < S_COUNT && w->sect_key[s] != k) {
+			s++;
+		}
+		if (s == S_COUNT || w->sect_val[s] == NULL) {
+			continue;
+		}
+		yaml_node_t *v = w->sect_val[s];
+		if (s == S_SERVER) {
+			if (v->type == YAML_MAPPING_NODE) {
+				walk_map(w, v, "server", server_defs, w->conf, NULL, NULL, NULL);
+			} else if (!is_null(v)) {
+				report(w, v, "server: expected a mapping");
+			}
+		} else if (s == S_LOG) {
+			walk_logs(w, v);
+		} else if (s == S_ZONE) {
+			walk_zones(w, v);
+		} else {
+			walk_items(w, s);
 		}
 	}
-	return SN_OK;
+	if (!w->oom) {
+		finish(w);
+	}
+}
+
+/* Reports the problems in file order: the first into `err`, up to the cap
+ * through opts->report. */
+static void
+deliver(walk_t *w, const conf_opts_t *opts, char err[CONF_ERRLEN])
+{
+	qsort(w->errs, w->nerr, sizeof(*w->errs), errmsg_cmp);
+	snprintf(err, CONF_ERRLEN, "%s", w->errs[0].text);
+	if (opts == NULL || opts->report == NULL) {
+		return;
+	}
+	size_t cap = opts->max_errors != 0 ? opts->max_errors : CONF_MAX_ERRORS;
+	size_t shown = w->nerr < cap ? w->nerr : cap;
+	for (size_t i = 0; i < shown; i++) {
+		opts->report(opts->ctx, w->errs[i].text);
+	}
+	if (w->total > shown) {
+		char line[CONF_ERRLEN];
+		snprintf(line, sizeof(line), "%s: %zu more problems not shown", w->name,
+			 w->total - shown);
+		opts->report(opts->ctx, line);
+	}
 }
 
 static int
-load(const char *name, yaml_parser_t *parser, conf_t **out, char err[CONF_ERRLEN])
+load(const char *name, yaml_parser_t *parser, const conf_opts_t *opts, conf_t **out,
+     char err[CONF_ERRLEN])
 {
 	yaml_document_t doc;
-	conf_t *c = NULL;
-	int rc;
+	walk_t w = {.doc = &doc, .name = name};
+	int rc = SN_OK;
 
 	if (!yaml_parser_load(parser, &doc)) {
 		snprintf(err, CONF_ERRLEN, "%s:%zu:%zu: %s%s%s", name, parser->problem_mark.line + 1,
-			 parser->problem_mark.column + 1, parser->problem ? parser->problem : "bad YAML",
-			 parser->context ? " " : "", parser->context ? parser->context : "");
-		return SN_EPARSE;
+			 parser->problem_mark.column + 1,
+			 parser->problem != NULL ? parser->problem : "bad YAML",
+			 parser->context != NULL ? " " : "",
+			 parser->context != NULL ? parser->context : "");
+		if (opts != NULL && opts->report != NULL) {
+			opts->report(opts->ctx, err);
+		}
+		return parser->error == YAML_MEMORY_ERROR ? SN_ENOMEM : SN_EPARSE;
 	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->path = strdup(name)) == NULL) {
-		yaml_document_delete(&doc);
-		free(c);
-		snprintf(err, CONF_ERRLEN, "%s: out of memory", name);
-		return SN_ENOMEM;
-	}
-	c->tcp_idle_timeout = 10;
-	c->tcp_max_clients = 1024;
-	c->udp_max_payload = 1232; /* DNS flag day 2020: no fragmentation */
-
-	walk_t w = {.doc = &doc, .name = name, .err = err, .conf = c};
-	rc = walk_root(&w, yaml_document_get_root_node(&doc));
-	if (rc == SN_OK && c->storage == NULL) {
-		c->storage = strdup("./var");
-		rc = c->storage != NULL ? SN_OK : SN_ENOMEM;
-	}
-	if (rc == SN_OK && c->listen_count == 0) {
-		c->listen = calloc(1, sizeof(*c->listen));
-		rc = c->listen == NULL ? SN_ENOMEM
-				       : conf_parse_listen("127.0.0.1@53", 53, &c->listen[0]);
-		c->listen_count = rc == SN_OK ? 1 : 0;
+	w.conf = walk_alloc(&w, sizeof(conf_t));
+	if (w.conf != NULL) {
+		conf_t *c = w.conf;
+		c->path = walk_strdup(&w, name);
+		c->tcp_idle_timeout = 10;
+		c->tcp_max_clients = 1024;
+		c->udp_max_payload = 1232; /* DNS flag day 2020: no fragmentation */
+		c->control_mode = 0600;
+		walk_root(&w, yaml_document_get_root_node(&doc));
 	}
 	/* a second document in the stream is a mistake worth reporting */
-	if (rc == SN_OK) {
+	if (!w.oom) {
 		yaml_document_t next;
 		if (yaml_parser_load(parser, &next)) {
 			yaml_node_t *r = yaml_document_get_root_node(&next);
 			if (r != NULL) {
-				rc = fail(&w, r, "only one YAML document is allowed");
+				report(&w, r, "only one YAML document is allowed");
 			}
 			yaml_document_delete(&next);
+		} else {
+			report(&w, NULL, "%zu:%zu: %s", parser->problem_mark.line + 1,
+			       parser->problem_mark.column + 1,
+			       parser->problem != NULL ? parser->problem : "bad YAML");
 		}
 	}
 	yaml_document_delete(&doc);
-	if (rc == SN_ENOMEM) {
+	if (w.oom) {
 		snprintf(err, CONF_ERRLEN, "%s: out of memory", name);
+		rc = SN_ENOMEM;
+	} else if (w.nerr > 0) {
+		deliver(&w, opts, err);
+		rc = SN_EPARSE;
 	}
+	for (size_t i = 0; i < w.nerr; i++) {
+		free(w.errs[i].text);
+	}
+	free(w.errs);
+	for (int s = 0; s < S_COUNT; s++) {
+		free(w.ids[s]);
+	}
+	free(w.zone_nodes);
 	if (rc != SN_OK) {
-		conf_free(c);
+		mem_free(w.mem);
 		return rc;
 	}
-	*out = c;
+	w.conf->mem = w.mem;
+	*out = w.conf;
 	return SN_OK;
 }
 
 int
-conf_load_mem(const char *name, const char *text, size_t len, conf_t **out, char err[CONF_ERRLEN])
+conf_load_mem_opts(const char *name, const char *text, size_t len, const conf_opts_t *opts,
+		   conf_t **out, char err[CONF_ERRLEN])
 {
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
@@ -611,13 +2284,19 @@ conf_load_mem(const char *name, const char *text, size_t len, conf_t **out, char
 		return SN_ENOMEM;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	int rc = load(name, &parser, out, err);
+	int rc = load(name, &parser, opts, out, err);
 	yaml_parser_delete(&parser);
 	return rc;
 }
 
 int
-conf_load(const char *path, conf_t **out, char err[CONF_ERRLEN])
+conf_load_mem(const char *name, const char *text, size_t len, conf_t **out, char err[CONF_ERRLEN])
+{
+	return conf_load_mem_opts(name, text, len, NULL, out, err);
+}
+
+int
+conf_load_opts(const char *path, const conf_opts_t *opts, conf_t **out, char err[CONF_ERRLEN])
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL) {
@@ -631,99 +2310,423 @@ conf_load(const char *path, conf_t **out, char err[CONF_ERRLEN])
 		return SN_ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, f);
-	int rc = load(path, &parser, out, err);
+	int rc = load(path, &parser, opts, out, err);
+	if (rc == SN_EPARSE && ferror(f)) {
+		snprintf(err, CONF_ERRLEN, "%s: cannot read: %s", path, strerror(errno));
+		rc = SN_EIO;
+	}
 	yaml_parser_delete(&parser);
 	fclose(f);
 	return rc;
 }
 
+int
+conf_load(const char *path, conf_t **out, char err[CONF_ERRLEN])
+{
+	return conf_load_opts(path, NULL, out, err);
+}
+
 void
 conf_free(conf_t *c)
 {
-	if (c == NULL) {
-		return;
+	if (c != NULL) {
+		mem_free(c->mem);
 	}
-	for (size_t i = 0; i < c->acl_count; i++) {
-		free(c->acls[i].id);
-		free(c->acls[i].nets);
-	}
-	for (size_t i = 0; i < c->zone_count; i++) {
-		free(c->zones[i].domain);
-		free(c->zones[i].file);
-		free(c->zones[i].acls);
-	}
-	free(c->acls);
-	free(c->zones);
-	free(c->listen);
-	free(c->storage);
-	free(c->nsid);
-	free(c->identity);
-	free(c->version);
-	free(c->path);
-	free(c);
+}
+
+/*
+ * Lookups.
+ */
+
+static int
+zone_find_cmp(const void *key, const void *pe)
+{
+	return dname_cmp(key, (*(const conf_zone_t *const *)pe)->apex);
 }
 
 const conf_zone_t *
 conf_zone_find(const conf_t *conf, const uint8_t *apex)
 {
-	for (size_t i = 0; i < conf->zone_count; i++) {
-		if (dname_is_equal(conf->zones[i].apex, apex)) {
-			return &conf->zones[i];
+	if (conf->zone_index == NULL) {
+		return NULL;
+	}
+	const conf_zone_t *const *z =
+		bsearch(apex, conf->zone_index, conf->zone_count, sizeof(*conf->zone_index),
+			zone_find_cmp);
+	return z != NULL ? *z : NULL;
+}
+
+static int
+key_find_cmp(const void *key, const void *pe)
+{
+	return dname_cmp(key, (*(const conf_key_t *const *)pe)->name);
+}
+
+const conf_key_t *
+conf_key_find(const conf_t *conf, const uint8_t *name)
+{
+	if (conf->key_index == NULL) {
+		return NULL;
+	}
+	const conf_key_t *const *k = bsearch(name, conf->key_index, conf->key_count,
+					     sizeof(*conf->key_index), key_find_cmp);
+	return k != NULL ? *k : NULL;
+}
+
+const conf_template_t *
+conf_template_find(const conf_t *conf, const char *id)
+{
+	for (size_t i = 0; i < conf->template_count; i++) {
+		if (strcmp(conf->templates[i].id, id) == 0) {
+			return &conf->templates[i];
 		}
 	}
 	return NULL;
 }
 
+const conf_remote_t *
+conf_remote_find(const conf_t *conf, const char *id)
+{
+	for (size_t i = 0; i < conf->remote_count; i++) {
+		if (strcmp(conf->remotes[i].id, id) == 0) {
+			return &conf->remotes[i];
+		}
+	}
+	return NULL;
+}
+
+const conf_acl_t *
+conf_acl_find(const conf_t *conf, const char *id)
+{
+	for (size_t i = 0; i < conf->acl_count; i++) {
+		if (strcmp(conf->acls[i].id, id) == 0) {
+			return &conf->acls[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * ACLs.
+ */
+
 static bool
 net_matches(const conf_net_t *net, const struct sockaddr *sa)
 {
 	const uint8_t *a;
-	if (sa->sa_family != net->family) {
-		/* an IPv4-mapped IPv6 client matches IPv4 ranges */
-		if (net->family == AF_INET && sa->sa_family == AF_INET6) {
-			const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-			if (!IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-				return false;
-			}
-			a = s6->sin6_addr.s6_addr + 12;
-		} else {
-			return false;
-		}
-	} else if (sa->sa_family == AF_INET) {
+	size_t n;
+	if (sa->sa_family == AF_INET && net->family == AF_INET) {
 		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-	} else {
+		n = 4;
+	} else if (sa->sa_family == AF_INET6 && net->family == AF_INET6) {
 		a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-	}
-	unsigned bits = net->prefix, i = 0;
-	for (; bits >= 8; bits -= 8, i++) {
-		if (a[i] != net->addr[i]) {
+		n = 16;
+	} else if (sa->sa_family == AF_INET6 && net->family == AF_INET) {
+		/* an IPv4-mapped IPv6 client (RFC 4291 2.5.5.2) matches IPv4 ranges */
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		if (!IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
 			return false;
 		}
+		a = s6->sin6_addr.s6_addr + 12;
+		n = 4;
+	} else {
+		return false;
 	}
-	if (bits > 0) {
-		uint8_t mask = (uint8_t)(0xff << (8 - bits));
-		if ((a[i] & mask) != (net->addr[i] & mask)) {
+	return memcmp(a, net->addr, n) >= 0 && memcmp(a, net->last, n) <= 0;
+}
+
+/* The remote's address (port aside) as a one-address range. */
+static void
+remote_net(const conf_listen_t *l, conf_net_t *net)
+{
+	memset(net, 0, sizeof(*net));
+	net->family = l->addr.ss_family;
+	if (net->family == AF_INET) {
+		memcpy(net->addr, &((const struct sockaddr_in *)&l->addr)->sin_addr, 4);
+		memcpy(net->last, net->addr, 4);
+	} else {
+		memcpy(net->addr, ((const struct sockaddr_in6 *)&l->addr)->sin6_addr.s6_addr, 16);
+		memcpy(net->last, net->addr, 16);
+	}
+}
+
+static bool
+key_matches(const conf_key_t *const *keys, size_t n, const uint8_t *key_name)
+{
+	if (n == 0) {
+		return key_name == NULL;
+	}
+	for (size_t i = 0; key_name != NULL && i < n; i++) {
+		if (dname_is_equal(keys[i]->name, key_name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+acl_matches(const conf_acl_t *acl, const struct sockaddr *addr, const uint8_t *key_name)
+{
+	if (acl->remote_count > 0) {
+		for (size_t i = 0; i < acl->remote_count; i++) {
+			const conf_remote_t *r = acl->remotes[i];
+			const conf_key_t *k = r->key;
+			if (!key_matches(&k, k != NULL ? 1 : 0, key_name)) {
+				continue;
+			}
+			for (size_t j = 0; j < r->addr_count; j++) {
+				conf_net_t net;
+				remote_net(&r->addrs[j], &net);
+				if (net_matches(&net, addr)) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+	if (!key_matches(acl->keys, acl->key_count, key_name)) {
+		return false;
+	}
+	bool match = acl->net_count == 0;
+	for (size_t j = 0; !match && j < acl->net_count; j++) {
+		match = net_matches(&acl->nets[j], addr);
+	}
+	return match;
+}
+
+bool
+conf_zone_allows_key(const conf_zone_t *zone, const struct sockaddr *addr,
+		     const uint8_t *key_name, unsigned action)
+{
+	for (size_t i = 0; i < zone->acl_count; i++) {
+		const conf_acl_t *acl = zone->acls[i];
+		/* Knot: a deny rule without actions denies them all */
+		bool applies = (acl->actions & action) != 0 || (acl->deny && acl->actions == 0);
+		if (applies && acl_matches(acl, addr, key_name)) {
+			return !acl->deny;
+		}
+	}
+	return false;
+}
+
+bool
+conf_zone_allows(const conf_zone_t *zone, const struct sockaddr *addr, unsigned action)
+{
+	return conf_zone_allows_key(zone, addr, NULL, action);
+}
+
+/*
+ * Diff. Items are compared by what they mean, not by id: renaming an acl
+ * changes nothing, changing a key's secret changes every zone whose ACLs
+ * use it.
+ */
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+addrs_eq(const conf_listen_t *a, size_t na, const conf_listen_t *b, size_t nb)
+{
+	if (na != nb) {
+		return false;
+	}
+	for (size_t i = 0; i < na; i++) {
+		if (a[i].addrlen != b[i].addrlen || memcmp(&a[i].addr, &b[i].addr, a[i].addrlen) != 0) {
 			return false;
 		}
 	}
 	return true;
 }
 
-bool
-conf_zone_allows(const conf_zone_t *zone, const struct sockaddr *addr, unsigned action)
+static bool
+key_eq(const conf_key_t *a, const conf_key_t *b)
 {
-	for (size_t i = 0; i < zone->acl_count; i++) {
-		const conf_acl_t *acl = zone->acls[i];
-		if ((acl->actions & action) == 0) {
-			continue;
-		}
-		bool match = acl->net_count == 0;
-		for (size_t j = 0; !match && j < acl->net_count; j++) {
-			match = net_matches(&acl->nets[j], addr);
-		}
-		if (match) {
-			return !acl->deny;
+	if (a == NULL || b == NULL) {
+		return a == b;
+	}
+	return dname_is_equal(a->name, b->name) && a->alg == b->alg &&
+	       a->secret_len == b->secret_len && memcmp(a->secret, b->secret, a->secret_len) == 0;
+}
+
+static bool
+remote_eq(const conf_remote_t *a, const conf_remote_t *b)
+{
+	return addrs_eq(a->addrs, a->addr_count, b->addrs, b->addr_count) &&
+	       addrs_eq(a->via, a->via_count, b->via, b->via_count) && key_eq(a->key, b->key);
+}
+
+static bool
+remotes_eq(const conf_remote_t *const *a, size_t na, const conf_remote_t *const *b, size_t nb)
+{
+	if (na != nb) {
+		return false;
+	}
+	for (size_t i = 0; i < na; i++) {
+		if (!remote_eq(a[i], b[i])) {
+			return false;
 		}
 	}
-	return false;
+	return true;
+}
+
+static bool
+acl_eq(const conf_acl_t *a, const conf_acl_t *b)
+{
+	if (a->net_count != b->net_count || a->key_count != b->key_count ||
+	    a->actions != b->actions || a->deny != b->deny ||
+	    !remotes_eq(a->remotes, a->remote_count, b->remotes, b->remote_count)) {
+		return false;
+	}
+	for (size_t i = 0; i < a->net_count; i++) {
+		const conf_net_t *x = &a->nets[i], *y = &b->nets[i];
+		if (x->family != y->family || memcmp(x->addr, y->addr, 16) != 0 ||
+		    memcmp(x->last, y->last, 16) != 0) {
+			return false;
+		}
+	}
+	for (size_t i = 0; i < a->key_count; i++) {
+		if (!key_eq(a->keys[i], b->keys[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static unsigned
+zone_changes(const conf_zone_t *a, const conf_zone_t *b)
+{
+	unsigned what = 0;
+	if (!str_eq(a->file, b->file)) {
+		what |= CONF_ZCHG_FILE;
+	}
+	bool acl_same = a->acl_count == b->acl_count;
+	for (size_t i = 0; acl_same && i < a->acl_count; i++) {
+		acl_same = acl_eq(a->acls[i], b->acls[i]);
+	}
+	if (!acl_same) {
+		what |= CONF_ZCHG_ACL;
+	}
+	if (!remotes_eq(a->masters, a->master_count, b->masters, b->master_count)) {
+		what |= CONF_ZCHG_MASTER;
+	}
+	if (!remotes_eq(a->notify, a->notify_count, b->notify, b->notify_count)) {
+		what |= CONF_ZCHG_NOTIFY;
+	}
+	if (a->journal_max_entries != b->journal_max_entries ||
+	    a->journal_max_size != b->journal_max_size) {
+		what |= CONF_ZCHG_JOURNAL;
+	}
+	if (a->serial_policy != b->serial_policy || a->serial_auto_bump != b->serial_auto_bump) {
+		what |= CONF_ZCHG_SERIAL;
+	}
+	if (a->dnssec_signing != b->dnssec_signing ||
+	    !str_eq(a->policy != NULL ? a->policy->id : NULL,
+		    b->policy != NULL ? b->policy->id : NULL)) {
+		what |= CONF_ZCHG_DNSSEC;
+	}
+	return what;
+}
+
+static unsigned
+server_changes(const conf_t *a, const conf_t *b)
+{
+	unsigned what = 0;
+	if (!addrs_eq(a->listen, a->listen_count, b->listen, b->listen_count)) {
+		what |= CONF_CHG_LISTEN;
+	}
+	if (a->workers != b->workers || a->tcp_workers != b->tcp_workers) {
+		what |= CONF_CHG_WORKERS;
+	}
+	if (a->tcp_idle_timeout != b->tcp_idle_timeout || a->tcp_max_clients != b->tcp_max_clients) {
+		what |= CONF_CHG_TCP;
+	}
+	if (!str_eq(a->storage, b->storage)) {
+		what |= CONF_CHG_STORAGE;
+	}
+	if (!str_eq(a->control, b->control) || a->control_mode != b->control_mode) {
+		what |= CONF_CHG_CONTROL;
+	}
+	bool ua = a->user != NULL, ub = b->user != NULL;
+	bool ga = a->user != NULL || a->group != NULL, gb = b->user != NULL || b->group != NULL;
+	if (ua != ub || ga != gb || (ua && a->uid != b->uid) || (ga && a->gid != b->gid)) {
+		what |= CONF_CHG_USER;
+	}
+	if (a->udp_max_payload != b->udp_max_payload) {
+		what |= CONF_CHG_UDP_PAYLOAD;
+	}
+	if (a->nsid_len != b->nsid_len || (a->nsid_len != 0 && memcmp(a->nsid, b->nsid, a->nsid_len) != 0) ||
+	    !str_eq(a->identity, b->identity) || !str_eq(a->version, b->version)) {
+		what |= CONF_CHG_IDENTITY;
+	}
+	bool log_same = a->log_count == b->log_count;
+	for (size_t i = 0; log_same && i < a->log_count; i++) {
+		const conf_log_t *x = &a->logs[i], *y = &b->logs[i];
+		log_same = x->kind == y->kind && str_eq(x->target, y->target) &&
+			   x->server == y->server && x->control == y->control &&
+			   x->zone == y->zone && x->any == y->any;
+	}
+	if (!log_same) {
+		what |= CONF_CHG_LOG;
+	}
+	bool keys_same = a->key_count == b->key_count;
+	for (size_t i = 0; keys_same && i < a->key_count; i++) {
+		keys_same = key_eq(a->key_index[i], b->key_index[i]);
+	}
+	if (!keys_same) {
+		what |= CONF_CHG_KEYS;
+	}
+	return what;
+}
+
+int
+conf_diff(const conf_t *old, const conf_t *next, conf_diff_t *out)
+{
+	conf_diff_t d;
+	size_t i = 0, j = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.added = malloc((next->zone_count + 1) * sizeof(*d.added));
+	d.removed = malloc((old->zone_count + 1) * sizeof(*d.removed));
+	d.changed = malloc((old->zone_count + 1) * sizeof(*d.changed));
+	if (d.added == NULL || d.removed == NULL || d.changed == NULL) {
+		conf_diff_clear(&d);
+		return SN_ENOMEM;
+	}
+	/* both indexes are in canonical order: one merge */
+	while (i < old->zone_count || j < next->zone_count) {
+		const conf_zone_t *a = i < old->zone_count ? old->zone_index[i] : NULL;
+		const conf_zone_t *b = j < next->zone_count ? next->zone_index[j] : NULL;
+		int c = a == NULL ? 1 : b == NULL ? -1 : dname_cmp(a->apex, b->apex);
+		if (c < 0) {
+			d.removed[d.removed_count++] = a;
+			i++;
+		} else if (c > 0) {
+			d.added[d.added_count++] = b;
+			j++;
+		} else {
+			unsigned what = zone_changes(a, b);
+			if (what != 0) {
+				d.changed[d.changed_count++] =
+					(conf_zone_diff_t){.old_zone = a, .new_zone = b, .what = what};
+			}
+			i++;
+			j++;
+		}
+	}
+	d.server = server_changes(old, next);
+	d.needs_restart = (d.server & CONF_CHG_NEEDS_RESTART) != 0;
+	*out = d;
+	return SN_OK;
+}
+
+void
+conf_diff_clear(conf_diff_t *d)
+{
+	free(d->added);
+	free(d->removed);
+	free(d->changed);
+	memset(d, 0, sizeof(*d));
 }

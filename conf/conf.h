@@ -3,10 +3,52 @@
  * snapshot.
  *
  * A conf_t is built whole from a file (or text) and never changed after:
- * a reload builds a new one and the server swaps pointers. Every problem is
- * reported as "file:line:col: message" and a file with any problem yields no
- * conf_t at all, so a bad file can never replace a running configuration.
- * The schema follows knot.conf: server, acl and zone sections.
+ * a reload builds a new one, conf_diff() says what differs from the running
+ * one, and the server swaps pointers. Every problem is reported as
+ * "file:line:col: message"; a file with any problem yields no conf_t at
+ * all, so a bad file can never replace a running configuration.
+ *
+ * The schema follows knot.conf, so a Knot user feels at home. Sections may
+ * come in any order, and references may point to items defined further down.
+ * Lists take a YAML sequence or one value; `comment` is accepted (and
+ * ignored) in every mapping, as in Knot.
+ *
+ *   server:   listen: ADDR[@PORT]...   (default 127.0.0.1@53)
+ *             workers: INT             UDP threads, 0..256 (0: one per core)
+ *             tcp-workers: INT         0..256 (0: as many as workers)
+ *             tcp-idle-timeout: TIME   1s..1d (default 10s)
+ *             tcp-max-clients: INT     1..1000000 (default 1024)
+ *             udp-max-payload: SIZE    512..65535 (default 1232)
+ *             storage: PATH            (default ./var)
+ *             control: PATH            UNIX socket; relative to storage
+ *                                      (default <storage>/signet.sock)
+ *             control-mode: OCTAL      (default 0600)
+ *             user: NAME[:GROUP]       to drop privileges to; names or ids
+ *             group: NAME              (default: the user's group)
+ *             nsid: STR | 0xHEX        RFC 5001 (default: none)
+ *             identity: STR            id.server answer (default: refused)
+ *             version: STR             version.bind answer (default: refused)
+ *   log:      - target: stderr | stdout | syslog | PATH
+ *               server|control|zone|any: critical | error | warning |
+ *                                      notice | info | debug
+ *             (no log section: stderr at info)
+ *   key:      - id: DNAME  algorithm: hmac-sha1|-sha224|-sha256|-sha384|-sha512
+ *               secret: BASE64
+ *   remote:   - id: STR  address: ADDR[@PORT]... (port 53)  via: ADDR[@PORT]...
+ *               key: KEY_ID
+ *   acl:      - id: STR  address: ADDR | ADDR/LEN | ADDR-ADDR...
+ *               key: KEY_ID...  remote: REMOTE_ID...  action: transfer |
+ *               notify | update...  deny: BOOL
+ *   template: - id: STR  <any zone option>   (id `default`: for every zone)
+ *   policy:   - id: STR                      (reserved for DNSSEC signing)
+ *   zone:     - domain: DNAME  template: TEMPLATE_ID  file: PATH (%s, %%)
+ *               acl: ACL_ID...  master: REMOTE_ID...  notify: REMOTE_ID...
+ *               journal-max-entries: INT  journal-max-size: SIZE
+ *               serial-policy: increment | unixtime | dateserial
+ *               serial-auto-bump: BOOL  dnssec-signing: off  policy: POLICY_ID
+ *
+ * TIME takes s, m, h, d suffixes; SIZE takes B, K, M, G (powers of 1024);
+ * BOOL is on/off or true/false.
  */
 #pragma once
 
@@ -14,22 +56,35 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include "zone/dname.h"
 #include "zone/err.h"
 
 #define CONF_ERRLEN 512
+/* Problems reported at most by one load; one more line says how many were left out. */
+#define CONF_MAX_ERRORS 50
+/* Where signetc looks without -c and without $SIGNET_CONF. */
+#define CONF_DEFAULT_PATH "/etc/signet/signet.yaml"
 
-/* An address and port to listen on. */
+/* Built-in zone defaults, used when neither the zone, its template nor the
+ * `default` template says. */
+#define CONF_JOURNAL_MAX_ENTRIES 1000
+#define CONF_JOURNAL_MAX_SIZE (100u * 1024 * 1024)
+
+/* An address and port to listen on or to talk to. */
 typedef struct conf_listen {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 } conf_listen_t;
 
-/* An address range: `prefix` bits of `addr` (IPv4 or IPv6). */
+/* An address range: `addr`..`last` inclusive, in network order, of one
+ * family. Written as an address, a prefix (addr/len) or a range (a-b). */
 typedef struct conf_net {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
-	unsigned prefix;
+	uint8_t last[16];
+	unsigned prefix; /* as written; the full length for a single address or a range */
+	bool is_range;   /* written as a-b */
 } conf_net_t;
 
 enum conf_action {
@@ -38,20 +93,141 @@ enum conf_action {
 	CONF_ACT_UPDATE = 1u << 2,
 };
 
+/* TSIG algorithms (RFC 8945 6). HMAC-MD5 is refused: RFC 8945 6 says it
+ * MUST NOT be used; the truncated variants are not supported. */
+enum conf_tsig_alg {
+	CONF_TSIG_HMAC_SHA1 = 1,
+	CONF_TSIG_HMAC_SHA224,
+	CONF_TSIG_HMAC_SHA256,
+	CONF_TSIG_HMAC_SHA384,
+	CONF_TSIG_HMAC_SHA512,
+};
+
+enum conf_serial_policy {
+	CONF_SERIAL_INCREMENT = 0,
+	CONF_SERIAL_UNIXTIME,
+	CONF_SERIAL_DATESERIAL,
+};
+
+/* Log levels, least to most verbose; NONE logs nothing of the category. */
+enum conf_log_level {
+	CONF_LOG_NONE = 0,
+	CONF_LOG_CRITICAL,
+	CONF_LOG_ERROR,
+	CONF_LOG_WARNING,
+	CONF_LOG_NOTICE,
+	CONF_LOG_INFO,
+	CONF_LOG_DEBUG,
+};
+
+enum conf_log_kind {
+	CONF_LOG_STDERR = 0,
+	CONF_LOG_STDOUT,
+	CONF_LOG_SYSLOG,
+	CONF_LOG_FILE,
+};
+
+typedef struct conf_log {
+	enum conf_log_kind kind;
+	char *target; /* "stderr", "stdout", "syslog" or a file path (absolute, or
+		       * relative to the config file's folder) */
+	/* Resolved: a category not given takes `any` (NONE if `any` is not given). */
+	enum conf_log_level server, control, zone, any;
+} conf_log_t;
+
+typedef struct conf_key {
+	char *id;                   /* as written */
+	uint8_t *name;              /* the key name (wire form, lower case): must
+				     * match the peer's TSIG key name */
+	enum conf_tsig_alg alg;
+	uint8_t *secret;            /* decoded */
+	size_t secret_len;
+} conf_key_t;
+
+typedef struct conf_remote {
+	char *id;
+	conf_listen_t *addrs; /* tried in order; at least one */
+	size_t addr_count;
+	conf_listen_t *via; /* source addresses (port 0: any) */
+	size_t via_count;
+	const conf_key_t *key; /* NULL: no TSIG */
+} conf_remote_t;
+
 typedef struct conf_acl {
 	char *id;
-	conf_net_t *nets; /* none means any address */
+	conf_net_t *nets; /* none (and no remotes) means any address */
 	size_t net_count;
-	unsigned actions; /* conf_action bits */
+	const conf_key_t **keys; /* none means the request must not be signed */
+	size_t key_count;
+	const conf_remote_t **remotes; /* instead of nets and keys: a remote's
+					* addresses with its key */
+	size_t remote_count;
+	unsigned actions; /* conf_action bits; 0 only with deny, meaning all */
 	bool deny;
 } conf_acl_t;
 
-typedef struct conf_zone {
-	uint8_t apex[DNAME_MAXLEN]; /* wire form */
-	char *domain;               /* as written, for messages */
-	char *file;                 /* absolute, or relative to the config file's folder */
-	const conf_acl_t **acls;    /* point into conf_t.acls */
+typedef struct conf_policy {
+	char *id; /* reserved for DNSSEC signing: nothing else yet */
+} conf_policy_t;
+
+/* Zone options as written in a zone or a template; `set` says which. */
+enum conf_zopt {
+	CONF_ZOPT_FILE = 1u << 0,
+	CONF_ZOPT_ACL = 1u << 1,
+	CONF_ZOPT_MASTER = 1u << 2,
+	CONF_ZOPT_NOTIFY = 1u << 3,
+	CONF_ZOPT_JOURNAL_ENTRIES = 1u << 4,
+	CONF_ZOPT_JOURNAL_SIZE = 1u << 5,
+	CONF_ZOPT_SERIAL_POLICY = 1u << 6,
+	CONF_ZOPT_SERIAL_AUTO_BUMP = 1u << 7,
+	CONF_ZOPT_DNSSEC_SIGNING = 1u << 8,
+	CONF_ZOPT_POLICY = 1u << 9,
+};
+
+typedef struct conf_zopts {
+	unsigned set;    /* conf_zopt bits */
+	char *file;      /* as written: may hold %s (the zone name) and %% */
+	const conf_acl_t **acls;
 	size_t acl_count;
+	const conf_remote_t **masters;
+	size_t master_count;
+	const conf_remote_t **notify;
+	size_t notify_count;
+	uint32_t journal_max_entries;
+	uint64_t journal_max_size;
+	enum conf_serial_policy serial_policy;
+	bool serial_auto_bump;
+	bool dnssec_signing;
+	const conf_policy_t *policy;
+} conf_zopts_t;
+
+typedef struct conf_template {
+	char *id;
+	conf_zopts_t opts;
+} conf_template_t;
+
+/* A zone with its options resolved: its own, else its template's, else the
+ * `default` template's, else the built-in defaults. */
+typedef struct conf_zone {
+	const uint8_t *apex;      /* wire form, as written (compare with dname_*) */
+	char *domain;             /* as written, for messages */
+	char *file;               /* absolute, or relative to the config file's folder;
+				   * default "%s.zone" (%s: the name in lower case,
+				   * without the final dot) */
+	const conf_template_t *tmpl; /* the template that applies, or NULL */
+	const conf_acl_t **acls;  /* in order: the first that matches decides */
+	size_t acl_count;
+	const conf_remote_t **masters; /* primaries to transfer from (secondary zones) */
+	size_t master_count;
+	const conf_remote_t **notify;  /* where to send NOTIFY */
+	size_t notify_count;
+	uint32_t journal_max_entries;  /* default CONF_JOURNAL_MAX_ENTRIES */
+	uint64_t journal_max_size;     /* bytes; default CONF_JOURNAL_MAX_SIZE */
+	enum conf_serial_policy serial_policy; /* default increment */
+	bool serial_auto_bump; /* same serial, different content: bump it (default off) */
+	bool dnssec_signing;   /* always false until signing exists */
+	const conf_policy_t *policy; /* NULL if none */
+	conf_zopts_t own;      /* what the zone itself says */
 } conf_zone_t;
 
 typedef struct conf {
@@ -64,40 +240,171 @@ typedef struct conf {
 	unsigned tcp_max_clients;
 	uint16_t udp_max_payload;   /* our EDNS buffer size */
 	char *storage;
-	char *nsid;                 /* NULL: no NSID option (RFC 5001) */
+	char *control;              /* UNIX socket path */
+	unsigned control_mode;      /* permission bits of the socket */
+	char *user;                 /* NULL: keep the user we run as */
+	uid_t uid;                  /* valid if user != NULL */
+	char *group;                /* as written; NULL with a user: the user's group */
+	gid_t gid;                  /* valid if user != NULL or group != NULL */
+	char *nsid;                 /* NULL: no NSID option (RFC 5001); binary, nsid_len octets */
 	size_t nsid_len;
 	char *identity;             /* NULL: refuse id.server / hostname.bind */
 	char *version;              /* NULL: refuse version.bind */
+	conf_log_t *logs;
+	size_t log_count;
+	conf_key_t *keys;
+	size_t key_count;
+	conf_remote_t *remotes;
+	size_t remote_count;
 	conf_acl_t *acls;
 	size_t acl_count;
-	conf_zone_t *zones;
+	conf_template_t *templates;
+	size_t template_count;
+	conf_policy_t *policies;
+	size_t policy_count;
+	conf_zone_t *zones; /* in file order */
 	size_t zone_count;
+	const conf_zone_t **zone_index; /* private: zones in canonical order */
+	const conf_key_t **key_index;   /* private: keys in canonical order */
+	struct conf_mem *mem;           /* private: everything above lives here */
 } conf_t;
+
+/* Called once per problem, in file order, with "file:line:col: message". */
+typedef void (*conf_report_fn)(void *ctx, const char *msg);
+
+typedef struct conf_opts {
+	conf_report_fn report; /* NULL: only the first problem, in err */
+	void *ctx;
+	unsigned max_errors;   /* 0: CONF_MAX_ERRORS */
+} conf_opts_t;
 
 /* Reads and validates the configuration at `path`. On SN_OK *out is owned by
  * the caller (conf_free). On failure writes "file:line:col: message" (the
- * first problem) to `err` and returns SN_EPARSE (bad YAML or schema) or
- * SN_EIO (cannot read). Any thread; allocates. */
+ * first problem in the file) to `err` and returns SN_EPARSE (bad YAML or
+ * schema), SN_EIO (cannot read) or SN_ENOMEM. Any thread; allocates; looks
+ * user and group names up in the system's databases. */
 SN_MUSTCHECK int conf_load(const char *path, conf_t **out, char err[CONF_ERRLEN]);
 
 /* Same from text; `name` is used in messages and as the base for relative
- * zone file paths (its folder). */
+ * paths (its folder). */
 SN_MUSTCHECK int conf_load_mem(const char *name, const char *text, size_t len, conf_t **out,
 			       char err[CONF_ERRLEN]);
 
-void conf_free(conf_t *conf); /* NULL is fine */
+/* As conf_load / conf_load_mem, and every problem (up to opts->max_errors,
+ * then one line with the count left out) also goes to opts->report.
+ * `opts` may be NULL. */
+SN_MUSTCHECK int conf_load_opts(const char *path, const conf_opts_t *opts, conf_t **out,
+				char err[CONF_ERRLEN]);
+SN_MUSTCHECK int conf_load_mem_opts(const char *name, const char *text, size_t len,
+				    const conf_opts_t *opts, conf_t **out, char err[CONF_ERRLEN]);
 
-/* The zone whose apex is `apex` exactly, or NULL. */
+/* Frees `conf` and everything it holds. NULL is fine. The caller makes sure
+ * no reader still uses it (after an RCU grace period). */
+void conf_free(conf_t *conf);
+
+/* The zone whose apex is `apex` exactly (case-insensitive), or NULL.
+ * O(log zones). Any thread; the result lives as long as `conf`. */
 const conf_zone_t *conf_zone_find(const conf_t *conf, const uint8_t *apex);
 
-/* True if the zone's ACLs allow `action` (a conf_action bit) from `addr`:
- * the first ACL that matches the address and the action decides (deny or
- * allow); no match means no. Any thread. */
+/* The key named `name` (wire form, any case), or NULL: for TSIG. */
+const conf_key_t *conf_key_find(const conf_t *conf, const uint8_t *name);
+
+/* The template, remote or acl with that id, or NULL. */
+const conf_template_t *conf_template_find(const conf_t *conf, const char *id);
+const conf_remote_t *conf_remote_find(const conf_t *conf, const char *id);
+const conf_acl_t *conf_acl_find(const conf_t *conf, const char *id);
+
+/* True if the zone's ACLs allow `action` (a conf_action bit) from `addr` for
+ * an unsigned request: the first ACL that matches the address, the key and
+ * the action decides (deny or allow); no match means no. Any thread. */
 bool conf_zone_allows(const conf_zone_t *zone, const struct sockaddr *addr, unsigned action);
+
+/* Same for a request signed with the TSIG key `key_name` (wire form), which
+ * the caller has verified; NULL for an unsigned request. An ACL with keys
+ * matches only requests signed with one of them; one without keys only
+ * unsigned requests; one with remotes, a request from a remote's address
+ * signed with that remote's key (or unsigned if it has none). */
+bool conf_zone_allows_key(const conf_zone_t *zone, const struct sockaddr *addr,
+			  const uint8_t *key_name, unsigned action);
 
 /* Parses "address@port" / "address" (IPv4 or IPv6) with `defport`.
  * Returns SN_OK or SN_EPARSE. */
 SN_MUSTCHECK int conf_parse_listen(const char *s, uint16_t defport, conf_listen_t *out);
 
-/* Parses "addr", "addr/prefix" into a range. Returns SN_OK or SN_EPARSE. */
+/* Parses "addr", "addr/prefix" or "addr-addr" into a range.
+ * Returns SN_OK or SN_EPARSE. */
 SN_MUSTCHECK int conf_parse_net(const char *s, conf_net_t *out);
+
+/* Parses a size with an optional B, K, M or G suffix (powers of 1024).
+ * Returns SN_OK, SN_EPARSE, or SN_ERANGE past UINT64_MAX. */
+SN_MUSTCHECK int conf_parse_size(const char *s, uint64_t *out);
+
+/* Parses a time in seconds with an optional s, m, h or d suffix.
+ * Returns SN_OK, SN_EPARSE, or SN_ERANGE past UINT64_MAX. */
+SN_MUSTCHECK int conf_parse_time(const char *s, uint64_t *out);
+
+/* Decodes base64 (RFC 4648 4, padding required, no spaces) into `out`
+ * (`cap` octets). Returns SN_OK and the length in *out_len, SN_EPARSE, or
+ * SN_ENOSPC. */
+SN_MUSTCHECK int conf_base64_decode(const char *s, uint8_t *out, size_t cap, size_t *out_len);
+
+/* "hmac-sha256"... */
+const char *conf_tsig_alg_name(enum conf_tsig_alg alg);
+
+/* Server settings that changed between two configurations. */
+enum conf_change {
+	CONF_CHG_LISTEN = 1u << 0,
+	CONF_CHG_WORKERS = 1u << 1,  /* workers, tcp-workers */
+	CONF_CHG_TCP = 1u << 2,      /* tcp-idle-timeout, tcp-max-clients */
+	CONF_CHG_STORAGE = 1u << 3,
+	CONF_CHG_CONTROL = 1u << 4,  /* control, control-mode */
+	CONF_CHG_USER = 1u << 5,     /* user, group */
+	CONF_CHG_UDP_PAYLOAD = 1u << 6,
+	CONF_CHG_IDENTITY = 1u << 7, /* nsid, identity, version */
+	CONF_CHG_LOG = 1u << 8,
+	CONF_CHG_KEYS = 1u << 9,     /* TSIG keys */
+};
+
+/* The changes a running server cannot apply without a restart: sockets,
+ * threads and privileges are set up once, and the TCP limits are given to
+ * the TCP workers when they start. The others apply with the new snapshot
+ * (answers read udp-max-payload, NSID, identity and version from it). */
+#define CONF_CHG_NEEDS_RESTART                                                                     \
+	(CONF_CHG_LISTEN | CONF_CHG_WORKERS | CONF_CHG_TCP | CONF_CHG_STORAGE | CONF_CHG_CONTROL | \
+	 CONF_CHG_USER)
+
+/* What changed in a zone kept across a reload (resolved options compared). */
+enum conf_zone_change {
+	CONF_ZCHG_FILE = 1u << 0,
+	CONF_ZCHG_ACL = 1u << 1, /* the ACLs, or a key or remote they use */
+	CONF_ZCHG_MASTER = 1u << 2,
+	CONF_ZCHG_NOTIFY = 1u << 3,
+	CONF_ZCHG_JOURNAL = 1u << 4,
+	CONF_ZCHG_SERIAL = 1u << 5, /* serial-policy, serial-auto-bump */
+	CONF_ZCHG_DNSSEC = 1u << 6, /* dnssec-signing, policy */
+};
+
+typedef struct conf_zone_diff {
+	const conf_zone_t *old_zone;
+	const conf_zone_t *new_zone;
+	unsigned what; /* conf_zone_change bits, never 0 */
+} conf_zone_diff_t;
+
+typedef struct conf_diff {
+	const conf_zone_t **added; /* point into the new conf, canonical order */
+	size_t added_count;
+	const conf_zone_t **removed; /* point into the old conf */
+	size_t removed_count;
+	conf_zone_diff_t *changed;
+	size_t changed_count;
+	unsigned server; /* conf_change bits */
+	bool needs_restart; /* server & CONF_CHG_NEEDS_RESTART */
+} conf_diff_t;
+
+/* Compares the running configuration `old` with `next`. On SN_OK *out holds
+ * the zones added, removed and changed and the server settings that changed;
+ * free its lists with conf_diff_clear. Pointers in it live as long as the
+ * confs. O(zones). Returns SN_OK or SN_ENOMEM. Any thread. */
+SN_MUSTCHECK int conf_diff(const conf_t *old, const conf_t *next, conf_diff_t *out);
+
+void conf_diff_clear(conf_diff_t *d);
