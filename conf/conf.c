@@ -647,6 +647,10 @@ h_addrs(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
 	if (a == NULL) {
 		return false;
 	}
+	if (n < d->min) {
+		report(w, v, "%s: expected at least one address", d->name);
+		return false;
+	}
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *it = list_at(w, v, i);
 		const char *s = scalar(it);
@@ -1071,7 +1075,7 @@ h_control(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
 
 static const key_def_t server_defs[] = {
 	{.name = "listen", .fn = h_addrs, SRV(listen), .off2 = offsetof(conf_t, listen_count),
-	 .arg = 53},
+	 .arg = 53, .min = 1},
 	{.name = "workers", .fn = h_uint, SRV(workers), .min = 0, .max = 256},
 	{.name = "tcp-workers", .fn = h_uint, SRV(tcp_workers), .min = 0, .max = 256},
 	{.name = "tcp-idle-timeout", .fn = h_time, SRV(tcp_idle_timeout), .min = 1, .max = 86400},
@@ -1221,7 +1225,7 @@ static const key_def_t key_defs[] = {
 static const key_def_t remote_defs[] = {
 	{.name = "id", .fn = h_skip},
 	{.name = "address", .fn = h_addrs, RMT(addrs), .off2 = offsetof(conf_remote_t, addr_count),
-	 .arg = 53},
+	 .arg = 53, .min = 1},
 	{.name = "via", .fn = h_addrs, RMT(via), .off2 = offsetof(conf_remote_t, via_count),
 	 .arg = 0},
 	{.name = "key", .fn = h_ref, RMT(key), .arg = S_KEY},
@@ -1447,7 +1451,9 @@ walk_map(walk_t *w, yaml_node_t *map, const char *ctx, const key_def_t *defs, vo
 			continue;
 		}
 		if (seen[idx] != NULL) {
-			report(w, k, "%s: '%s' is given twice (first at line %zu); give several values as [a, b]",
+			report(w, k,
+			       "%s: '%s' is given twice (first at line %zu); give several values "
+			       "as [a, b]",
 			       ctx, key, seen[idx]->start_mark.line + 1);
 			continue;
 		}
@@ -1597,8 +1603,14 @@ declare(walk_t *w, int sect)
 	for (size_t i = 0; i < w->nids[sect]; i++) {
 		ident_t *e = &w->ids[sect][i];
 		if (out > 0 && strcmp(w->ids[sect][out - 1].id, e->id) == 0) {
-			report(w, e->node, "%s: duplicate id '%s' (first at line %zu)", name,
-			       *(char **)e->item, w->ids[sect][out - 1].node->start_mark.line + 1);
+			if (w->ids[sect][out - 1].node == e->node) {
+				report(w, e->node, "%s: item '%s' is listed twice (a YAML alias)",
+				       name, *(char **)e->item);
+			} else {
+				report(w, e->node, "%s: duplicate id '%s' (first at line %zu)", name,
+				       *(char **)e->item,
+				       w->ids[sect][out - 1].node->start_mark.line + 1);
+			}
 			continue;
 		}
 		w->ids[sect][out++] = *e;
@@ -1653,11 +1665,8 @@ walk_items(walk_t *w, int sect)
 		case S_REMOTE: {
 			conf_remote_t *r = &c->remotes[i];
 			walk_map(w, it, name, remote_defs, r, NULL, NULL, NULL);
-			yaml_node_t *a = map_get(w, it, "address");
-			if (a == NULL) {
+			if (map_get(w, it, "address") == NULL) {
 				report(w, it, "remote: missing address");
-			} else if (list_count(a) == 0 && a->type != YAML_MAPPING_NODE) {
-				report(w, it, "remote: needs at least one address");
 			}
 			break;
 		}
@@ -1774,8 +1783,8 @@ path_join(walk_t *w, const char *base, const char *rel, bool dir)
 	size_t dlen;
 	if (dir) {
 		dlen = strlen(base);
-		while (dlen > 1 && base[dlen - 1] == '/') {
-			dlen--;
+		while (dlen > 0 && base[dlen - 1] == '/') {
+			dlen--; /* "/srv/" and "/" join without doubled slashes */
 		}
 	} else {
 		const char *slash = strrchr(base, '/');
@@ -1914,8 +1923,9 @@ finish_server(walk_t *w)
 	if (c->group != NULL && !find_group(c->group, &c->gid)) {
 		report(w, w->group_node, "group: no group '%s' on this system", c->group);
 	}
-	if (c->logs == NULL) {
-		/* no log section: everything from info up on stderr */
+	if (c->log_count == 0) {
+		/* no log section, or an empty one: everything from info up on
+		 * stderr (a daemon that logs nothing hides its errors) */
 		c->logs = walk_alloc(w, sizeof(*c->logs));
 		if (c->logs != NULL) {
 			c->logs[0] = (conf_log_t){.kind = CONF_LOG_STDERR,
@@ -2073,10 +2083,15 @@ finish(walk_t *w)
 	for (size_t i = 0; i < n; i++) {
 		const conf_zone_t *z = c->zone_index[i];
 		if (out > 0 && dname_is_equal(c->zone_index[out - 1]->apex, z->apex)) {
-			const conf_zone_t *first = c->zone_index[out - 1];
-			report(w, w->zone_nodes[z - c->zones],
-			       "zone: '%s' is defined twice (first at line %zu)", z->domain,
-			       w->zone_nodes[first - c->zones]->start_mark.line + 1);
+			const yaml_node_t *first = w->zone_nodes[c->zone_index[out - 1] - c->zones];
+			const yaml_node_t *again = w->zone_nodes[z - c->zones];
+			if (first == again) {
+				report(w, again, "zone: '%s' is listed twice (a YAML alias)",
+				       z->domain);
+			} else {
+				report(w, again, "zone: '%s' is defined twice (first at line %zu)",
+				       z->domain, first->start_mark.line + 1);
+			}
 			continue;
 		}
 		((const conf_zone_t **)c->zone_index)[out++] = z;
@@ -2534,7 +2549,8 @@ addrs_eq(const conf_listen_t *a, size_t na, const conf_listen_t *b, size_t nb)
 		return false;
 	}
 	for (size_t i = 0; i < na; i++) {
-		if (a[i].addrlen != b[i].addrlen || memcmp(&a[i].addr, &b[i].addr, a[i].addrlen) != 0) {
+		if (a[i].addrlen != b[i].addrlen ||
+		    memcmp(&a[i].addr, &b[i].addr, a[i].addrlen) != 0) {
 			return false;
 		}
 	}
@@ -2640,7 +2656,8 @@ server_changes(const conf_t *a, const conf_t *b)
 	if (a->workers != b->workers || a->tcp_workers != b->tcp_workers) {
 		what |= CONF_CHG_WORKERS;
 	}
-	if (a->tcp_idle_timeout != b->tcp_idle_timeout || a->tcp_max_clients != b->tcp_max_clients) {
+	if (a->tcp_idle_timeout != b->tcp_idle_timeout ||
+	    a->tcp_max_clients != b->tcp_max_clients) {
 		what |= CONF_CHG_TCP;
 	}
 	if (!str_eq(a->storage, b->storage)) {
@@ -2657,7 +2674,8 @@ server_changes(const conf_t *a, const conf_t *b)
 	if (a->udp_max_payload != b->udp_max_payload) {
 		what |= CONF_CHG_UDP_PAYLOAD;
 	}
-	if (a->nsid_len != b->nsid_len || (a->nsid_len != 0 && memcmp(a->nsid, b->nsid, a->nsid_len) != 0) ||
+	if (a->nsid_len != b->nsid_len ||
+	    (a->nsid_len != 0 && memcmp(a->nsid, b->nsid, a->nsid_len) != 0) ||
 	    !str_eq(a->identity, b->identity) || !str_eq(a->version, b->version)) {
 		what |= CONF_CHG_IDENTITY;
 	}

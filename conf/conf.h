@@ -31,7 +31,7 @@
  *   log:      - target: stderr | stdout | syslog | PATH
  *               server|control|zone|any: critical | error | warning |
  *                                      notice | info | debug
- *             (no log section: stderr at info)
+ *             (no log section, or an empty one: stderr at info)
  *   key:      - id: DNAME  algorithm: hmac-sha1|-sha224|-sha256|-sha384|-sha512
  *               secret: BASE64
  *   remote:   - id: STR  address: ADDR[@PORT]... (port 53)  via: ADDR[@PORT]...

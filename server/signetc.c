@@ -564,7 +564,8 @@ cmd_conf_check(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "signetc conf-check: unexpected argument '%s' (the file goes after -c)\n",
+		fprintf(stderr,
+			"signetc conf-check: unexpected argument '%s' (the file goes after -c)\n",
 			argv[optind]);
 		return EXIT_USAGE;
 	}

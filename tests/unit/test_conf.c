@@ -177,6 +177,11 @@ test_conf_defaults(void)
 	CU_ASSERT_EQUAL(c->zone_count, 0);
 	CU_ASSERT_EQUAL(c->log_count, 1);
 	conf_free(c);
+	c = load_ok("log: []\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->zone_count, 0);
+	CU_ASSERT_EQUAL(c->log_count, 1);
+	conf_free(c);
 	c = load_ok("# only a comment\n---\n");
 	CU_ASSERT_PTR_NOT_NULL(c);
 	conf_free(c);
@@ -229,6 +234,10 @@ test_conf_server(void)
 	CU_ASSERT_EQUAL(c->uid, 0);
 	CU_ASSERT_EQUAL(c->gid, 0);
 	CU_ASSERT_PTR_NULL(c->group);
+	conf_free(c);
+	c = load_ok("server:\n  storage: /\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(c->control, "/signet.sock");
 	conf_free(c);
 	c = load_ok("server:\n  group: root\n  nsid: plain text\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -359,7 +368,9 @@ test_conf_remote(void)
 	conf_free(c);
 
 	load_bad("remote:\n  - id: r\n", "t.yaml:2:5: remote: missing address");
-	load_bad("remote:\n  - id: r\n    address: []\n", "t.yaml:2:5: remote: needs at least one address");
+	load_bad("remote:\n  - id: r\n    address: []\n",
+		 "t.yaml:3:14: address: expected at least one address");
+	load_bad("server:\n  listen: []\n", "t.yaml:2:11: listen: expected at least one address");
 	load_bad("remote:\n  - id: r\n    address: 192.0.2.1\n    key: nokey\n",
 		 "t.yaml:4:10: key: no key with id 'nokey'");
 	load_bad("remote:\n  - id: r\n    address: 192.0.2.1@http\n",
