@@ -28,6 +28,7 @@ main(int argc, char **argv)
 		test_tree_register,
 		test_nhash_register,
 		test_query_register,
+		test_store_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");
 	seed = s != NULL ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);

@@ -17,6 +17,7 @@ int test_conf_register(void);
 int test_tree_register(void);
 int test_nhash_register(void);
 int test_query_register(void);
+int test_store_register(void);
 
 /* Seed for randomised tests: from SIGNET_TEST_SEED or the clock; printed by
  * the runner so a failure can be replayed. */
