@@ -108,6 +108,10 @@ if ! sn_wait_port "$PORT" 10; then
 	sn_not_ok "signetd starts" "not listening on $PORT" "$LOG"
 	sn_finish
 fi
+# a loaded machine may lose the first one-second try: ask up to 5 times
+for _ in 1 2 3 4 5; do
+	[ "$(serial example.com)" = 1 ] && [ "$(serial example.net)" = 10 ] && break
+done
 if [ "$(serial example.com)" = 1 ] && [ "$(serial example.net)" = 10 ]; then
 	sn_ok "signetd serves example.com serial 1 and example.net serial 10"
 else
