@@ -129,6 +129,7 @@ typedef struct walk {
 	ident_t *ids[S_COUNT];
 	size_t nids[S_COUNT];
 	yaml_node_t **zone_nodes; /* per zone: its domain node */
+	conf_zopts_t *zone_own;   /* per zone: its own options, until resolved */
 	const yaml_node_t *storage_node;
 	const yaml_node_t *control_node;
 	const yaml_node_t *user_node;
@@ -1749,7 +1750,8 @@ walk_zones(walk_t *w, yaml_node_t *v)
 	size_t n = list_count(v);
 	c->zones = walk_array(w, n, sizeof(*c->zones));
 	w->zone_nodes = calloc(n + 1, sizeof(*w->zone_nodes));
-	if (c->zones == NULL || w->zone_nodes == NULL) {
+	w->zone_own = calloc(n + 1, sizeof(*w->zone_own));
+	if (c->zones == NULL || w->zone_nodes == NULL || w->zone_own == NULL) {
 		w->oom = true;
 		return;
 	}
@@ -1761,7 +1763,8 @@ walk_zones(walk_t *w, yaml_node_t *v)
 			report(w, it, "zone: each item must be a mapping with a domain");
 			continue;
 		}
-		walk_map(w, it, "zone", zone_defs, z, zopt_defs, &z->own, &z->own.set);
+		walk_map(w, it, "zone", zone_defs, z, zopt_defs, &w->zone_own[i],
+			 &w->zone_own[i].set);
 		if (map_get(w, it, "domain") == NULL) {
 			report(w, it, "zone: missing domain");
 		}
@@ -2001,13 +2004,14 @@ pick(const conf_zopts_t *const layers[3], unsigned bit)
 }
 
 static void
-resolve_zone(walk_t *w, conf_zone_t *z, const conf_template_t *def)
+resolve_zone(walk_t *w, conf_zone_t *z, const conf_zopts_t *own, const conf_template_t *def)
 {
 	const conf_zopts_t *o;
 	if (z->tmpl == NULL) {
 		z->tmpl = def;
 	}
-	const conf_zopts_t *layers[3] = {&z->own, z->tmpl != NULL ? &z->tmpl->opts : NULL,
+	z->own_set = own->set;
+	const conf_zopts_t *layers[3] = {own, z->tmpl != NULL ? &z->tmpl->opts : NULL,
 					 def != NULL && def != z->tmpl ? &def->opts : NULL};
 
 	o = pick(layers, CONF_ZOPT_FILE);
@@ -2075,7 +2079,7 @@ finish(walk_t *w)
 		if (z->apex == NULL) {
 			continue; /* reported */
 		}
-		resolve_zone(w, z, def);
+		resolve_zone(w, z, &w->zone_own[i], def);
 		((const conf_zone_t **)c->zone_index)[n++] = z;
 	}
 	qsort((void *)c->zone_index, n, sizeof(*c->zone_index), zone_ptr_cmp);
@@ -2280,6 +2284,7 @@ load(const char *name, yaml_parser_t *parser, const conf_opts_t *opts, conf_t **
 		free(w.ids[s]);
 	}
 	free(w.zone_nodes);
+	free(w.zone_own);
 	if (rc != SN_OK) {
 		mem_free(w.mem);
 		return rc;

@@ -227,7 +227,8 @@ typedef struct conf_zone {
 	bool serial_auto_bump; /* same serial, different content: bump it (default off) */
 	bool dnssec_signing;   /* always false until signing exists */
 	const conf_policy_t *policy; /* NULL if none */
-	conf_zopts_t own;      /* what the zone itself says */
+	unsigned own_set;      /* conf_zopt bits the zone gives itself (the others
+				* come from templates or the built-in defaults) */
 } conf_zone_t;
 
 typedef struct conf {

@@ -528,8 +528,8 @@ test_conf_template_inheritance(void)
 	CU_ASSERT_EQUAL(z->notify_count, 0);
 	CU_ASSERT_EQUAL(z->master_count, 1); /* from t */
 	CU_ASSERT_STRING_EQUAL(z->file, "/etc/signet/own.zone");
-	CU_ASSERT_EQUAL(z->own.set & CONF_ZOPT_MASTER, 0);
-	CU_ASSERT_NOT_EQUAL(z->own.set & CONF_ZOPT_ACL, 0);
+	CU_ASSERT_EQUAL(z->own_set & CONF_ZOPT_MASTER, 0);
+	CU_ASSERT_NOT_EQUAL(z->own_set & CONF_ZOPT_ACL, 0);
 
 	/* its template's, then the default template's */
 	z = zone(c, "tmpl.");
