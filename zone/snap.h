@@ -7,9 +7,33 @@
  * canonical order (predecessors, transfers) and in a persistent hash
  * (exact lookups, a few cache misses each), and each name's RRsets in wire
  * form, ready to copy into a response.
+ *
  * A snapshot never changes once built; a change makes a new snapshot that
  * shares every untouched part with the old one (snap_edit), and the old one
  * is released after an RCU grace period by whoever published the new one.
+ *
+ * Versions and their lifetime. A full build (snap_build) starts a lineage;
+ * each snap_edit adds the next version to it. Version N+1 shares most of
+ * its nodes with N, so a node that N+1 dropped may be freed only when no
+ * one holds N any more, and a node that lived in N and N+1 but not in N+2
+ * is in N+2's garbage, so the garbage of N+1 may not go before N's. The
+ * lineage therefore keeps its versions in a queue, oldest first, and when a
+ * reference count reaches zero it frees, from the head, every version that
+ * no one holds; a held version holds back every newer one (a slow zone
+ * transfer keeps the memory of the versions published after it until it
+ * ends, never longer). The newest version, once released, takes the whole
+ * lineage with it. Every version, built or edited, starts with one
+ * reference, its publisher's.
+ *
+ * Who calls what:
+ *  - snap_build, snap_edit: the zone's writer (one thread at a time per
+ *    lineage; snap_build may run anywhere since it starts a new lineage).
+ *  - snap_lookup, snap_find, snap_prev, snap_iter_*, snap_walk, the
+ *    accessors: any thread, no lock, while it holds the snapshot (inside the
+ *    RCU read-side section that found it, or with a reference).
+ *  - snap_ref: any thread, only while the snapshot is reachable.
+ *  - snap_unref, snap_free: any thread (an RCU callback, a transfer ending);
+ *    they take the lineage's mutex, never the query path.
  *
  * Node flags mark zone cuts and what lies below them (glue, occluded data)
  * and names that have a wildcard child, so the answer logic needs no extra
@@ -17,13 +41,13 @@
  */
 #pragma once
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include "zone/dname.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
 #include "zone/tree.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* An RRset in wire form: `count` records, each a 2-octet RDATA length and
  * the RDATA (uncompressed, case as loaded), in canonical order. */
@@ -38,12 +62,13 @@ typedef struct snap_rrset {
 
 enum snap_flags {
 	SNAP_APEX = 1u << 0,
-	SNAP_DELEG = 1u << 1,      /* a zone cut: NS here, not at the apex */
-	SNAP_NONAUTH = 1u << 2,    /* below a zone cut: glue or occluded */
-	SNAP_WILDCARD_CHILD = 1u << 3, /* "*.<this name>" exists */
-	SNAP_DNAME = 1u << 4,      /* has a DNAME: names below are redirected */
-	SNAP_BELOW_DNAME = 1u << 5, /* occluded by a DNAME above (RFC 6672 2.3) */
-	SNAP_ENT = 1u << 6,        /* empty non-terminal: no RRsets */
+	SNAP_DELEG = 1u << 1,          /* a zone cut: NS here, not at the apex */
+	SNAP_NONAUTH = 1u << 2,        /* below a zone cut: glue or occluded */
+	SNAP_WILDCARD_CHILD = 1u << 3, /* "*.<this name>" exists (an empty
+	                                * non-terminal wildcard too, RFC 4592 4.2) */
+	SNAP_DNAME = 1u << 4,          /* has a DNAME: names below are redirected */
+	SNAP_BELOW_DNAME = 1u << 5,    /* occluded by a DNAME above (RFC 6672 2.3) */
+	SNAP_ENT = 1u << 6,            /* empty non-terminal: no RRsets */
 };
 
 typedef struct snap_node {
@@ -58,21 +83,83 @@ typedef struct snap snap_t; /* opaque */
 
 /* Builds a snapshot of the zone `apex` from the sorted, checked list `rrs`
  * (only records at or below `apex` are taken). Copies everything it keeps:
- * `rrs` may be freed afterwards. On SN_OK *out is owned by the caller
- * (snap_free). Any thread. */
+ * `rrs` may be freed afterwards. On SN_OK *out holds one reference, the
+ * caller's, and starts a new lineage. Any thread. */
 SN_MUSTCHECK int snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out);
 
-/* Frees a snapshot that shares nothing with a live one. NULL is fine.
- * Same as dropping the last reference. */
+/* Makes the next version of `base`: its records minus `removed` plus
+ * `added` (either may be NULL for none). Both lists must be sorted
+ * (rrlist_sort) and hold only records at or below the apex; the class is
+ * not looked at (a snapshot holds one class).
+ *
+ * Records are compared as rrlist_sort does (owner and RDATA in canonical
+ * form, RFC 4034 6.2; not the TTL). `removed` is applied first, so a TTL
+ * change is the record in both lists. Removing a record that is absent, or
+ * adding one that is present (and not removed in the same call), is
+ * SN_EINVAL: the caller's diff and the snapshot disagree, and the caller
+ * should rebuild with snap_build rather than serve a guess. An RRset's TTL
+ * is the least TTL of its records, the records kept from `base` counting
+ * with the TTL their RRset had; when every RRset's records agree on their
+ * TTL (zcheck makes them agree), the result equals snap_build of the full
+ * new record list, node for node and byte for byte, except that an empty
+ * non-terminal keeps the letter case of the name that made it.
+ *
+ * Cost: about k log N for k changed records. Only the nodes of the changed
+ * owners are rebuilt (each on the heap, alone), their missing ancestors are
+ * added as empty non-terminals and the ones left empty without children
+ * removed; a name that gains or loses a zone cut or a DNAME re-flags the
+ * names below it (O(subtree)); everything else, the arena of the full
+ * build included, is shared with `base`.
+ *
+ * `base` is borrowed and must be the newest version of its lineage, held
+ * by the caller: a version is edited at most once (SN_EINVAL otherwise).
+ * It stays readable, unchanged, until it is released. On SN_OK *out holds
+ * one reference, the caller's; publish it, then release `base` after a
+ * grace period (zone_retire). Releasing *out without publishing it is
+ * allowed, but ends the lineage: `base` then can no longer be edited.
+ * On error nothing changed. Returns SN_OK, SN_EINVAL, SN_ENOMEM.
+ * The zone's writer only. */
+SN_MUSTCHECK int snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added,
+                           snap_t **out);
+
+/* Drops the caller's reference: the same as snap_unref. For a snapshot
+ * that was never published (its only reference is the caller's) it frees
+ * what only that version holds, at once or, for an edited version whose
+ * predecessors are still held, when they are released. NULL is fine. */
 void snap_free(snap_t *s);
 
 /* Reference counting, for readers that keep a snapshot past their RCU
- * read-side section (a zone transfer paced by the client). A built snapshot
- * has one reference, its publisher's. snap_ref may be called only while the
- * snapshot is reachable (inside a read-side section that found it);
- * snap_unref frees it when the count drops to zero. Any thread. */
+ * read-side section (a zone transfer paced by the client). snap_ref may be
+ * called only while the snapshot is reachable (inside a read-side section
+ * that found it, or holding another reference); snap_unref drops one and,
+ * at zero, frees whatever the lineage no longer needs (see the top of this
+ * file). Any thread; snap_unref takes the lineage's mutex. NULL is fine
+ * for snap_unref. */
 void snap_ref(snap_t *s);
 void snap_unref(snap_t *s);
+
+/* What the snap_edit that made `s` did, for logs, tests and benchmarks. */
+typedef struct snap_edit_stats {
+	size_t owners;      /* owners whose records changed */
+	size_t nodes_new;   /* name nodes allocated (rebuilt, created, re-flagged) */
+	size_t nodes_gone;  /* name nodes of the base dropped or replaced */
+	size_t tree_copied; /* base tree nodes copied or dropped (tree_txn_copied) */
+	size_t hash_copied; /* base hash nodes copied or dropped (nhash_txn_copied) */
+} snap_edit_stats_t;
+
+/* Fills *st for `s` (all zero for a snapshot from snap_build). Any thread. */
+void snap_edit_stats(const snap_t *s, snap_edit_stats_t *st);
+
+/* Shape of the indexes of `s`: the tree's height (O(1)) and the hash's
+ * deepest path (O(n)). For tests and benchmarks. Any thread. */
+void snap_index_shape(const snap_t *s, unsigned *height, unsigned *depth);
+
+/* Checks the indexes of `s` (tree_check, nhash_check, both hold the same
+ * names) and the snapshot's own invariants: every name's ancestors up to
+ * the apex are nodes, an empty non-terminal has children, and every flag
+ * is what the records and the ancestors make it. For tests; O(n).
+ * Returns SN_OK or SN_ECHECK. Any thread. */
+SN_MUSTCHECK int snap_check(const snap_t *s);
 
 const uint8_t *snap_apex(const snap_t *s);
 const snap_node_t *snap_apex_node(const snap_t *s);
@@ -84,10 +171,10 @@ const snap_rrset_t *snap_node_rrset(const snap_node_t *node, uint16_t type);
 
 /* The result of looking a name up in a zone. */
 typedef struct snap_lookup {
-	const snap_node_t *match;   /* the name itself, or NULL */
+	const snap_node_t *match;    /* the name itself, or NULL */
 	const snap_node_t *encloser; /* closest existing ancestor (= match when found) */
-	const snap_node_t *cut;     /* the highest zone cut at or above the name, or NULL */
-	const snap_node_t *dname;   /* the highest DNAME strictly above the name, or NULL */
+	const snap_node_t *cut;      /* the highest zone cut at or above the name, or NULL */
+	const snap_node_t *dname;    /* the highest DNAME strictly above the name, or NULL */
 } snap_lookup_t;
 
 /* Looks up `name` (wire form, any case, at or below the apex). Any thread;

@@ -27,6 +27,7 @@ main(int argc, char **argv)
 		test_conf_register,
 		test_tree_register,
 		test_nhash_register,
+		test_snap_register,
 		test_query_register,
 		test_ctl_register,
 		test_store_register,

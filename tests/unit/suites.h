@@ -16,6 +16,7 @@ int test_zcheck_register(void);
 int test_conf_register(void);
 int test_tree_register(void);
 int test_nhash_register(void);
+int test_snap_register(void);
 int test_query_register(void);
 int test_ctl_register(void);
 int test_store_register(void);
