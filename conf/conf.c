@@ -167,17 +167,12 @@ walk_strdup(walk_t *w, const char *s)
 	return d;
 }
 
-static void report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
+/* Records a problem at `line`:`col` (1-based; 0 for none). */
 static void
-report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+vreport(walk_t *w, size_t line, size_t col, const char *fmt, va_list ap)
 {
 	char buf[CONF_ERRLEN];
-	va_list ap;
-	size_t line = n != NULL ? n->start_mark.line + 1 : 0;
-	size_t col = n != NULL ? n->start_mark.column + 1 : 0;
-	int off = n != NULL ? snprintf(buf, sizeof(buf), "%s:%zu:%zu: ", w->name, line, col)
+	int off = line != 0 ? snprintf(buf, sizeof(buf), "%s:%zu:%zu: ", w->name, line, col)
 			    : snprintf(buf, sizeof(buf), "%s: ", w->name);
 
 	w->total++;
@@ -187,9 +182,7 @@ report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
 	if (off < 0 || (size_t)off >= sizeof(buf)) {
 		off = 0;
 	}
-	va_start(ap, fmt);
 	vsnprintf(buf + off, sizeof(buf) - (size_t)off, fmt, ap);
-	va_end(ap);
 	if (w->nerr % 64 == 0) {
 		errmsg_t *e = realloc(w->errs, (w->nerr + 64) * sizeof(*e));
 		if (e == NULL) {
@@ -204,6 +197,32 @@ report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
 		return;
 	}
 	w->errs[w->nerr++] = (errmsg_t){.line = line, .col = col, .seq = w->total, .text = text};
+}
+
+static void report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Records a problem at the node `n` (NULL: no place). */
+static void
+report(walk_t *w, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(w, n != NULL ? n->start_mark.line + 1 : 0, n != NULL ? n->start_mark.column + 1 : 0,
+		fmt, ap);
+	va_end(ap);
+}
+
+static void report_at(walk_t *w, size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+report_at(walk_t *w, size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(w, line, col, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -2258,14 +2277,15 @@ load(const char *name, yaml_parser_t *parser, const conf_opts_t *opts, conf_t **
 		yaml_document_t next;
 		if (yaml_parser_load(parser, &next)) {
 			yaml_node_t *r = yaml_document_get_root_node(&next);
-			if (r != NULL) {
+			if (r != NULL && !is_null(r)) {
 				report(&w, r, "only one YAML document is allowed");
 			}
 			yaml_document_delete(&next);
 		} else {
-			report(&w, NULL, "%zu:%zu: %s", parser->problem_mark.line + 1,
-			       parser->problem_mark.column + 1,
-			       parser->problem != NULL ? parser->problem : "bad YAML");
+			report_at(&w, parser->problem_mark.line + 1, parser->problem_mark.column + 1,
+				  "%s%s%s", parser->problem != NULL ? parser->problem : "bad YAML",
+				  parser->context != NULL ? " " : "",
+				  parser->context != NULL ? parser->context : "");
 		}
 	}
 	yaml_document_delete(&doc);

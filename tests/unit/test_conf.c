@@ -185,6 +185,9 @@ test_conf_defaults(void)
 	c = load_ok("# only a comment\n---\n");
 	CU_ASSERT_PTR_NOT_NULL(c);
 	conf_free(c);
+	c = load_ok("---\nserver:\n  workers: 1\n...\n---\n");
+	CU_ASSERT_PTR_NOT_NULL(c);
+	conf_free(c);
 }
 
 static void
@@ -770,6 +773,8 @@ test_conf_errors(void)
 		 "t.yaml:3:1: did not find expected ',' or ']' while parsing a flow sequence");
 	load_bad("server:\n  workers: 1\n---\nzone: []\n",
 		 "t.yaml:4:1: only one YAML document is allowed");
+	load_bad("server:\n  workerz: 1\n---\nzone: [\n",
+		 "t.yaml:2:3: server: unknown key 'workerz' (did you mean 'workers'?)");
 	load_bad("server:\n  nsid: \"a\\0b\"\n", "t.yaml:2:9: nsid: expected a string or 0x and hex digits");
 }
 
