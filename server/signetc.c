@@ -6,7 +6,8 @@
  * (status, reload, zone-status, key-generate...) touches nothing else.
  * Exit status, for every command: 0 success, 1 the thing checked is bad
  * (a zone with errors), 2 usage error or failure to do the job (a file
- * that cannot be read, out of memory).
+ * that cannot be read, out of memory). Commands that talk to signetd over
+ * its control socket: 1 signetd refused, 3 it cannot be reached.
  * Read commands take --json and then print one JSON object on stdout.
  */
 #include "config.h"
@@ -17,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "conf/conf.h"
+#include "server/ctl.h"
 #include "zone/dname.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
@@ -39,7 +43,23 @@ struct cmd {
 
 static int cmd_zone_check(int argc, char **argv);
 static int cmd_conf_check(int argc, char **argv);
+static int cmd_ctl(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
+
+/* The options of the commands that talk to signetd. */
+#define SIGNETC_CTL_OPTS                                                                   \
+	"  -s, --socket PATH   signetd's control socket; default: $SIGNET_SOCKET,\n"        \
+	"                      else server.control of the configuration\n"                  \
+	"  -c, --config FILE   take the socket from this configuration; default:\n"         \
+	"                      $SIGNET_CONF, else " CONF_DEFAULT_PATH " if it\n"            \
+	"                      exists, else the socket is ./var/signet.sock\n"               \
+	"  -t, --timeout SECS  how long to wait for the answer (default: 30, and\n"          \
+	"                      600 for commands that change something)\n"                    \
+	"  -j, --json          print the answer's data as one JSON object\n"                 \
+	"  -h, --help          this text\n"                                                  \
+	"\n"                                                                                 \
+	"Exit status: 0 done, 1 signetd refused (its reason is printed), 2 usage\n"          \
+	"error, 3 signetd cannot be reached or did not answer properly.\n"
 
 static const struct cmd cmds[] = {
 	{
@@ -87,6 +107,96 @@ static const struct cmd cmds[] = {
 		"On success prints `ok: N zones`. Exit status: 0 the configuration is good,\n"
 		"1 it has problems, 2 usage error or the file cannot be read.\n",
 		cmd_conf_check,
+	},
+	{
+		"status",
+		"signetd's version, uptime, zones and workers",
+		"usage: signetc status [options]\n"
+		"\n"
+		"Asks the running signetd for its version, uptime, number of zones and\n"
+		"worker threads.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"stop",
+		"stop signetd",
+		"usage: signetc stop [options]\n"
+		"\n"
+		"Asks signetd to stop, as SIGTERM does; answered before it stops.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"reload",
+		"reload the configuration and the changed zone files",
+		"usage: signetc reload [options]\n"
+		"\n"
+		"Reloads the configuration and every zone file that changed, as SIGHUP\n"
+		"does, and answers when it is done. A bad configuration is refused with its\n"
+		"file:line:col and the running one stays.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-status",
+		"serial, records, last load, journal and next event of zones",
+		"usage: signetc zone-status [options] [ZONE]\n"
+		"\n"
+		"One line per zone (or just ZONE): its serial, record count, when it was\n"
+		"last loaded, the size of its journal and its next event.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-reload",
+		"reload one zone from its file",
+		"usage: signetc zone-reload [options] ZONE\n"
+		"\n"
+		"Reads ZONE's file again and applies the difference; answers when the\n"
+		"change is committed.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-flush",
+		"write a zone as it is served to a file",
+		"usage: signetc zone-flush [options] [--out DIR] ZONE\n"
+		"\n"
+		"Writes ZONE, as it is served now, to its file, or into DIR.\n"
+		"\n"
+		"  -o, --out DIR       the folder to write to (made absolute here)\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-add",
+		"serve a new zone (kept across restarts)",
+		"usage: signetc zone-add [options] [--template T] [--file F] ZONE\n"
+		"\n"
+		"Adds ZONE at run time, with the options of template T and the zone file F.\n"
+		"It is kept in the store, so it is still served after a restart.\n"
+		"\n"
+		"  -T, --template T    the template to take the zone's options from\n"
+		"  -f, --file F        its zone file (made absolute here)\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-remove",
+		"stop serving a zone",
+		"usage: signetc zone-remove [options] ZONE\n"
+		"\n"
+		"Stops serving ZONE and removes it from the store.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"stats",
+		"signetd's counters",
+		"usage: signetc stats [options]\n"
+		"\n"
+		"The query counters of the running signetd (by protocol and by RCODE...).\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
 	},
 	{
 		"help",
@@ -583,6 +693,535 @@ cmd_conf_check(int argc, char **argv)
 	printf("ok: %zu zones\n", conf->zone_count);
 	conf_free(conf);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+}
+
+/*
+ * Commands that talk to signetd over its control socket (server/ctl.h).
+ * Their exit status: 0 done, 1 signetd said no (its reason on stderr),
+ * 2 usage error, 3 signetd cannot be reached or did not answer properly.
+ */
+
+#define EXIT_UNREACHABLE 3
+#define CTL_READ_TIMEOUT_MS 30000 /* reads may wait behind a change in progress */
+
+enum ctl_zone_rule { CZ_NONE, CZ_OPTIONAL, CZ_REQUIRED };
+
+enum {
+	COPT_OUT = 1u << 0,
+	COPT_TEMPLATE = 1u << 1,
+	COPT_FILE = 1u << 2,
+};
+
+static const struct ctl_cmd {
+	const char *name;
+	enum ctl_zone_rule zone;
+	bool changes; /* waits for a commit: the long timeout */
+	unsigned opts;
+} ctl_cmds[] = {
+	{"status", CZ_NONE, false, 0},
+	{"stop", CZ_NONE, true, 0},
+	{"reload", CZ_NONE, true, 0},
+	{"zone-status", CZ_OPTIONAL, false, 0},
+	{"zone-reload", CZ_REQUIRED, true, 0},
+	{"zone-flush", CZ_REQUIRED, true, COPT_OUT},
+	{"zone-add", CZ_REQUIRED, true, COPT_TEMPLATE | COPT_FILE},
+	{"zone-remove", CZ_REQUIRED, true, 0},
+	{"stats", CZ_NONE, false, 0},
+};
+
+/* A path the daemon can use whatever its working folder: absolute. */
+static char *
+absolute(const char *path)
+{
+	if (path[0] == '/') {
+		return strdup(path);
+	}
+	char *cwd = getcwd(NULL, 0);
+	char *out = NULL;
+	if (cwd != NULL && asprintf(&out, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path) < 0) {
+		out = NULL;
+	}
+	free(cwd);
+	return out;
+}
+
+/* Where signetd listens: -s, else the -c configuration's server.control,
+ * else $SIGNET_SOCKET, else $SIGNET_CONF's, else the default configuration's
+ * if there is one, else ./var/signet.sock (the default storage). Returns a
+ * new string, or NULL after printing why. */
+static char *
+find_socket(const char *cmd, const char *sock, const char *conf_path)
+{
+	const char *env;
+
+	if (sock != NULL) {
+		return strdup(sock);
+	}
+	if (conf_path == NULL) {
+		env = getenv("SIGNET_SOCKET");
+		if (env != NULL && *env != '\0') {
+			return strdup(env);
+		}
+		env = getenv("SIGNET_CONF");
+		if (env != NULL && *env != '\0') {
+			conf_path = env;
+		} else if (access(CONF_DEFAULT_PATH, F_OK) == 0) {
+			conf_path = CONF_DEFAULT_PATH;
+		} else {
+			return strdup("./var/signet.sock");
+		}
+	}
+	conf_t *conf = NULL;
+	char err[CONF_ERRLEN];
+	if (conf_load(conf_path, &conf, err) != SN_OK) {
+		fprintf(stderr, "signetc %s: cannot take the socket from the configuration: %s\n",
+			cmd, err);
+		fprintf(stderr, "signetc %s: fix it, or give the socket with -s\n", cmd);
+		return NULL;
+	}
+	char *s = conf->control != NULL ? strdup(conf->control) : NULL;
+	conf_free(conf);
+	return s;
+}
+
+/* Text safe for a terminal: control characters shown as '?'. */
+static void
+put_text(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != 0; p++) {
+		putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
+	}
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* A scalar for people: times (`*-time`, unix seconds) in UTC, `uptime` as
+ * days/hours/minutes/seconds, sizes (`*-size`) with a binary unit. */
+static void
+fmt_scalar(const char *key, const ctl_json_t *v, char *out, size_t cap)
+{
+	uint64_t u;
+	switch (ctl_json_type(v)) {
+	case CTL_JNULL:
+		snprintf(out, cap, "-");
+		return;
+	case CTL_JBOOL: {
+		bool b = false;
+		snprintf(out, cap, "%s", ctl_json_bool(v, &b) == SN_OK && b ? "yes" : "no");
+		return;
+	}
+	case CTL_JSTR:
+		snprintf(out, cap, "%s", ctl_json_str(v, NULL));
+		return;
+	case CTL_JNUM:
+		break;
+	default:
+		snprintf(out, cap, "...");
+		return;
+	}
+	if (key != NULL && ctl_json_uint(v, &u) == SN_OK) {
+		if (ends_with(key, "-time") && u > 0 && u < (1ull << 40)) {
+			time_t t = (time_t)u;
+			struct tm tm;
+			if (gmtime_r(&t, &tm) != NULL) {
+				strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+				return;
+			}
+		}
+		if (strcmp(key, "uptime") == 0) {
+			unsigned long long d = u / 86400, h = u / 3600 % 24, m = u / 60 % 60,
+					   s = u % 60;
+			if (d > 0) {
+				snprintf(out, cap, "%llud %lluh %llum %llus", d, h, m, s);
+			} else if (h > 0) {
+				snprintf(out, cap, "%lluh %llum %llus", h, m, s);
+			} else if (m > 0) {
+				snprintf(out, cap, "%llum %llus", m, s);
+			} else {
+				snprintf(out, cap, "%llus", s);
+			}
+			return;
+		}
+		if (ends_with(key, "-size") && u >= 1024) {
+			static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+			double x = (double)u / 1024;
+			int i = 0;
+			while (x >= 1024 && i < 3) {
+				x /= 1024;
+				i++;
+			}
+			snprintf(out, cap, "%.1f %s", x, units[i]);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", ctl_json_num_text(v));
+}
+
+static bool
+is_scalar(const ctl_json_t *v)
+{
+	return ctl_json_type(v) != CTL_JOBJ && ctl_json_type(v) != CTL_JARR;
+}
+
+static bool
+all_scalars(const ctl_json_t *v)
+{
+	for (const ctl_json_t *m = ctl_json_first(v); m != NULL; m = ctl_json_next(m)) {
+		if (!is_scalar(m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+all_objects(const ctl_json_t *v)
+{
+	for (const ctl_json_t *m = ctl_json_first(v); m != NULL; m = ctl_json_next(m)) {
+		if (ctl_json_type(m) != CTL_JOBJ || !all_scalars(m)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* An array of flat objects as a table: one column per key, in the order
+ * they first appear; "-" where a row has none. */
+static void
+show_table(const ctl_json_t *arr, int indent)
+{
+	enum { MAXCOL = 32 };
+	const char *cols[MAXCOL];
+	size_t width[MAXCOL];
+	size_t ncol = 0;
+	char buf[256];
+
+	for (const ctl_json_t *row = ctl_json_first(arr); row; row = ctl_json_next(row)) {
+		for (const ctl_json_t *c = ctl_json_first(row); c; c = ctl_json_next(c)) {
+			size_t i = 0;
+			while (i < ncol && strcmp(cols[i], ctl_json_key(c)) != 0) {
+				i++;
+			}
+			if (i == ncol && ncol < MAXCOL) {
+				cols[ncol] = ctl_json_key(c);
+				width[ncol] = strlen(cols[ncol]);
+				ncol++;
+			}
+			if (i < ncol) {
+				fmt_scalar(cols[i], c, buf, sizeof(buf));
+				width[i] = strlen(buf) > width[i] ? strlen(buf) : width[i];
+			}
+		}
+	}
+	printf("%*s", indent, "");
+	for (size_t i = 0; i < ncol; i++) {
+		printf("%-*s", i + 1 < ncol ? (int)width[i] + 2 : 0, cols[i]);
+	}
+	putchar('\n');
+	for (const ctl_json_t *row = ctl_json_first(arr); row; row = ctl_json_next(row)) {
+		printf("%*s", indent, "");
+		for (size_t i = 0; i < ncol; i++) {
+			const ctl_json_t *c = ctl_json_get(row, cols[i]);
+			if (c != NULL) {
+				fmt_scalar(cols[i], c, buf, sizeof(buf));
+			} else {
+				snprintf(buf, sizeof(buf), "-");
+			}
+			put_text(buf);
+			if (i + 1 < ncol) {
+				printf("%*s", (int)(width[i] + 2 - strlen(buf)), "");
+			}
+		}
+		putchar('\n');
+	}
+}
+
+/* An object for people: `key  value` lines with the keys aligned; flat
+ * objects and arrays of scalars on one line; arrays of flat objects as
+ * tables; anything deeper indented below its key. */
+static void
+show_object(const ctl_json_t *obj, int indent)
+{
+	size_t kw = 0;
+	char buf[256];
+
+	for (const ctl_json_t *m = ctl_json_first(obj); m != NULL; m = ctl_json_next(m)) {
+		size_t l = strlen(ctl_json_key(m));
+		kw = l > kw ? l : kw;
+	}
+	for (const ctl_json_t *m = ctl_json_first(obj); m != NULL; m = ctl_json_next(m)) {
+		const char *key = ctl_json_key(m);
+		printf("%*s", indent, "");
+		put_text(key);
+		if (is_scalar(m)) {
+			fmt_scalar(key, m, buf, sizeof(buf));
+			printf("%*s", (int)(kw + 2 - strlen(key)), "");
+			put_text(buf);
+			putchar('\n');
+		} else if (ctl_json_count(m) == 0) {
+			printf("%*s(none)\n", (int)(kw + 2 - strlen(key)), "");
+		} else if (all_scalars(m) && (ctl_json_type(m) == CTL_JARR || ctl_json_count(m) <= 3)) {
+			/* {"udp":4,"tcp":2} -> "udp 4, tcp 2"; [1,2] -> "1, 2" */
+			printf("%*s", (int)(kw + 2 - strlen(key)), "");
+			bool first = true;
+			for (const ctl_json_t *e = ctl_json_first(m); e; e = ctl_json_next(e)) {
+				fputs(first ? "" : ", ", stdout);
+				first = false;
+				if (ctl_json_key(e) != NULL) {
+					put_text(ctl_json_key(e));
+					putchar(' ');
+				}
+				fmt_scalar(ctl_json_key(e), e, buf, sizeof(buf));
+				put_text(buf);
+			}
+			putchar('\n');
+		} else if (ctl_json_type(m) == CTL_JARR && all_objects(m)) {
+			puts(":");
+			show_table(m, indent + 2);
+		} else if (ctl_json_type(m) == CTL_JOBJ) {
+			puts(":");
+			show_object(m, indent + 2);
+		} else {
+			/* a mixed array: one element a line */
+			puts(":");
+			for (const ctl_json_t *e = ctl_json_first(m); e; e = ctl_json_next(e)) {
+				if (is_scalar(e)) {
+					fmt_scalar(NULL, e, buf, sizeof(buf));
+					printf("%*s", indent + 2, "");
+					put_text(buf);
+					putchar('\n');
+				} else if (ctl_json_type(e) == CTL_JOBJ) {
+					show_object(e, indent + 2);
+				} else {
+					printf("%*s[%zu items]\n", indent + 2, "", ctl_json_count(e));
+				}
+			}
+		}
+	}
+}
+
+static int
+cmd_ctl(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"config", required_argument, NULL, 'c'},
+		{"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
+		{"out", required_argument, NULL, 'o'},
+		{"template", required_argument, NULL, 'T'},
+		{"file", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const struct cmd *self = find_cmd(argv[0]);
+	const struct ctl_cmd *cc = NULL;
+	const char *sock = NULL, *conf_path = NULL, *out = NULL, *tmpl = NULL, *file = NULL;
+	bool json = false;
+	int timeout_ms = 0;
+	unsigned given = 0;
+	int opt, status = EXIT_USAGE;
+
+	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		if (strcmp(ctl_cmds[i].name, argv[0]) == 0) {
+			cc = &ctl_cmds[i];
+		}
+	}
+	if (self == NULL || cc == NULL) {
+		return EXIT_USAGE;
+	}
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "s:c:t:jo:T:f:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 't': {
+			char *end;
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' || t == 0 || t > 86400) {
+				fprintf(stderr, "signetc %s: --timeout takes seconds, 1 to 86400\n",
+					cc->name);
+				return EXIT_USAGE;
+			}
+			timeout_ms = (int)t * 1000;
+			break;
+		}
+		case 'j':
+			json = true;
+			break;
+		case 'o':
+			out = optarg;
+			given |= COPT_OUT;
+			break;
+		case 'T':
+			tmpl = optarg;
+			given |= COPT_TEMPLATE;
+			break;
+		case 'f':
+			file = optarg;
+			given |= COPT_FILE;
+			break;
+		case 'h':
+			fputs(self->help, stdout);
+			return EXIT_OK;
+		default:
+			if (optopt != 0) {
+				fprintf(stderr, "signetc %s: bad or incomplete option '-%c'\n",
+					cc->name, optopt);
+			} else {
+				fprintf(stderr, "signetc %s: unknown option '%s'\n", cc->name,
+					argv[optind - 1]);
+			}
+			fputs(self->help, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if ((given & ~cc->opts) != 0) {
+		fprintf(stderr, "signetc %s: --%s is not an option of this command\n", cc->name,
+			(given & ~cc->opts & COPT_OUT)	    ? "out"
+			: (given & ~cc->opts & COPT_TEMPLATE) ? "template"
+							     : "file");
+		fputs(self->help, stderr);
+		return EXIT_USAGE;
+	}
+	const char *zone = NULL;
+	if (optind < argc && cc->zone != CZ_NONE) {
+		zone = argv[optind++];
+	}
+	if (optind < argc) {
+		fprintf(stderr, "signetc %s: unexpected argument '%s'\n", cc->name, argv[optind]);
+		fputs(self->help, stderr);
+		return EXIT_USAGE;
+	}
+	if (zone == NULL && cc->zone == CZ_REQUIRED) {
+		fprintf(stderr, "signetc %s: which zone?\n", cc->name);
+		fputs(self->help, stderr);
+		return EXIT_USAGE;
+	}
+	if (zone != NULL) {
+		uint8_t apex[DNAME_MAXLEN];
+		size_t alen;
+		if (*zone == '\0' ||
+		    dname_from_text(zone, strlen(zone), (const uint8_t *)"", apex, &alen) != SN_OK) {
+			fprintf(stderr, "signetc %s: '%s' is not a valid zone name\n", cc->name,
+				zone);
+			return EXIT_USAGE;
+		}
+	}
+
+	/* the daemon has its own working folder: send it absolute paths */
+	const char *keys[3], *vals[3];
+	char *abs[3] = {NULL, NULL, NULL};
+	size_t nargs = 0;
+	if (out != NULL) {
+		keys[nargs] = "out";
+		abs[nargs] = absolute(out);
+		vals[nargs] = abs[nargs];
+		nargs++;
+	}
+	if (tmpl != NULL) {
+		keys[nargs] = "template";
+		vals[nargs] = tmpl;
+		nargs++;
+	}
+	if (file != NULL) {
+		keys[nargs] = "file";
+		abs[nargs] = absolute(file);
+		vals[nargs] = abs[nargs];
+		nargs++;
+	}
+	char *path = NULL, *line = NULL;
+	ctl_jdoc_t *doc = NULL;
+	size_t len;
+	char err[CTL_ERRLEN];
+	for (size_t i = 0; i < nargs; i++) {
+		if (vals[i] == NULL) {
+			fprintf(stderr, "signetc %s: out of memory\n", cc->name);
+			goto out;
+		}
+	}
+	int rc = ctl_req_format(cc->name, zone, keys, vals, nargs, &line, &len);
+	if (rc != SN_OK) {
+		fprintf(stderr, "signetc %s: %s\n", cc->name,
+			rc == SN_EINVAL ? "names and paths must be UTF-8"
+			: rc == SN_ERANGE ? "the request is too long"
+					  : sn_strerror(rc));
+		goto out;
+	}
+	path = find_socket(cc->name, sock, conf_path);
+	if (path == NULL) {
+		goto out;
+	}
+	if (timeout_ms == 0) {
+		timeout_ms = cc->changes ? CTL_CHANGE_TIMEOUT_MS : CTL_READ_TIMEOUT_MS;
+	}
+	rc = ctl_call(path, line, len, timeout_ms, &doc, err);
+	if (rc != SN_OK) {
+		fprintf(stderr, "signetc %s: %s\n", cc->name, err);
+		status = EXIT_UNREACHABLE;
+		goto out;
+	}
+
+	const ctl_json_t *root = ctl_jdoc_root(doc);
+	bool ok = false;
+	if (ctl_json_bool(ctl_json_get(root, "ok"), &ok) != SN_OK || !ok) {
+		/* ctl_call checked that an error has a message and a code */
+		fprintf(stderr, "signetc %s%s%s: ", cc->name, zone != NULL ? " " : "",
+			zone != NULL ? zone : "");
+		fflush(stdout);
+		const char *msg = ctl_json_str(ctl_json_get(root, "error"), NULL);
+		for (const unsigned char *p = (const unsigned char *)msg; *p != 0; p++) {
+			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+		}
+		fputc('\n', stderr);
+		status = EXIT_BAD;
+		if (json && (ctl_json_write(stdout, root, 2) != SN_OK || putchar('\n') == EOF ||
+			     fflush(stdout) != 0)) {
+			status = EXIT_USAGE;
+		}
+		goto out;
+	}
+	const ctl_json_t *data = ctl_json_get(root, "data");
+	if (json) {
+		if (ctl_json_write(stdout, data, 2) != SN_OK) {
+			goto out; /* EXIT_USAGE: stdout failed */
+		}
+		putchar('\n');
+	} else {
+		const ctl_json_t *only = ctl_json_first(data);
+		if (cc->changes) {
+			printf("%s%s%s: done\n", cc->name, zone != NULL ? " " : "",
+			       zone != NULL ? zone : "");
+		}
+		if (ctl_json_count(data) == 1 && ctl_json_type(only) == CTL_JARR &&
+		    ctl_json_count(only) > 0 && all_objects(only)) {
+			show_table(only, 0); /* zone-status: the table alone */
+		} else if (ctl_json_count(data) == 1 && ctl_json_type(only) == CTL_JARR &&
+			   ctl_json_count(only) == 0) {
+			printf("no %s\n", ctl_json_key(only));
+		} else {
+			show_object(data, cc->changes ? 2 : 0);
+		}
+	}
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_USAGE;
+out:
+	ctl_jdoc_free(doc);
+	free(line);
+	free(path);
+	for (size_t i = 0; i < 3; i++) {
+		free(abs[i]);
+	}
+	return status;
 }
 
 int
