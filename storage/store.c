@@ -440,6 +440,8 @@ key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 
 /* ---- the environment ---- */
 
+static void grow_early(store_t *s);
+
 static void
 open_msg(const store_opts_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -612,6 +614,9 @@ store_open(const char *dir, const store_opts_t *o, store_t **out)
 	if (rc != SN_OK) {
 		goto fail;
 	}
+	/* LMDB maps at least what is used, so a store that grew before
+	 * opens full: grow it before the first change finds out. */
+	grow_early(s);
 	*out = s;
 	return SN_OK;
 fail:
@@ -685,9 +690,31 @@ txn_free(store_txn_t *t)
 	free(t);
 }
 
+/* After a commit: when the data fills 7/8 of the map, grow it now, while
+ * this thread holds no transaction, so that the next change rarely finds
+ * the map full and has to be redone. */
+static void
+grow_early(store_t *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) {
+		return;
+	}
+	size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+	size_t cur = store_map_size(s);
+	if (cur >= s->map_max || used < cur - cur / 8) {
+		return;
+	}
+	size_t want = cur > s->map_max / 2 ? s->map_max : cur * 2;
+	(void)map_resize(s, want); /* on failure the next write says so */
+}
+
 int
 store_txn_commit(store_txn_t *t)
 {
+	store_t *s = t->s;
+	bool write = t->write;
 	int rc = t->dead_rc;
 	if (rc == SN_OK && t->mdb == NULL) {
 		rc = SN_ESTORE;
@@ -703,6 +730,9 @@ store_txn_commit(store_txn_t *t)
 		}
 	}
 	txn_free(t);
+	if (rc == SN_OK && write) {
+		grow_early(s);
+	}
 	return rc;
 }
 
@@ -1123,7 +1153,10 @@ store_cursor_free(store_cursor_t *c)
 	if (c == NULL) {
 		return;
 	}
-	mdb_cursor_close(c->c);
+	/* Ending a write transaction (a full map does) frees its cursors. */
+	if (c->txn->mdb != NULL) {
+		mdb_cursor_close(c->c);
+	}
 	free(c);
 }
 
@@ -1383,7 +1416,8 @@ store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
 	z.m.record_count = n;
 	rc = st_zone_save(t, &z);
 out:
-	if (c != NULL) {
+	/* A full map aborted the LMDB transaction, which freed its cursors. */
+	if (c != NULL && t->mdb != NULL) {
 		mdb_cursor_close(c);
 	}
 	sbuf_free(&b);
@@ -1741,9 +1775,9 @@ group_end(const rrlist_t *l, size_t i)
 	return j;
 }
 
-/* Reads the stored apex SOA into the caller's buffers. */
+/* The stored apex SOA, pointing into LMDB's page. */
 static int
-read_soa(store_txn_t *t, const zrec_t *z, uint8_t *owner, uint8_t *rdata, store_rr_t *out)
+soa_of(store_txn_t *t, const zrec_t *z, store_rr_t *out)
 {
 	uint8_t key[ST_KEY_MAX];
 	size_t klen = st_rkey(z->m.id, z->akey, z->akeylen, RRTYPE_SOA, key);
@@ -1754,21 +1788,52 @@ read_soa(store_txn_t *t, const zrec_t *z, uint8_t *owner, uint8_t *rdata, store_
 	if (rc != SN_OK) {
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 	}
+	uint32_t serial;
 	if (vit_init(&it, &v, RRTYPE_SOA) != SN_OK || vit_next(&it, &r) != SN_OK ||
-	    r.rdlen > ST_SOA_MAXLEN) {
+	    r.rdlen > ST_SOA_MAXLEN || !st_soa_serial(r.rdata, r.rdlen, &serial)) {
 		st_set_err(t->s, "zone %u: corrupt SOA", z->m.id);
 		return SN_ESTORE;
 	}
-	memcpy(owner, r.owner, dname_len(r.owner));
-	memcpy(rdata, r.rdata, r.rdlen);
 	*out = (store_rr_t){
-		.owner = owner,
+		.owner = r.owner,
 		.type = RRTYPE_SOA,
 		.rclass = r.rclass,
 		.ttl = r.ttl,
 		.rdlen = r.rdlen,
-		.rdata = rdata,
+		.rdata = r.rdata,
 	};
+	return SN_OK;
+}
+
+int
+store_zone_soa(store_txn_t *t, const uint8_t *apex, store_rr_t *out)
+{
+	zrec_t z;
+	int rc = st_zone_load(t, apex, &z);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (!z.m.has_soa) {
+		return SN_ENOTFOUND;
+	}
+	return soa_of(t, &z, out);
+}
+
+/* Copies the stored apex SOA into the caller's buffers: the change about
+ * to be written may move LMDB's page. */
+static int
+read_soa(store_txn_t *t, const zrec_t *z, uint8_t *owner, uint8_t *rdata, store_rr_t *out)
+{
+	store_rr_t r;
+	int rc = soa_of(t, z, &r);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	memcpy(owner, r.owner, dname_len(r.owner));
+	memcpy(rdata, r.rdata, r.rdlen);
+	r.owner = owner;
+	r.rdata = rdata;
+	*out = r;
 	return SN_OK;
 }
 

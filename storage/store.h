@@ -209,6 +209,12 @@ SN_MUSTCHECK int store_zone_import(store_txn_t *txn, const uint8_t *apex, const 
  * (unreadable stored data). */
 SN_MUSTCHECK int store_zone_read(store_txn_t *txn, const uint8_t *apex, rrlist_t **out);
 
+/* Gives the apex SOA of zone `apex` in *out (pointers valid until the
+ * transaction ends): what a change made by hand (UPDATE, IXFR in) takes
+ * as its SOA before. Returns SN_OK, SN_ENOTFOUND (no such zone, or no
+ * records imported yet), SN_EINVAL, SN_ESTORE. */
+SN_MUSTCHECK int store_zone_soa(store_txn_t *txn, const uint8_t *apex, store_rr_t *out);
+
 /* Opens a cursor over the records of zone `apex` in canonical order (that
  * of a sorted rrlist), without reading them all at once. On SN_OK *out is
  * owned by the caller (store_cursor_free, before the transaction ends).

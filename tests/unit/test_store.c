@@ -509,6 +509,14 @@ test_store_import_read(void)
 	CU_ASSERT_EQUAL(store_zone_get(t, apex, &m), SN_OK);
 	CU_ASSERT(m.has_soa);
 	CU_ASSERT_EQUAL(m.serial, 7);
+	store_rr_t soa;
+	CU_ASSERT_EQUAL(store_zone_soa(t, apex, &soa), SN_OK);
+	CU_ASSERT_EQUAL(soa.type, RRTYPE_SOA);
+	CU_ASSERT_EQUAL(soa.ttl, 3600);
+	CU_ASSERT(soa.rdlen > 20 && soa.rdata[soa.rdlen - 17] == 7);
+	char mname[DNAME_MAXTEXT];
+	CU_ASSERT(dname_to_text(soa.rdata, mname, sizeof(mname)) > 0);
+	CU_ASSERT_STRING_EQUAL(mname, "ns.Example.com."); /* case as written */
 	store_txn_abort(t);
 	store_close(s);
 
@@ -559,6 +567,8 @@ test_store_import_errors(void)
 	CU_ASSERT_EQUAL(store_zone_get(t, other, &m), SN_OK);
 	CU_ASSERT_FALSE(m.has_soa);
 	CU_ASSERT_EQUAL(m.record_count, 2);
+	store_rr_t soa;
+	CU_ASSERT_EQUAL(store_zone_soa(t, other, &soa), SN_ENOTFOUND);
 	/* Without an SOA there is nothing to diff against. */
 	zdiff_t *dd = NULL;
 	CU_ASSERT_EQUAL(store_zone_diff(t, other, two_soa, &dd), SN_ENOTFOUND);
@@ -1521,6 +1531,33 @@ test_store_journal_bounds(void)
 		total += meta.journal_count;
 	}
 	CU_ASSERT(total > 19); /* the bound kept several entries at times */
+
+	/* Entries of one size B under a bound of 1.5 B: exactly one stays. */
+	uint32_t serial = 40;
+	uint64_t one = 0;
+	CU_ASSERT_EQUAL(set_limits(s, 1, 0), SN_OK);
+	for (int i = 0; i < 6; i++) {
+		model_copy(&prev, &m);
+		mrec_t r = m.r[0];
+		r.b[r.len - 2] ^= 0x03; /* TTL 300 <-> 556: same length */
+		model_delete(&m, 0);
+		model_insert(&m, &r);
+		CU_ASSERT_EQUAL_FATAL(model_apply(s, &prev, &m, serial, serial + 1, false), SN_OK);
+		serial++;
+		store_zone_meta_t meta;
+		CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+		CU_ASSERT_EQUAL(store_zone_get(t, m_apex, &meta), SN_OK);
+		store_txn_abort(t);
+		if (i == 0) {
+			CU_ASSERT_EQUAL(meta.journal_count, 1);
+			one = meta.journal_bytes;
+			CU_ASSERT_EQUAL(set_limits(s, 1000, one * 3 / 2), SN_OK);
+			continue;
+		}
+		CU_ASSERT_EQUAL(meta.journal_count, 1);
+		CU_ASSERT_EQUAL(meta.journal_bytes, one);
+		CU_ASSERT_EQUAL(meta.journal_serial_first, serial - 1);
+	}
 	model_free(&x);
 	model_free(&m);
 	model_free(&prev);
@@ -1603,6 +1640,86 @@ many_records(const char *apex_text, unsigned n, unsigned salt)
 	}
 	CU_ASSERT_FATAL(rrlist_sort(l) == SN_OK);
 	return l;
+}
+
+/* The longest canonical key there is: a 255-octet name of 0x00 octets,
+ * each written as two key octets, in the root zone: a records key of
+ * exactly 511 octets, LMDB's limit. */
+static void
+test_store_long_names(void)
+{
+	char *d = tmp_dir();
+	store_t *s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint8_t root[DNAME_MAXLEN], longest[DNAME_MAXLEN], ns[DNAME_MAXLEN], rd[600];
+	uint16_t rdlen;
+	name_wire(".", root);
+	name_wire("ns.example.", ns);
+	size_t p = 0;
+	static const uint8_t lens[] = {63, 63, 63, 61};
+	for (int i = 0; i < 4; i++) {
+		longest[p++] = lens[i];
+		memset(longest + p, 0, lens[i]);
+		p += lens[i];
+	}
+	longest[p++] = 0;
+	CU_ASSERT_EQUAL_FATAL(p, DNAME_MAXLEN);
+	rrlist_t *l = rrlist_new();
+	soa_rdata(1, rd, &rdlen);
+	CU_ASSERT_EQUAL(add_rr(l, root, RRTYPE_SOA, 3600, rd, rdlen), SN_OK);
+	CU_ASSERT_EQUAL(add_rr(l, root, RRTYPE_NS, 3600, ns, (uint16_t)dname_len(ns)), SN_OK);
+	uint8_t a[4] = {192, 0, 2, 1};
+	CU_ASSERT_EQUAL(add_rr(l, longest, RRTYPE_A, 60, a, 4), SN_OK);
+	CU_ASSERT_EQUAL(add_rr(l, longest, 65535, 60, longest, DNAME_MAXLEN), SN_OK);
+	CU_ASSERT_EQUAL(rrlist_sort(l), SN_OK);
+	CU_ASSERT_EQUAL(import_named(s, ".", l), SN_OK);
+	check_read_equal(s, ".", l);
+
+	/* Change the long name's A record by a diff; the journal has it. */
+	rrlist_t *l2 = rrlist_new();
+	soa_rdata(2, rd, &rdlen);
+	CU_ASSERT_EQUAL(add_rr(l2, root, RRTYPE_SOA, 3600, rd, rdlen), SN_OK);
+	CU_ASSERT_EQUAL(add_rr(l2, root, RRTYPE_NS, 3600, ns, (uint16_t)dname_len(ns)), SN_OK);
+	a[3] = 2;
+	CU_ASSERT_EQUAL(add_rr(l2, longest, RRTYPE_A, 60, a, 4), SN_OK);
+	CU_ASSERT_EQUAL(add_rr(l2, longest, 65535, 60, longest, DNAME_MAXLEN), SN_OK);
+	CU_ASSERT_EQUAL(rrlist_sort(l2), SN_OK);
+	store_txn_t *t;
+	zdiff_t *df = NULL;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_diff(t, root, l2, &df), SN_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(df);
+	CU_ASSERT_EQUAL(rrlist_count(zdiff_removed(df)), 1);
+	CU_ASSERT_EQUAL(rrlist_count(zdiff_added(df)), 1);
+	CU_ASSERT_EQUAL(store_zone_apply(t, root, df, 2), SN_OK);
+	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
+	zdiff_free(df);
+	check_read_equal(s, ".", l2);
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	journal_iter_t *it;
+	journal_entry_t e;
+	CU_ASSERT_EQUAL_FATAL(journal_iter_new(t, root, 1, &it), SN_OK);
+	CU_ASSERT_EQUAL(journal_iter_next(it, &e), SN_OK);
+	CU_ASSERT_EQUAL(e.serial_from, 1);
+	CU_ASSERT_EQUAL(e.serial_to, 2);
+	store_rr_t rr;
+	journal_part_t part;
+	unsigned seen = 0;
+	while (journal_iter_rr(it, &rr, &part) == SN_OK) {
+		if (part == JOURNAL_REMOVED || part == JOURNAL_ADDED) {
+			CU_ASSERT_EQUAL(memcmp(rr.owner, longest, DNAME_MAXLEN), 0);
+			CU_ASSERT_EQUAL(rr.rdata[3], part == JOURNAL_REMOVED ? 1 : 2);
+		}
+		seen++;
+	}
+	CU_ASSERT_EQUAL(seen, 4);
+	CU_ASSERT_EQUAL(journal_iter_next(it, &e), SN_ENOTFOUND);
+	journal_iter_free(it);
+	store_txn_abort(t);
+	store_close(s);
+	rrlist_free(l);
+	rrlist_free(l2);
+	rm_dir(d);
 }
 
 static void
@@ -1970,6 +2087,79 @@ dir_bytes(const char *dir)
 	return (uint64_t)st.st_blocks * 512;
 }
 
+typedef struct reload_job {
+	const uint8_t *apex;
+	const rrlist_t *l;
+	double t_diff;
+	size_t removed;
+	size_t added;
+} reload_job_t;
+
+/* A zone file reload: diff against the store, apply with the file's
+ * serial. */
+static int
+reload_job(store_txn_t *t, void *ctx)
+{
+	reload_job_t *j = ctx;
+	zdiff_t *d = NULL;
+	double t0 = now_s();
+	int rc = store_zone_diff(t, j->apex, j->l, &d);
+	j->t_diff = now_s() - t0;
+	if (rc == SN_OK) {
+		j->removed = rrlist_count(zdiff_removed(d));
+		j->added = rrlist_count(zdiff_added(d));
+		rc = store_zone_apply(t, j->apex, d, zdiff_serial_after(d));
+	}
+	zdiff_free(d);
+	return rc;
+}
+
+typedef struct update_job {
+	const uint8_t *apex;
+	store_rr_t rr;
+	uint32_t ttl;
+} update_job_t;
+
+/* An UPDATE-like change: one record's TTL, by a hand-made diff against
+ * the stored SOA, serial + 1. */
+static int
+update_job(store_txn_t *t, void *ctx)
+{
+	update_job_t *j = ctx;
+	store_zone_meta_t meta;
+	store_rr_t soa;
+	zdiff_t *d = NULL;
+	int rc = store_zone_get(t, j->apex, &meta);
+	if (rc == SN_OK) {
+		rc = store_zone_soa(t, j->apex, &soa);
+	}
+	if (rc == SN_OK) {
+		rc = zdiff_new(&d);
+	}
+	if (rc == SN_OK) {
+		rc = zdiff_set_soa_before(d, &soa);
+	}
+	if (rc == SN_OK) {
+		rc = zdiff_set_soa_after(d, &soa);
+	}
+	if (rc == SN_OK) {
+		rc = zdiff_remove(d, &j->rr);
+	}
+	store_rr_t a = j->rr;
+	a.ttl = j->ttl;
+	if (rc == SN_OK) {
+		rc = zdiff_add(d, &a);
+	}
+	if (rc == SN_OK) {
+		rc = zdiff_sort(d);
+	}
+	if (rc == SN_OK) {
+		rc = store_zone_apply(t, j->apex, d, meta.serial + 1);
+	}
+	zdiff_free(d);
+	return rc;
+}
+
 static void
 test_store_perf_1m(void)
 {
@@ -2043,66 +2233,41 @@ test_store_perf_1m(void)
 		CU_ASSERT_EQUAL_FATAL(rrlist_add(nl, &zr), SN_OK);
 	}
 	CU_ASSERT_EQUAL_FATAL(rrlist_sort(nl), SN_OK);
-	zdiff_t *df = NULL;
+	/* Reload: diff + apply + commit, redone if the map had to grow. */
+	reload_job_t rj = {.apex = apex, .l = nl};
 	t0 = now_s();
-	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
-	CU_ASSERT_EQUAL(store_zone_diff(t, apex, nl, &df), SN_OK);
-	double t_diff = now_s() - t0;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(df);
-	CU_ASSERT_EQUAL(rrlist_count(zdiff_removed(df)), 1);
-	CU_ASSERT_EQUAL(rrlist_count(zdiff_added(df)), 1);
-	CU_ASSERT_EQUAL(store_zone_apply(t, apex, df, zdiff_serial_after(df)), SN_OK);
-	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
+	CU_ASSERT_EQUAL(store_write(s, reload_job, &rj), SN_OK);
 	double t_change = now_s() - t0;
+	double t_diff = rj.t_diff;
+	CU_ASSERT_EQUAL(rj.removed, 1);
+	CU_ASSERT_EQUAL(rj.added, 1);
 
 	/* The same size of change made by hand, as UPDATE will: no walk.
 	 * A record's TTL goes back and forth. */
-	store_rr_t soa;
-	CU_ASSERT_FATAL(zdiff_soa_after(df, &soa));
-	uint8_t sbuf[600];
-	memcpy(sbuf, soa.rdata, soa.rdlen);
-	soa.rdata = sbuf;
-	rrlist_rr_t x = rrlist_get(zdiff_added(df), 0);
-	uint32_t serial = zdiff_serial_after(df);
+	rrlist_rr_t x = rrlist_get(nl, victim);
 	double best = 1e9, sum = 0;
 	for (int i = 0; i < 20; i++) {
-		zdiff_t *h;
-		CU_ASSERT_EQUAL_FATAL(zdiff_new(&h), SN_OK);
-		sbuf[soa.rdlen - 20] = (uint8_t)(serial >> 24);
-		sbuf[soa.rdlen - 19] = (uint8_t)(serial >> 16);
-		sbuf[soa.rdlen - 18] = (uint8_t)(serial >> 8);
-		sbuf[soa.rdlen - 17] = (uint8_t)serial;
-		CU_ASSERT_EQUAL(zdiff_set_soa_before(h, &soa), SN_OK);
-		CU_ASSERT_EQUAL(zdiff_set_soa_after(h, &soa), SN_OK);
-		store_rr_t xr = {.owner = x.owner, .type = x.type, .rclass = x.rclass,
-				 .ttl = x.ttl + (uint32_t)(i & 1), .rdlen = x.rdlen,
-				 .rdata = x.rdata};
-		CU_ASSERT_EQUAL(zdiff_remove(h, &xr), SN_OK);
-		xr.ttl = x.ttl + (uint32_t)((i + 1) & 1);
-		CU_ASSERT_EQUAL(zdiff_add(h, &xr), SN_OK);
-		CU_ASSERT_EQUAL(zdiff_sort(h), SN_OK);
+		update_job_t uj = {.apex = apex, .rr = {.owner = x.owner, .type = x.type,
+							.rclass = x.rclass, .ttl = x.ttl,
+							.rdlen = x.rdlen, .rdata = x.rdata},
+				   .ttl = x.ttl + (uint32_t)((i + 1) & 1)};
 		double a0 = now_s();
-		CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
-		int rc = store_zone_apply(t, apex, h, serial + 1);
-		CU_ASSERT_EQUAL(rc, SN_OK);
-		if (rc == SN_OK) {
-			rc = store_txn_commit(t);
-			CU_ASSERT_EQUAL(rc, SN_OK);
-		} else {
-			store_txn_abort(t);
-		}
+		CU_ASSERT_EQUAL(store_write(s, update_job, &uj), SN_OK);
 		double dt = now_s() - a0;
 		best = dt < best ? dt : best;
 		sum += dt;
-		serial++;
-		zdiff_free(h);
 	}
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	rrlist_t *after = NULL;
+	CU_ASSERT_EQUAL(store_zone_read(t, apex, &after), SN_OK);
+	store_txn_abort(t);
+	CU_ASSERT(after != NULL && rrlist_count(after) == n);
+	rrlist_free(after);
 	printf("\n  %zu records: parse+sort+check %.2f s, import+commit %.2f s, store %.0f MiB on "
 	       "disk (map %zu MiB), reopen+read back %.2f s, reload diff %.3f s, diff+apply+commit "
 	       "%.3f s, apply+commit of a 1-record diff %.2f ms (best of 20), %.2f ms (mean) ",
 	       n, t_parse, t_import, (double)bytes / (1 << 20), map >> 20, t_read, t_diff,
 	       t_change, best * 1000, sum / 20 * 1000);
-	zdiff_free(df);
 	rrlist_free(nl);
 	rrlist_free(got);
 	rrlist_free(l);
@@ -2120,6 +2285,7 @@ test_store_register(void)
 	CU_add_test(s, "test_store_open_errors", test_store_open_errors);
 	CU_add_test(s, "test_store_catalogue", test_store_catalogue);
 	CU_add_test(s, "test_store_import_read", test_store_import_read);
+	CU_add_test(s, "test_store_long_names", test_store_long_names);
 	CU_add_test(s, "test_store_import_errors", test_store_import_errors);
 	CU_add_test(s, "test_store_corrupt", test_store_corrupt);
 	CU_add_test(s, "test_store_diff_random", test_store_diff_random);
