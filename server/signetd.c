@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <urcu-qsbr.h>
 #include "conf/conf.h"
@@ -27,6 +28,8 @@
 #include "server/xfr.h"
 #include "server/zload.h"
 #include "server/zonetab.h"
+#include "storage/store.h"
+#include "storage/zdiff.h"
 
 /* The embedded demo: what `signetd` with no -c (and `make demo`) serves. */
 static const char demo_conf[] = "server:\n"
@@ -67,7 +70,6 @@ static const char demo_zone[] =
 typedef struct zone_state {
 	zone_t zone; /* first: workers see this part */
 	char *path;
-	struct stat st; /* of the file last loaded */
 	bool loaded;
 } zone_state_t;
 
@@ -83,6 +85,7 @@ typedef struct server {
 	query_stats_t *stats; /* one per worker thread */
 	int *fds;
 	size_t nfds;
+	store_t *store; /* the one source of truth (DESIGN.md decision 1) */
 } server_t;
 
 typedef struct worker {
@@ -132,44 +135,235 @@ tcp_thread(void *arg)
 	return NULL;
 }
 
-/* Loads (or reloads, when its file changed) one zone. Keeps the snapshot
- * it had when the new version fails. */
+/* What a zone file looks like on disk, to tell whether it changed since it
+ * was imported. The demo zone has no file: its text's hash stands in. */
+typedef struct file_id {
+	int64_t mtime_ns;
+	uint64_t size, inode, dev;
+	uint8_t hash[STORE_HASH_LEN];
+} file_id_t;
+
+static int
+file_identify(const zone_state_t *zs, file_id_t *id)
+{
+	struct stat st;
+	memset(id, 0, sizeof(*id));
+	if (zs->path == NULL) {
+		uint64_t h = 1469598103934665603ull; /* FNV-1a */
+		for (size_t i = 0; i < sizeof(demo_zone) - 1; i++) {
+			h = (h ^ (uint8_t)demo_zone[i]) * 1099511628211ull;
+		}
+		memcpy(id->hash, &h, sizeof(h));
+		return SN_OK;
+	}
+	if (stat(zs->path, &st) != 0) {
+		return SN_EIO;
+	}
+	id->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	id->size = (uint64_t)st.st_size;
+	id->inode = (uint64_t)st.st_ino;
+	id->dev = (uint64_t)st.st_dev;
+	return SN_OK;
+}
+
+static bool
+file_unchanged(const file_id_t *id, const store_zone_meta_t *m)
+{
+	return id->mtime_ns == m->file_mtime_ns && id->size == m->file_size &&
+	       id->inode == m->file_inode && id->dev == m->file_dev &&
+	       memcmp(id->hash, m->file_hash, STORE_HASH_LEN) == 0;
+}
+
+static void
+meta_set_file(store_zone_meta_t *m, const zone_state_t *zs, const file_id_t *id)
+{
+	snprintf(m->file, sizeof(m->file), "%s", zs->path != NULL ? zs->path : "");
+	m->file_mtime_ns = id->mtime_ns;
+	m->file_size = id->size;
+	m->file_inode = id->inode;
+	m->file_dev = id->dev;
+	memcpy(m->file_hash, id->hash, STORE_HASH_LEN);
+	m->last_load = (int64_t)time(NULL);
+	if (zs->zone.conf != NULL) {
+		m->journal_max_entries = zs->zone.conf->journal_max_entries;
+		m->journal_max_bytes = zs->zone.conf->journal_max_size;
+	}
+}
+
+/* Builds the zone's snapshot from the store and publishes it: what a
+ * restart does, parsing nothing (DESIGN.md decision 1). */
+static int
+publish_from_store(server_t *srv, zone_state_t *zs)
+{
+	store_txn_t *txn = NULL;
+	rrlist_t *l = NULL;
+	snap_t *s = NULL;
+	int rc = store_txn_begin(srv->store, false, &txn);
+	if (rc == SN_OK) {
+		rc = store_zone_read(txn, zs->zone.apex, &l);
+		store_txn_abort(txn);
+	}
+	if (rc == SN_OK) {
+		rc = snap_build(zs->zone.apex, l, &s);
+	}
+	if (rc != SN_OK) {
+		log_error("zone %s: cannot read it from the store: %s", zs->zone.name,
+			  sn_strerror(rc));
+		rrlist_free(l);
+		return rc;
+	}
+	log_info("zone %s: serving serial %u, %zu records, %zu names", zs->zone.name,
+		 snap_serial(s), rrlist_count(l), snap_name_count(s));
+	rrlist_free(l);
+	zs->loaded = true;
+	zone_retire(zone_publish(&zs->zone, s));
+	return SN_OK;
+}
+
+/* One change, applied in one write transaction (store_write may run it
+ * again after growing the map, so it starts from scratch each time). */
+typedef struct import_job {
+	zone_state_t *zs;
+	const rrlist_t *records;
+	const file_id_t *id;
+	bool changed; /* out: the zone's records changed */
+	uint32_t serial_from, serial_to;
+	size_t removed, added;
+} import_job_t;
+
+/* RFC 1982 serial arithmetic: is `a` newer than `b`? */
+static bool
+serial_newer(uint32_t a, uint32_t b)
+{
+	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+static int
+import_txn(store_txn_t *txn, void *ctx)
+{
+	import_job_t *job = ctx;
+	zone_state_t *zs = job->zs;
+	store_zone_meta_t m;
+	int rc = store_zone_get(txn, zs->zone.apex, &m);
+
+	job->changed = false;
+	if (rc == SN_ENOTFOUND) {
+		memset(&m, 0, sizeof(m));
+		meta_set_file(&m, zs, job->id);
+		rc = store_zone_add(txn, zs->zone.apex, &m);
+		if (rc == SN_OK) {
+			rc = store_zone_import(txn, zs->zone.apex, job->records);
+		}
+		job->changed = true;
+		job->added = rrlist_count(job->records);
+		return rc;
+	}
+	if (rc != SN_OK) {
+		return rc;
+	}
+	zdiff_t *d = NULL;
+	rc = store_zone_diff(txn, zs->zone.apex, job->records, &d);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (!zdiff_is_empty(d)) {
+		uint32_t from = zdiff_serial_before(d), to = zdiff_serial_after(d);
+		if (!serial_newer(to, from)) {
+			/* the content changed but the serial did not move: secondaries
+			 * would never see it */
+			if (zs->zone.conf == NULL || !zs->zone.conf->serial_auto_bump) {
+				log_error("zone %s: the file changed but its serial %u is not "
+					  "newer than %u; not loaded (set serial-auto-bump: on to "
+					  "let signet bump it)",
+					  zs->zone.name, to, from);
+				zdiff_free(d);
+				return SN_EINVAL;
+			}
+			to = from + 1;
+			log_warning("zone %s: same serial, different content: serial bumped "
+				    "to %u",
+				    zs->zone.name, to);
+		}
+		rc = store_zone_apply(txn, zs->zone.apex, d, to);
+		job->changed = true;
+		job->serial_from = from;
+		job->serial_to = to;
+		job->removed = rrlist_count(zdiff_removed(d));
+		job->added = rrlist_count(zdiff_added(d));
+	}
+	zdiff_free(d);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	/* the file's identity is kept even when nothing changed, so the next
+	 * start does not parse it again */
+	if (store_zone_get(txn, zs->zone.apex, &m) == SN_OK) {
+		meta_set_file(&m, zs, job->id);
+		rc = store_zone_put_meta(txn, zs->zone.apex, &m);
+	}
+	return rc;
+}
+
+/* Loads (or reloads, when its file changed) one zone: at the first call
+ * after a start, from the store; then from the file when it changed, as a
+ * diff against the store committed in one transaction. A failing file
+ * keeps the snapshot the zone had. Main thread (the zones' writer). */
 static void
 zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 {
-	const char *text = NULL;
-	size_t len = 0;
-	struct stat st;
-	if (zs->path == NULL) {
-		text = demo_zone;
-		len = sizeof(demo_zone) - 1;
-		if (zs->loaded && !force) {
-			return;
-		}
-		memset(&st, 0, sizeof(st));
-	} else {
-		if (stat(zs->path, &st) != 0) {
-			log_error("zone %s: %s: %s", zs->zone.name, zs->path, strerror(errno));
-			return;
-		}
-		if (zs->loaded && !force && st.st_mtim.tv_sec == zs->st.st_mtim.tv_sec &&
-		    st.st_mtim.tv_nsec == zs->st.st_mtim.tv_nsec && st.st_size == zs->st.st_size &&
-		    st.st_ino == zs->st.st_ino) {
-			return;
-		}
+	store_zone_meta_t meta;
+	bool in_store = false;
+	store_txn_t *txn;
+
+	if (store_txn_begin(srv->store, false, &txn) == SN_OK) {
+		in_store = store_zone_get(txn, zs->zone.apex, &meta) == SN_OK && meta.has_soa;
+		store_txn_abort(txn);
 	}
-	snap_t *s = NULL;
-	if (zload(zs->zone.apex, zs->zone.name, zs->path != NULL ? zs->path : "demo.zone", text,
-		  len, &s) != SN_OK) {
+	if (!zs->loaded && in_store) {
+		(void)publish_from_store(srv, zs);
+	}
+	file_id_t id;
+	if (file_identify(zs, &id) != SN_OK) {
+		log_error("zone %s: %s: %s%s", zs->zone.name, zs->path, strerror(errno),
+			  zs->loaded ? "; keeps serving what it has" : "");
+		return;
+	}
+	if (!force && in_store && zs->loaded && file_unchanged(&id, &meta)) {
+		return;
+	}
+	rrlist_t *l = NULL;
+	const char *text = zs->path == NULL ? demo_zone : NULL;
+	if (zload_parse(zs->zone.apex, zs->zone.name, zs->path != NULL ? zs->path : "demo.zone", text,
+			text != NULL ? sizeof(demo_zone) - 1 : 0, &l) != SN_OK) {
 		if (zs->loaded) {
 			log_warning("zone %s: keeps serving serial %u", zs->zone.name,
 				    snap_serial(zs->zone.snap));
 		}
 		return;
 	}
-	zs->st = st;
-	zs->loaded = true;
-	zone_retire(zone_publish(&zs->zone, s));
+	import_job_t job = {.zs = zs, .records = l, .id = &id};
+	int rc = store_write(srv->store, import_txn, &job);
+	rrlist_free(l);
+	if (rc != SN_OK) {
+		char msg[STORE_ERRMSG_LEN];
+		store_errmsg(srv->store, msg, sizeof(msg));
+		if (rc != SN_EINVAL) {
+			log_error("zone %s: not stored: %s", zs->zone.name, msg);
+		}
+		if (zs->loaded) {
+			log_warning("zone %s: keeps serving serial %u", zs->zone.name,
+				    snap_serial(zs->zone.snap));
+		}
+		return;
+	}
+	if (job.changed && job.serial_to != 0) {
+		log_info("zone %s: serial %u -> %u: %zu records removed, %zu added",
+			 zs->zone.name, job.serial_from, job.serial_to, job.removed, job.added);
+	}
+	if (job.changed || !zs->loaded) {
+		/* TODO(#4): apply the diff with snap_edit instead of a rebuild */
+		(void)publish_from_store(srv, zs);
+	}
 }
 
 static zone_state_t *
@@ -240,7 +434,6 @@ apply_conf(server_t *srv, conf_t *conf)
 			free(zs->path);
 			zs->path = p;
 			zs->loaded = zs->zone.snap != NULL;
-			memset(&zs->st, 0, sizeof(zs->st)); /* a new file: load it */
 		}
 		if (zs == NULL) {
 			zs = zone_state_new(cz, srv->conf_path == NULL);
@@ -506,9 +699,19 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	store_opts_t so = {0};
+	char serr[STORE_ERRMSG_LEN] = "";
+	so.errbuf = serr;
+	so.errbuf_len = sizeof(serr);
+	if (store_open(conf->storage, &so, &srv.store) != SN_OK) {
+		log_error("cannot open the store in %s: %s", conf->storage, serr);
+		conf_free(conf);
+		return 1;
+	}
 	if (apply_conf(&srv, conf) != SN_OK) {
 		log_error("cannot start");
 		conf_free(conf);
+		store_close(srv.store);
 		return 1;
 	}
 	if (start_workers(&srv, &workers) != SN_OK) {
@@ -555,6 +758,7 @@ out:
 		free(srv.view);
 	}
 	conf_free(srv.conf);
+	store_close(srv.store);
 	free(srv.zones);
 	free(srv.threads);
 	free(srv.stats);

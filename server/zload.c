@@ -34,13 +34,12 @@ on_msg(void *ctx, zfile_sev_t sev, const char *file, uint32_t line, uint32_t col
 }
 
 int
-zload(const uint8_t *apex, const char *zone_name, const char *path, const char *text, size_t len,
-      snap_t **out)
+zload_parse(const uint8_t *apex, const char *zone_name, const char *path, const char *text,
+	    size_t len, rrlist_t **out)
 {
 	rrlist_t *l = rrlist_new();
 	zfile_stats_t fst;
 	zcheck_stats_t cst;
-	snap_t *s = NULL;
 	int rc;
 
 	if (l == NULL) {
@@ -78,15 +77,31 @@ zload(const uint8_t *apex, const char *zone_name, const char *path, const char *
 		log_error("zone %s: %s: not loaded (%u errors)", zone_name, path, cst.errors);
 		goto out;
 	}
+	*out = l;
+	l = NULL;
+out:
+	rrlist_free(l);
+	return rc;
+}
+
+int
+zload(const uint8_t *apex, const char *zone_name, const char *path, const char *text, size_t len,
+      snap_t **out)
+{
+	rrlist_t *l = NULL;
+	snap_t *s = NULL;
+	int rc = zload_parse(apex, zone_name, path, text, len, &l);
+	if (rc != SN_OK) {
+		return rc;
+	}
 	rc = snap_build(apex, l, &s);
 	if (rc != SN_OK) {
 		log_error("zone %s: cannot build the snapshot: %s", zone_name, sn_strerror(rc));
-		goto out;
+	} else {
+		log_info("zone %s: loaded serial %u, %zu records, %zu names", zone_name,
+			 snap_serial(s), rrlist_count(l), snap_name_count(s));
+		*out = s;
 	}
-	log_info("zone %s: loaded serial %u, %zu records, %zu names", zone_name, snap_serial(s),
-		 rrlist_count(l), snap_name_count(s));
-	*out = s;
-out:
 	rrlist_free(l);
 	return rc;
 }

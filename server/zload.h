@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "zone/err.h"
+#include "zone/rrlist.h"
 #include "zone/snap.h"
 
 /* Loads the zone `apex` from the file `path`, or from `text` (`len`
@@ -19,3 +20,8 @@
  * Any thread (the zone's writer). */
 SN_MUSTCHECK int zload(const uint8_t *apex, const char *zone_name, const char *path,
 		       const char *text, size_t len, snap_t **out);
+
+/* The first half of zload: parse and check, giving the sorted, checked
+ * record list (owned by the caller: rrlist_free) instead of a snapshot. */
+SN_MUSTCHECK int zload_parse(const uint8_t *apex, const char *zone_name, const char *path,
+			     const char *text, size_t len, rrlist_t **out);
