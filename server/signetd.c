@@ -8,10 +8,14 @@
  * answer from are one RCU-published view, replaced whole on reload, and an
  * old view is freed only after a grace period.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 #include <urcu-qsbr.h>
 #include "conf/conf.h"
+#include "server/ctl.h"
 #include "server/log.h"
 #include "server/query.h"
 #include "server/tcp.h"
@@ -30,6 +35,7 @@
 #include "server/zonetab.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
+#include "zone/zprint.h"
 
 /* The embedded demo: what `signetd` with no -c (and `make demo`) serves. */
 static const char demo_conf[] = "server:\n"
@@ -86,6 +92,8 @@ typedef struct server {
 	int *fds;
 	size_t nfds;
 	store_t *store; /* the one source of truth (DESIGN.md decision 1) */
+	time_t started;
+	bool stop_requested; /* by `signetc stop` */
 } server_t;
 
 typedef struct worker {
@@ -633,6 +641,234 @@ start_workers(server_t *srv, worker_t **out_workers)
 	return SN_OK;
 }
 
+/*
+ * The control channel. Requests are served on the main thread, between
+ * signals, so a change asked for by signetc is applied by the zones' one
+ * writer and acknowledged only after it committed.
+ */
+
+static zone_state_t *
+find_zone(server_t *srv, const uint8_t *apex)
+{
+	for (size_t i = 0; i < srv->nzones; i++) {
+		if (dname_is_equal(srv->zones[i]->zone.apex, apex)) {
+			return srv->zones[i];
+		}
+	}
+	return NULL;
+}
+
+static int
+ctl_status(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	ctl_resp_str(r, "version", PACKAGE_VERSION);
+	ctl_resp_int(r, "pid", (int64_t)getpid());
+	ctl_resp_int(r, "uptime", (int64_t)(time(NULL) - srv->started));
+	ctl_resp_uint(r, "zones", srv->nzones);
+	ctl_resp_uint(r, "threads", srv->nthreads);
+	ctl_resp_str(r, "config", srv->conf_path != NULL ? srv->conf_path : "(embedded demo)");
+	return SN_OK;
+}
+
+static int
+ctl_stop(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	srv->stop_requested = true;
+	ctl_resp_bool(r, "stopping", true);
+	return SN_OK;
+}
+
+static int
+ctl_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	conf_t *conf;
+	if (load_conf(srv, &conf) != SN_OK) {
+		ctl_resp_error(r, 1, "configuration refused; the running one stays (see the log)");
+		return SN_OK;
+	}
+	if (apply_conf(srv, conf) != SN_OK) {
+		conf_free(conf);
+		ctl_resp_error(r, 1, "cannot apply the new configuration; the running one stays");
+		return SN_OK;
+	}
+	ctl_resp_uint(r, "zones", srv->nzones);
+	return SN_OK;
+}
+
+static void
+zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
+{
+	store_zone_meta_t m;
+	store_txn_t *txn;
+	bool have = false;
+	if (store_txn_begin(srv->store, false, &txn) == SN_OK) {
+		have = store_zone_get(txn, zs->zone.apex, &m) == SN_OK;
+		store_txn_abort(txn);
+	}
+	const snap_t *s = zs->zone.snap; /* the writer's own pointer: no RCU needed */
+	ctl_resp_obj_begin(r, NULL);
+	ctl_resp_str(r, "zone", zs->zone.name);
+	ctl_resp_bool(r, "loaded", s != NULL);
+	if (s != NULL) {
+		ctl_resp_uint(r, "serial", snap_serial(s));
+		ctl_resp_uint(r, "names", snap_name_count(s));
+	}
+	if (have) {
+		ctl_resp_uint(r, "records", m.record_count);
+		ctl_resp_int(r, "last-load", m.last_load);
+		ctl_resp_uint(r, "journal-entries", m.journal_count);
+		ctl_resp_uint(r, "journal-bytes", m.journal_bytes);
+	}
+	ctl_resp_str(r, "file", zs->path != NULL ? zs->path : "(embedded)");
+	ctl_resp_null(r, "next-event"); /* nothing is scheduled until signing exists */
+	ctl_resp_obj_end(r);
+}
+
+static int
+ctl_zone_status(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	const uint8_t *apex = ctl_req_apex(req);
+	ctl_resp_arr_begin(r, "zones");
+	for (size_t i = 0; i < srv->nzones; i++) {
+		if (apex == NULL || dname_is_equal(srv->zones[i]->zone.apex, apex)) {
+			zone_status_one(srv, srv->zones[i], r);
+		}
+	}
+	ctl_resp_arr_end(r);
+	if (apex != NULL && find_zone(srv, apex) == NULL) {
+		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+	}
+	return SN_OK;
+}
+
+static int
+ctl_zone_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	if (zs == NULL) {
+		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	uint32_t before = zs->zone.snap != NULL ? snap_serial(zs->zone.snap) : 0;
+	zone_refresh(srv, zs, true);
+	ctl_resp_uint(r, "serial-before", before);
+	if (zs->zone.snap != NULL) {
+		ctl_resp_uint(r, "serial", snap_serial(zs->zone.snap));
+	}
+	return SN_OK;
+}
+
+/* Writes the zone as it is served (from the store, in canonical form) to
+ * `--out DIR`/<zone>zone, or to the zone's own file. */
+static int
+ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	if (zs == NULL) {
+		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	char path[4096];
+	const char *dir = ctl_req_arg(req, "out");
+	if (dir != NULL) {
+		snprintf(path, sizeof(path), "%s/%szone", dir, zs->zone.name);
+	} else if (zs->path != NULL) {
+		snprintf(path, sizeof(path), "%s", zs->path);
+	} else {
+		ctl_resp_error(r, 1, "the demo zone has no file: give --out DIR");
+		return SN_OK;
+	}
+	store_txn_t *txn;
+	rrlist_t *l = NULL;
+	int rc = store_txn_begin(srv->store, false, &txn);
+	if (rc == SN_OK) {
+		rc = store_zone_read(txn, zs->zone.apex, &l);
+		store_txn_abort(txn);
+	}
+	if (rc != SN_OK) {
+		ctl_resp_error(r, 1, "cannot read the zone from the store: %s", sn_strerror(rc));
+		return SN_OK;
+	}
+	/* write a new file and rename it over, so a reader never sees half */
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.signet-tmp", path);
+	FILE *f = fopen(tmp, "w");
+	rc = f == NULL ? SN_EIO : zprint_list(l, f);
+	if (f != NULL && fclose(f) != 0) {
+		rc = SN_EIO;
+	}
+	if (rc == SN_OK && rename(tmp, path) != 0) {
+		rc = SN_EIO;
+	}
+	if (rc != SN_OK) {
+		unlink(tmp);
+		ctl_resp_error(r, 1, "cannot write %s: %s", path, strerror(errno));
+	} else {
+		ctl_resp_str(r, "file", path);
+		ctl_resp_uint(r, "records", rrlist_count(l));
+	}
+	rrlist_free(l);
+	return SN_OK;
+}
+
+static int
+ctl_zone_not_yet(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	/* TODO(#4): runtime zones kept in the store's catalogue */
+	ctl_resp_error(r, 2, "%s is not available yet: add the zone to the configuration and "
+			     "reload", ctl_req_cmd(req));
+	return SN_OK;
+}
+
+static int
+ctl_stats(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	static const char *const names[] = {"noerror", "formerr", "servfail", "nxdomain",
+					    "notimp", "refused"};
+	query_stats_t t;
+	memset(&t, 0, sizeof(t));
+	for (size_t i = 0; i < srv->nthreads; i++) {
+		const query_stats_t *s = &srv->stats[i];
+		t.udp += s->udp;
+		t.tcp += s->tcp;
+		t.dropped += s->dropped;
+		t.truncated += s->truncated;
+		for (int k = 0; k < QUERY_RCODE_MAX; k++) {
+			t.rcode[k] += s->rcode[k];
+		}
+	}
+	ctl_resp_uint(r, "udp", t.udp);
+	ctl_resp_uint(r, "tcp", t.tcp);
+	ctl_resp_uint(r, "dropped", t.dropped);
+	ctl_resp_uint(r, "truncated", t.truncated);
+	ctl_resp_obj_begin(r, "rcode");
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		ctl_resp_uint(r, names[k], t.rcode[k]);
+	}
+	ctl_resp_uint(r, "badvers", t.rcode[16]);
+	ctl_resp_obj_end(r);
+	return SN_OK;
+}
+
+static const ctl_handlers_t ctl_handlers = {
+	.status = ctl_status,
+	.stop = ctl_stop,
+	.reload = ctl_reload,
+	.zone_status = ctl_zone_status,
+	.zone_reload = ctl_zone_reload,
+	.zone_flush = ctl_zone_flush,
+	.zone_add = ctl_zone_not_yet,
+	.zone_remove = ctl_zone_not_yet,
+	.stats = ctl_stats,
+};
+
 static void
 usage(FILE *f)
 {
@@ -653,6 +889,7 @@ main(int argc, char **argv)
 
 	memset(&srv, 0, sizeof(srv));
 	atomic_init(&srv.stop, false);
+	srv.started = time(NULL);
 	while ((opt = getopt(argc, argv, "c:dvh")) != -1) {
 		switch (opt) {
 		case 'c':
@@ -717,21 +954,55 @@ main(int argc, char **argv)
 	if (start_workers(&srv, &workers) != SN_OK) {
 		goto out;
 	}
+	/* the control socket: <storage>/signet.sock unless configured */
+	char ctl_path[4096];
+	const conf_t *c0 = srv.conf;
+	/* conf resolves it: <storage>/signet.sock unless configured */
+	snprintf(ctl_path, sizeof(ctl_path), "%s",
+		 c0->control != NULL ? c0->control : "./var/signet.sock");
+	ctl_server_t *ctl = NULL;
+	int crc = ctl_server_new(ctl_path, (mode_t)(c0->control_mode != 0 ? c0->control_mode : 0600),
+				 &ctl_handlers, &srv, &ctl);
+	if (crc != SN_OK) {
+		log_error("control socket %s: %s%s", ctl_path, sn_strerror(crc),
+			  crc == SN_EEXIST ? " (another signetd on the same storage?)" : "");
+		goto out;
+	}
+	log_info("control socket %s", ctl_path);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sfd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		ctl_server_free(ctl);
+		goto out;
+	}
 	rc = 0;
-	for (;;) {
-		int sig;
-		if (sigwait(&sigs, &sig) != 0) {
+	while (!srv.stop_requested) {
+		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
+					{.fd = ctl_server_fd(ctl), .events = POLLIN}};
+		if (poll(pfd, 2, -1) < 0) {
 			continue;
 		}
-		if (sig == SIGHUP) {
+		if (pfd[1].revents & POLLIN) {
+			(void)ctl_server_serve_one(ctl, 0);
+		}
+		if (!(pfd[0].revents & POLLIN)) {
+			continue;
+		}
+		struct signalfd_siginfo si;
+		if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si)) {
+			continue;
+		}
+		if (si.ssi_signo == SIGHUP) {
 			reload(&srv);
-		} else if (sig == SIGUSR1) {
+		} else if (si.ssi_signo == SIGUSR1) {
 			log_stats(&srv);
 		} else {
-			log_info("stopping");
 			break;
 		}
 	}
+	log_info("stopping");
+	close(sfd);
+	ctl_server_free(ctl);
 out:
 	atomic_store(&srv.stop, true);
 	for (size_t i = 0; i < srv.nthreads; i++) {
