@@ -11,11 +11,11 @@
  * oldest is one delete and finding a serial is a walk over at most the
  * entry limit, reading only the head of each entry.
  */
+#include "storage/journal.h"
+#include "storage/internal/store_int.h"
+#include "zone/rrtype.h"
 #include <stdlib.h>
 #include <string.h>
-#include "storage/internal/store_int.h"
-#include "storage/journal.h"
-#include "zone/rrtype.h"
 
 #define JENTRY_VERSION 1
 #define JENTRY_HEAD 17
@@ -30,15 +30,14 @@ jkey(uint32_t zid, uint64_t seq, uint8_t out[12])
 
 /* Reads the serial_from of the entry `seq`. */
 static int
-entry_head(store_txn_t *t, uint32_t zid, uint64_t seq, uint32_t *from, uint32_t *to,
-	   size_t *len)
+entry_head(store_txn_t *t, uint32_t zid, uint64_t seq, uint32_t *from, uint32_t *to, size_t *len)
 {
 	uint8_t key[12];
 	MDB_val k = {.mv_size = jkey(zid, seq, key), .mv_data = key}, v;
 	int rc = st_mdb_err(t, mdb_get(t->mdb, t->s->dbi_journal, &k, &v), "reading the journal");
 	if (rc == SN_ENOTFOUND) {
 		st_set_err(t->s, "zone %u: journal entry %llu is missing", zid,
-			   (unsigned long long)seq);
+		           (unsigned long long)seq);
 		return SN_ESTORE;
 	}
 	if (rc != SN_OK) {
@@ -47,7 +46,7 @@ entry_head(store_txn_t *t, uint32_t zid, uint64_t seq, uint32_t *from, uint32_t 
 	const uint8_t *p = v.mv_data;
 	if (v.mv_size < JENTRY_HEAD || p[0] != JENTRY_VERSION) {
 		st_set_err(t->s, "zone %u: corrupt journal entry %llu", zid,
-			   (unsigned long long)seq);
+		           (unsigned long long)seq);
 		return SN_ESTORE;
 	}
 	if (from != NULL) {
@@ -85,12 +84,12 @@ encode_list(sbuf_t *b, const rrlist_t *l)
 	for (size_t i = 0; i < n; i++) {
 		rrlist_rr_t r = rrlist_get(l, i);
 		store_rr_t rr = {
-			.owner = r.owner,
-			.type = r.type,
-			.rclass = r.rclass,
-			.ttl = r.ttl,
-			.rdlen = r.rdlen,
-			.rdata = r.rdata,
+		    .owner = r.owner,
+		    .type = r.type,
+		    .rclass = r.rclass,
+		    .ttl = r.ttl,
+		    .rdlen = r.rdlen,
+		    .rdata = r.rdata,
 		};
 		st_rr_encode(b, &rr);
 	}
@@ -98,12 +97,12 @@ encode_list(sbuf_t *b, const rrlist_t *l)
 
 int
 st_journal_append(store_txn_t *t, zrec_t *z, const store_rr_t *soa_before,
-		  const store_rr_t *soa_after, const rrlist_t *removed, const rrlist_t *added)
+                  const store_rr_t *soa_after, const rrlist_t *removed, const rrlist_t *added)
 {
 	uint32_t max_e = z->m.journal_max_entries != 0 ? z->m.journal_max_entries
-						       : STORE_JOURNAL_ENTRIES_DEFAULT;
-	uint64_t max_b = z->m.journal_max_bytes != 0 ? z->m.journal_max_bytes
-						     : STORE_JOURNAL_BYTES_DEFAULT;
+	                                               : STORE_JOURNAL_ENTRIES_DEFAULT;
+	uint64_t max_b =
+	    z->m.journal_max_bytes != 0 ? z->m.journal_max_bytes : STORE_JOURNAL_BYTES_DEFAULT;
 	uint32_t from, to;
 	sbuf_t b = {0};
 	int rc;
@@ -159,7 +158,7 @@ st_journal_append(store_txn_t *t, zrec_t *z, const store_rr_t *soa_before,
 		}
 		k = (MDB_val){.mv_size = jkey(z->m.id, z->jseq_first, key), .mv_data = key};
 		rc = st_mdb_err(t, mdb_del(t->mdb, t->s->dbi_journal, &k, NULL),
-				"dropping a journal entry");
+		                "dropping a journal entry");
 		if (rc != SN_OK) {
 			return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 		}
@@ -179,15 +178,15 @@ st_journal_append(store_txn_t *t, zrec_t *z, const store_rr_t *soa_before,
 struct journal_iter {
 	store_txn_t *txn;
 	uint32_t zid;
-	uint64_t seq;	  /* next entry */
+	uint64_t seq;     /* next entry */
 	uint64_t seq_end; /* one past the newest */
 	bool started;
 	uint32_t prev_to;
 	bool in_entry;
-	srd_t r;	  /* the rest of the current entry */
+	srd_t r; /* the rest of the current entry */
 	uint32_t left_removed;
 	uint32_t left_added;
-	int state;	  /* next part: 0 SOA before, 1 removed, 2 SOA after, 3 added, 4 end */
+	int state; /* next part: 0 SOA before, 1 removed, 2 SOA after, 3 added, 4 end */
 };
 
 int
@@ -252,7 +251,7 @@ journal_iter_next(journal_iter_t *it, journal_entry_t *e)
 	if (rc != SN_OK) {
 		if (rc == SN_ENOTFOUND) {
 			st_set_err(t->s, "zone %u: journal entry %llu is missing", it->zid,
-				   (unsigned long long)it->seq);
+			           (unsigned long long)it->seq);
 			rc = SN_ESTORE;
 		}
 		return rc;
@@ -260,15 +259,15 @@ journal_iter_next(journal_iter_t *it, journal_entry_t *e)
 	srd_t r = {.p = v.mv_data, .left = v.mv_size};
 	uint8_t ver = srd_u8(&r);
 	journal_entry_t je = {
-		.serial_from = srd_u32(&r),
-		.serial_to = srd_u32(&r),
-		.removed_count = srd_u32(&r),
-		.added_count = srd_u32(&r),
-		.len = v.mv_size,
+	    .serial_from = srd_u32(&r),
+	    .serial_to = srd_u32(&r),
+	    .removed_count = srd_u32(&r),
+	    .added_count = srd_u32(&r),
+	    .len = v.mv_size,
 	};
 	if (r.bad || ver != JENTRY_VERSION || (it->started && je.serial_from != it->prev_to)) {
 		st_set_err(t->s, "zone %u: corrupt journal entry %llu or broken serial chain",
-			   it->zid, (unsigned long long)it->seq);
+		           it->zid, (unsigned long long)it->seq);
 		return SN_ESTORE;
 	}
 	it->started = true;
@@ -315,7 +314,7 @@ journal_iter_rr(journal_iter_t *it, store_rr_t *rr, journal_part_t *part)
 	default:
 		if (it->r.left != 0) {
 			st_set_err(it->txn->s, "zone %u: trailing bytes in a journal entry",
-				   it->zid);
+			           it->zid);
 			return SN_ESTORE;
 		}
 		return SN_ENOTFOUND;

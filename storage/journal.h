@@ -19,10 +19,10 @@
  */
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
 #include "storage/store.h"
 #include "zone/err.h"
+#include <stddef.h>
+#include <stdint.h>
 
 typedef struct journal_iter journal_iter_t; /* opaque */
 
@@ -38,9 +38,9 @@ typedef enum journal_part {
 typedef struct journal_entry {
 	uint32_t serial_from;
 	uint32_t serial_to;
-	uint32_t removed_count;	/* records in JOURNAL_REMOVED */
-	uint32_t added_count;	/* records in JOURNAL_ADDED */
-	size_t len;		/* stored size in bytes */
+	uint32_t removed_count; /* records in JOURNAL_REMOVED */
+	uint32_t added_count;   /* records in JOURNAL_ADDED */
+	size_t len;             /* stored size in bytes */
 } journal_entry_t;
 
 /* Opens an iterator over the entries of zone `apex` (wire form, borrowed)
@@ -51,7 +51,7 @@ typedef struct journal_entry {
  * Returns SN_OK, SN_ENOTFOUND (no such zone, or `serial` is not kept: older
  * than the journal, or unknown), SN_EINVAL, SN_ENOMEM, SN_ESTORE. */
 SN_MUSTCHECK int journal_iter_new(store_txn_t *txn, const uint8_t *apex, uint32_t serial,
-				  journal_iter_t **out);
+                                  journal_iter_t **out);
 
 /* Moves to the next entry (the first call gives the entry that starts at
  * `serial`) and describes it in *e. Returns SN_OK, SN_ENOTFOUND past the

@@ -9,6 +9,11 @@
  * change; and the diff is one merge walk over two lists in the same
  * canonical order, the stored one and the new one.
  */
+#include "storage/store.h"
+#include "storage/internal/store_int.h"
+#include "storage/zdiff.h"
+#include "zone/rdata.h"
+#include "zone/rrtype.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,11 +21,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "storage/internal/store_int.h"
-#include "storage/store.h"
-#include "storage/zdiff.h"
-#include "zone/rdata.h"
-#include "zone/rrtype.h"
 
 #define ZREC_VERSION 1
 
@@ -120,9 +120,10 @@ map_full(store_txn_t *t)
 	txn_release(t);
 	size_t cur = store_map_size(s);
 	if (cur >= s->map_max) {
-		st_set_err(s, "store full: the map reached its maximum of %zu MiB; the change was "
-			      "not applied",
-			   s->map_max >> 20);
+		st_set_err(s,
+		           "store full: the map reached its maximum of %zu MiB; the change was "
+		           "not applied",
+		           s->map_max >> 20);
 		t->dead_rc = SN_ESTORE;
 		return SN_ESTORE;
 	}
@@ -130,7 +131,7 @@ map_full(store_txn_t *t)
 	int rc = map_resize(s, want);
 	if (rc != 0) {
 		st_set_err(s, "store full: cannot grow the map to %zu MiB: %s", want >> 20,
-			   mdb_strerror(rc));
+		           mdb_strerror(rc));
 		t->dead_rc = SN_ESTORE;
 		return SN_ESTORE;
 	}
@@ -200,7 +201,7 @@ need_scratch(store_txn_t *t)
 
 int
 st_rdata_cmp(store_txn_t *t, uint16_t type, const uint8_t *a, size_t al, const uint8_t *b,
-	     size_t bl, int *err)
+             size_t bl, int *err)
 {
 	size_t m = al < bl ? al : bl;
 
@@ -326,11 +327,14 @@ st_rr_decode(srd_t *r, store_rr_t *rr)
 /*
  * A records value: every record of one (owner, type), sorted by class and
  * canonical RDATA.
- *	u8 owner length, owner (the first record's, case as written)
+ *	u8 owner length, owner (the first record's, case as written); length
+ *	0 when that owner is all lower case: the key gives it then
  *	per record: u8 flags (1: an owner of its own follows: u8 length,
  *	owner), u16 class, u32 TTL, u16 RDATA length, RDATA
- * The owner is stored again only when a record's case differs, so a zone
- * printed from the store keeps the case it was written in.
+ * Most owners are written in lower case, so most values hold no name at
+ * all (a third of the store's size); a record whose case differs from
+ * the first one's carries its own, so a zone printed from the store keeps
+ * the case it was written in.
  */
 
 #define RRV_OWN_OWNER 0x01
@@ -349,11 +353,24 @@ typedef struct vit {
 	uint16_t type;
 } vit_t;
 
+/* Starts reading the value `v` of owner key `okey` and `type`; `lower`
+ * (DNAME_MAXLEN octets) receives the owner when the value leaves it to the
+ * key, and must live as long as the records read. */
 static int
-vit_init(vit_t *it, const MDB_val *v, uint16_t type)
+vit_init(vit_t *it, const MDB_val *v, uint16_t type, const uint8_t *okey, size_t oklen,
+         uint8_t *lower)
 {
+	size_t wl;
 	it->r = (srd_t){.p = v->mv_data, .left = v->mv_size};
 	it->type = type;
+	if (it->r.left > 0 && it->r.p[0] == 0) {
+		(void)srd_u8(&it->r);
+		if (tree_key_to_dname(okey, oklen, lower, &wl) != SN_OK) {
+			return SN_ESTORE;
+		}
+		it->owner0 = lower;
+		return SN_OK;
+	}
 	it->owner0 = srd_dname(&it->r);
 	return it->owner0 != NULL ? SN_OK : SN_ESTORE;
 }
@@ -390,14 +407,23 @@ static void
 rrv_begin(sbuf_t *b, const uint8_t *owner0)
 {
 	size_t ol = dname_len(owner0);
+	bool upper = false;
+	/* Length octets are at most 63, below 'A': scan the whole name. */
+	for (size_t i = 0; i < ol && !upper; i++) {
+		upper = owner0[i] >= 'A' && owner0[i] <= 'Z';
+	}
 	b->len = 0;
+	if (!upper) {
+		sbuf_u8(b, 0);
+		return;
+	}
 	sbuf_u8(b, (uint8_t)ol);
 	sbuf_put(b, owner0, ol);
 }
 
 static void
 rrv_add(sbuf_t *b, const uint8_t *owner0, const uint8_t *owner, uint16_t rclass, uint32_t ttl,
-	uint16_t rdlen, const uint8_t *rdata)
+        uint16_t rdlen, const uint8_t *rdata)
 {
 	size_t ol = dname_len(owner);
 	bool same = owner == owner0 || (ol == dname_len(owner0) && memcmp(owner, owner0, ol) == 0);
@@ -442,8 +468,8 @@ key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 
 static void grow_early(store_t *s);
 
-static void
-open_msg(const store_opts_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void open_msg(const store_opts_t *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 open_msg(const store_opts_t *o, const char *fmt, ...)
@@ -493,7 +519,7 @@ open_dbs(store_t *s, const store_opts_t *o)
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		open_msg(o, "store %s: cannot open the %s database: %s", s->dir, what,
-			 mdb_strerror(rc));
+		         mdb_strerror(rc));
 		return SN_ESTORE;
 	}
 	MDB_val k = {.mv_size = 6, .mv_data = (void *)"format"}, v;
@@ -508,7 +534,7 @@ open_dbs(store_t *s, const store_opts_t *o)
 		if (f != STORE_FORMAT) {
 			mdb_txn_abort(txn);
 			open_msg(o, "store %s: format %u, this signet reads format %u", s->dir, f,
-				 STORE_FORMAT);
+			         STORE_FORMAT);
 			return SN_ESTORE;
 		}
 	}
@@ -552,7 +578,7 @@ store_open(const char *dir, const store_opts_t *o, store_t **out)
 	max = round_up(max, page);
 	if (init < STORE_MAP_MIN || init > max) {
 		open_msg(o, "store %s: map sizes must be %zu MiB <= initial <= maximum", dir,
-			 STORE_MAP_MIN >> 20);
+		         STORE_MAP_MIN >> 20);
 		return SN_EINVAL;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -669,7 +695,7 @@ store_txn_begin(store_t *s, bool write, store_txn_t **out)
 			continue;
 		}
 		st_set_err(s, "cannot begin a %s transaction: %s", write ? "write" : "read",
-			   mdb_strerror(rc));
+		           mdb_strerror(rc));
 		free(t);
 		return SN_ESTORE;
 	}
@@ -901,7 +927,8 @@ st_zone_save(store_txn_t *t, const zrec_t *z)
 	}
 	MDB_val k = {.mv_size = z->ckeylen, .mv_data = (void *)z->ckey};
 	MDB_val v = {.mv_size = b.len, .mv_data = b.p};
-	int rc = st_mdb_err(t, mdb_put(t->mdb, t->s->dbi_zones, &k, &v, 0), "writing the catalogue");
+	int rc =
+	    st_mdb_err(t, mdb_put(t->mdb, t->s->dbi_zones, &k, &v, 0), "writing the catalogue");
 	sbuf_free(&b);
 	return st_poison(t, rc == SN_ENOTFOUND ? SN_ESTORE : rc);
 }
@@ -1061,7 +1088,7 @@ store_zone_remove(store_txn_t *t, const uint8_t *apex)
 	if (rc == SN_OK) {
 		MDB_val k = {.mv_size = z.ckeylen, .mv_data = z.ckey};
 		rc = st_mdb_err(t, mdb_del(t->mdb, t->s->dbi_zones, &k, NULL),
-				"deleting a catalogue entry");
+		                "deleting a catalogue entry");
 		if (rc == SN_ENOTFOUND) {
 			rc = SN_ESTORE;
 		}
@@ -1115,6 +1142,7 @@ struct store_cursor {
 	vit_t vit;
 	const uint8_t *okey; /* owner key of the current value */
 	size_t oklen;
+	uint8_t lower[DNAME_MAXLEN]; /* its owner, when the key gives it */
 };
 
 static int
@@ -1124,8 +1152,8 @@ cursor_open(store_txn_t *t, uint32_t zid, store_cursor_t **out)
 	if (c == NULL) {
 		return SN_ENOMEM;
 	}
-	int rc = st_mdb_err(t, mdb_cursor_open(t->mdb, t->s->dbi_records, &c->c),
-			    "opening a cursor");
+	int rc =
+	    st_mdb_err(t, mdb_cursor_open(t->mdb, t->s->dbi_records, &c->c), "opening a cursor");
 	if (rc != SN_OK) {
 		free(c);
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
@@ -1208,7 +1236,7 @@ store_cursor_next(store_cursor_t *c, store_rr_t *rr)
 		}
 		uint16_t type;
 		if (!rkey_parse(&k, c->zid, &c->okey, &c->oklen, &type) ||
-		    vit_init(&c->vit, &v, type) != SN_OK) {
+		    vit_init(&c->vit, &v, type, c->okey, c->oklen, c->lower) != SN_OK) {
 			st_set_err(c->txn->s, "corrupt record key or value in zone %u", c->zid);
 			c->done = true;
 			return SN_ESTORE;
@@ -1236,12 +1264,12 @@ store_zone_read(store_txn_t *t, const uint8_t *apex, rrlist_t **out)
 	}
 	while ((rc = store_cursor_next(c, &rr)) == SN_OK) {
 		zfile_rr_t zr = {
-			.owner = rr.owner,
-			.type = rr.type,
-			.rclass = rr.rclass,
-			.ttl = rr.ttl,
-			.rdlen = rr.rdlen,
-			.rdata = rr.rdata,
+		    .owner = rr.owner,
+		    .type = rr.type,
+		    .rclass = rr.rclass,
+		    .ttl = rr.ttl,
+		    .rdlen = rr.rdlen,
+		    .rdata = rr.rdata,
 		};
 		rc = rrlist_add(l, &zr);
 		if (rc != SN_OK) {
@@ -1351,7 +1379,7 @@ store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
 	rc = check_owners(l, &z, false, &soas, &soa_at);
 	if (rc != SN_OK || soas > 1) {
 		st_set_err(t->s, "zone %s: import refused: %s", name,
-			   rc != SN_OK ? "a record outside the zone" : "several SOA records");
+		           rc != SN_OK ? "a record outside the zone" : "several SOA records");
 		return SN_EINVAL;
 	}
 
@@ -1390,7 +1418,8 @@ store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
 		size_t klen = st_rkey(z.m.id, kc.key, kc.len, type, key);
 		rrv_begin(&b, r0.owner);
 		size_t j = i;
-		while (j < n && (j == i || (rrlist_is_same_owner(l, i, j) && rrlist_type(l, j) == type))) {
+		while (j < n &&
+		       (j == i || (rrlist_is_same_owner(l, i, j) && rrlist_type(l, j) == type))) {
 			rrlist_rr_t r = rrlist_get(l, j);
 			rrv_add(&b, r0.owner, r.owner, r.rclass, r.ttl, r.rdlen, r.rdata);
 			j++;
@@ -1433,12 +1462,12 @@ static store_rr_t
 rr_of(const rrlist_rr_t *r)
 {
 	return (store_rr_t){
-		.owner = r->owner,
-		.type = r->type,
-		.rclass = r->rclass,
-		.ttl = r->ttl,
-		.rdlen = r->rdlen,
-		.rdata = r->rdata,
+	    .owner = r->owner,
+	    .type = r->type,
+	    .rclass = r->rclass,
+	    .ttl = r->ttl,
+	    .rdlen = r->rdlen,
+	    .rdata = r->rdata,
 	};
 }
 
@@ -1535,7 +1564,8 @@ store_zone_diff(store_txn_t *t, const uint8_t *apex, const rrlist_t *l, zdiff_t 
 				cmp = s.rclass < r.rclass ? -1 : 1;
 			}
 			if (cmp == 0) {
-				cmp = st_rdata_cmp(t, s.type, s.rdata, s.rdlen, r.rdata, r.rdlen, &err);
+				cmp = st_rdata_cmp(t, s.type, s.rdata, s.rdlen, r.rdata, r.rdlen,
+				                   &err);
 				if (err != SN_OK) {
 					rc = err;
 					goto out;
@@ -1613,11 +1643,11 @@ vrec_of(const rrlist_t *l, size_t i)
 {
 	rrlist_rr_t r = rrlist_get(l, i);
 	return (vrec_t){
-		.owner = r.owner,
-		.rclass = r.rclass,
-		.ttl = r.ttl,
-		.rdlen = r.rdlen,
-		.rdata = r.rdata,
+	    .owner = r.owner,
+	    .rclass = r.rclass,
+	    .ttl = r.ttl,
+	    .rdlen = r.rdlen,
+	    .rdata = r.rdata,
 	};
 }
 
@@ -1637,14 +1667,15 @@ typedef struct apply_ctx {
 	vvec_t ex;  /* stored records of the group */
 	vvec_t out; /* records of the group after the change */
 	sbuf_t b;
-	int64_t delta; /* change of the record count */
+	int64_t delta;               /* change of the record count */
+	uint8_t lower[DNAME_MAXLEN]; /* owner of the stored value, from its key */
 } apply_ctx_t;
 
 /* Applies removed[r0, r1) and added[a0, a1), all of one owner and type, to
  * the stored value of that owner and type. */
 static int
-apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type,
-	    const rrlist_t *rl, size_t r0, size_t r1, const rrlist_t *al, size_t a0, size_t a1)
+apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type, const rrlist_t *rl,
+            size_t r0, size_t r1, const rrlist_t *al, size_t a0, size_t a1)
 {
 	store_txn_t *t = ax->t;
 	uint8_t key[ST_KEY_MAX];
@@ -1659,7 +1690,7 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type,
 	if (rc == SN_OK) {
 		vit_t it;
 		vrec_t e;
-		if (vit_init(&it, &v, type) != SN_OK) {
+		if (vit_init(&it, &v, type, okey, oklen, ax->lower) != SN_OK) {
 			st_set_err(t->s, "corrupt records value in zone %u", ax->z->m.id);
 			return SN_ESTORE;
 		}
@@ -1727,9 +1758,10 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type,
 		char name[DNAME_MAXTEXT];
 		rrlist_rr_t rr = rrlist_get(rl, r);
 		dname_to_text(rr.owner, name, sizeof(name));
-		st_set_err(t->s, "zone %u: the change removes a record %s type %u that the zone "
-			      "does not hold",
-			   ax->z->m.id, name, type);
+		st_set_err(t->s,
+		           "zone %u: the change removes a record %s type %u that the zone "
+		           "does not hold",
+		           ax->z->m.id, name, type);
 		return SN_EINVAL;
 	}
 	for (; a < a1; a++) {
@@ -1745,7 +1777,8 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type,
 		if (!existed) {
 			return SN_OK;
 		}
-		rc = st_mdb_err(t, mdb_del(t->mdb, t->s->dbi_records, &k, NULL), "deleting records");
+		rc =
+		    st_mdb_err(t, mdb_del(t->mdb, t->s->dbi_records, &k, NULL), "deleting records");
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 	}
 	const uint8_t *owner0 = ax->out.v[0].owner;
@@ -1789,18 +1822,19 @@ soa_of(store_txn_t *t, const zrec_t *z, store_rr_t *out)
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 	}
 	uint32_t serial;
-	if (vit_init(&it, &v, RRTYPE_SOA) != SN_OK || vit_next(&it, &r) != SN_OK ||
-	    r.rdlen > ST_SOA_MAXLEN || !st_soa_serial(r.rdata, r.rdlen, &serial)) {
+	if (vit_init(&it, &v, RRTYPE_SOA, z->akey, z->akeylen, t->soa_owner) != SN_OK ||
+	    vit_next(&it, &r) != SN_OK || r.rdlen > ST_SOA_MAXLEN ||
+	    !st_soa_serial(r.rdata, r.rdlen, &serial)) {
 		st_set_err(t->s, "zone %u: corrupt SOA", z->m.id);
 		return SN_ESTORE;
 	}
 	*out = (store_rr_t){
-		.owner = r.owner,
-		.type = RRTYPE_SOA,
-		.rclass = r.rclass,
-		.ttl = r.ttl,
-		.rdlen = r.rdlen,
-		.rdata = r.rdata,
+	    .owner = r.owner,
+	    .type = RRTYPE_SOA,
+	    .rclass = r.rclass,
+	    .ttl = r.ttl,
+	    .rdlen = r.rdlen,
+	    .rdata = r.rdata,
 	};
 	return SN_OK;
 }
@@ -1861,29 +1895,31 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 	}
 	dname_to_text(apex, name, sizeof(name));
 	const rrlist_t *rl = zdiff_removed(d), *al = zdiff_added(d);
-	if (!zdiff_soa_before(d, &soa_b) || !zdiff_soa_after(d, &soa_a) ||
-	    !rrlist_is_sorted(rl) || !rrlist_is_sorted(al)) {
+	if (!zdiff_soa_before(d, &soa_b) || !zdiff_soa_after(d, &soa_a) || !rrlist_is_sorted(rl) ||
+	    !rrlist_is_sorted(al)) {
 		st_set_err(t->s, "zone %s: change refused: no SOA before or after, or not sorted",
-			   name);
+		           name);
 		return SN_EINVAL;
 	}
 	if (zdiff_serial_before(d) != z.m.serial) {
-		st_set_err(t->s, "zone %s: change refused: made against serial %u, the zone is at %u",
-			   name, zdiff_serial_before(d), z.m.serial);
+		st_set_err(t->s,
+		           "zone %s: change refused: made against serial %u, the zone is at %u",
+		           name, zdiff_serial_before(d), z.m.serial);
 		return SN_EINVAL;
 	}
 	if (!st_serial_gt(new_serial, z.m.serial)) {
-		st_set_err(t->s, "zone %s: change refused: serial %u is not greater than %u "
-			      "(RFC 1982)",
-			   name, new_serial, z.m.serial);
+		st_set_err(t->s,
+		           "zone %s: change refused: serial %u is not greater than %u "
+		           "(RFC 1982)",
+		           name, new_serial, z.m.serial);
 		return SN_EINVAL;
 	}
 	if (check_owners(rl, &z, true, NULL, NULL) != SN_OK ||
-	    check_owners(al, &z, true, NULL, NULL) != SN_OK ||
-	    !dname_is_equal(soa_a.owner, apex)) {
-		st_set_err(t->s, "zone %s: change refused: a record outside the zone, or the apex "
-			      "SOA among its records",
-			   name);
+	    check_owners(al, &z, true, NULL, NULL) != SN_OK || !dname_is_equal(soa_a.owner, apex)) {
+		st_set_err(t->s,
+		           "zone %s: change refused: a record outside the zone, or the apex "
+		           "SOA among its records",
+		           name);
 		return SN_EINVAL;
 	}
 	rc = need_scratch(t);
@@ -1947,14 +1983,15 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 		size_t klen = st_rkey(z.m.id, z.akey, z.akeylen, RRTYPE_SOA, key);
 		rrv_begin(&ax.b, soa_a.owner);
 		rrv_add(&ax.b, soa_a.owner, soa_a.owner, soa_a.rclass, soa_a.ttl, soa_a.rdlen,
-			soa_a.rdata);
+		        soa_a.rdata);
 		if (ax.b.oom) {
 			rc = SN_ENOMEM;
 			goto out;
 		}
 		MDB_val k = {.mv_size = klen, .mv_data = key};
 		MDB_val v = {.mv_size = ax.b.len, .mv_data = ax.b.p};
-		rc = st_mdb_err(t, mdb_put(t->mdb, t->s->dbi_records, &k, &v, 0), "writing the SOA");
+		rc =
+		    st_mdb_err(t, mdb_put(t->mdb, t->s->dbi_records, &k, &v, 0), "writing the SOA");
 		if (rc != SN_OK) {
 			goto out;
 		}

@@ -39,12 +39,12 @@
  */
 #pragma once
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 #include "zone/dname.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define STORE_MAP_INITIAL_DEFAULT ((size_t)64 << 20)
 #define STORE_MAP_MAX_DEFAULT ((size_t)64 << 30)
@@ -55,53 +55,54 @@
 #define STORE_PATH_MAX 4096
 #define STORE_HASH_LEN 32
 
-typedef struct store store_t;			/* opaque */
-typedef struct store_txn store_txn_t;		/* opaque */
-typedef struct store_cursor store_cursor_t;	/* opaque */
-typedef struct zdiff zdiff_t;			/* opaque, storage/zdiff.h */
+typedef struct store store_t;               /* opaque */
+typedef struct store_txn store_txn_t;       /* opaque */
+typedef struct store_cursor store_cursor_t; /* opaque */
+typedef struct zdiff zdiff_t;               /* opaque, storage/zdiff.h */
 
 typedef struct store_opts {
-	size_t map_initial;	/* first map size; 0: STORE_MAP_INITIAL_DEFAULT */
-	size_t map_max;		/* growth stops here; 0: STORE_MAP_MAX_DEFAULT */
-	unsigned max_readers;	/* LMDB reader slots; 0: LMDB's default (126) */
-	bool nosync;		/* MDB_NOSYNC: commits are not flushed (tests) */
-	char *errbuf;		/* if not NULL, store_open writes its failure here */
+	size_t map_initial;   /* first map size; 0: STORE_MAP_INITIAL_DEFAULT */
+	size_t map_max;       /* growth stops here; 0: STORE_MAP_MAX_DEFAULT */
+	unsigned max_readers; /* LMDB reader slots; 0: LMDB's default (126) */
+	bool nosync;          /* MDB_NOSYNC: commits are not flushed (tests) */
+	char *errbuf;         /* if not NULL, store_open writes its failure here */
 	size_t errbuf_len;
 } store_opts_t;
 
 /* One record as the store gives it back. Pointers point into LMDB's pages
- * (or the journal entry) and stay valid until the transaction ends. */
+ * (or the journal entry) and stay valid until the transaction ends, unless
+ * the function that gave it says otherwise. */
 typedef struct store_rr {
-	const uint8_t *owner;	/* wire form, case as written */
+	const uint8_t *owner; /* wire form, case as written */
 	uint16_t type;
 	uint16_t rclass;
 	uint32_t ttl;
 	uint16_t rdlen;
-	const uint8_t *rdata;	/* wire form, case as written */
+	const uint8_t *rdata; /* wire form, case as written */
 } store_rr_t;
 
 /* A zone's catalogue entry. */
 typedef struct store_zone_meta {
 	/* Kept by the store; store_zone_add and store_zone_put_meta ignore
 	 * them. */
-	uint8_t apex[DNAME_MAXLEN];	/* as given to store_zone_add */
-	uint32_t id;			/* stable, never reused */
-	bool has_soa;			/* records were imported */
-	uint32_t serial;		/* of the stored SOA (when has_soa) */
-	uint64_t record_count;		/* SOA included */
-	uint32_t journal_count;		/* entries kept */
-	uint64_t journal_bytes;		/* their total size */
-	uint32_t journal_serial_first;	/* serial_from of the oldest kept */
+	uint8_t apex[DNAME_MAXLEN];    /* as given to store_zone_add */
+	uint32_t id;                   /* stable, never reused */
+	bool has_soa;                  /* records were imported */
+	uint32_t serial;               /* of the stored SOA (when has_soa) */
+	uint64_t record_count;         /* SOA included */
+	uint32_t journal_count;        /* entries kept */
+	uint64_t journal_bytes;        /* their total size */
+	uint32_t journal_serial_first; /* serial_from of the oldest kept */
 	/* Set by the caller (store_zone_add, store_zone_put_meta). */
-	char file[STORE_PATH_MAX];	/* zone file path, NUL-terminated */
-	int64_t file_mtime_ns;		/* of the last imported file */
+	char file[STORE_PATH_MAX]; /* zone file path, NUL-terminated */
+	int64_t file_mtime_ns;     /* of the last imported file */
 	uint64_t file_size;
 	uint64_t file_inode;
 	uint64_t file_dev;
 	uint8_t file_hash[STORE_HASH_LEN]; /* content hash, caller's choice */
-	int64_t last_load;		/* Unix time of the last load */
-	uint32_t journal_max_entries;	/* 0: STORE_JOURNAL_ENTRIES_DEFAULT */
-	uint64_t journal_max_bytes;	/* 0: STORE_JOURNAL_BYTES_DEFAULT */
+	int64_t last_load;                 /* Unix time of the last load */
+	uint32_t journal_max_entries;      /* 0: STORE_JOURNAL_ENTRIES_DEFAULT */
+	uint64_t journal_max_bytes;        /* 0: STORE_JOURNAL_BYTES_DEFAULT */
 } store_zone_meta_t;
 
 /* ---- the environment ---- */
@@ -112,7 +113,9 @@ typedef struct store_zone_meta {
  * Returns SN_OK; SN_EINVAL for impossible options; SN_EIO when the folder
  * cannot be made or is not a folder; SN_ESTORE when LMDB refuses the
  * environment (another format, corrupt, locked); SN_ENOMEM. On failure a
- * message goes to o->errbuf when given. Main thread, before any other use. */
+ * message goes to o->errbuf when given. Open a folder once per process:
+ * LMDB's locks break when one process opens an environment twice. Main
+ * thread, before any other use. */
 SN_MUSTCHECK int store_open(const char *dir, const store_opts_t *o, store_t **out);
 
 /* Closes the store; every transaction must have ended. NULL is fine. */
@@ -160,7 +163,8 @@ SN_MUSTCHECK int store_write(store_t *s, int (*fn)(store_txn_t *txn, void *ctx),
  * Zone functions take the apex in wire form (case-insensitive, borrowed).
  * A write function that fails after it changed something leaves the
  * transaction unusable (later calls and the commit return the error):
- * abort it. Reads work in both kinds of transaction.
+ * abort it. Reads work in both kinds of transaction. Thread: the one that
+ * uses `txn` (for a write transaction, the one that began it).
  */
 
 /* ---- the catalogue ---- */
@@ -169,7 +173,7 @@ SN_MUSTCHECK int store_write(store_t *s, int (*fn)(store_txn_t *txn, void *ctx),
  * caller-set fields. Returns SN_OK, SN_EEXIST, SN_EINVAL (bad apex or path
  * not NUL-terminated), SN_ERANGE (zone ids exhausted), SN_ENOSPC, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_add(store_txn_t *txn, const uint8_t *apex,
-				const store_zone_meta_t *init);
+                                const store_zone_meta_t *init);
 
 /* Copies the catalogue entry of `apex` to *out. Returns SN_OK,
  * SN_ENOTFOUND, SN_EINVAL, SN_ESTORE. */
@@ -178,7 +182,7 @@ SN_MUSTCHECK int store_zone_get(store_txn_t *txn, const uint8_t *apex, store_zon
 /* Overwrites the caller-set fields of the entry of `apex` with those of
  * `m`. Returns SN_OK, SN_ENOTFOUND, SN_EINVAL, SN_ENOSPC, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_put_meta(store_txn_t *txn, const uint8_t *apex,
-				     const store_zone_meta_t *m);
+                                     const store_zone_meta_t *m);
 
 /* Removes zone `apex`: its records, its journal and its catalogue entry.
  * Returns SN_OK, SN_ENOTFOUND, SN_EINVAL, SN_ENOSPC, SN_ESTORE. */
@@ -187,8 +191,8 @@ SN_MUSTCHECK int store_zone_remove(store_txn_t *txn, const uint8_t *apex);
 /* Calls `cb(ctx, m)` for each zone, in canonical order of the apexes; `m`
  * is valid during the call. A result other than SN_OK from `cb` stops the
  * walk and is returned. Returns SN_OK, SN_ESTORE or cb's result. */
-SN_MUSTCHECK int store_zone_list(store_txn_t *txn,
-				 int (*cb)(void *ctx, const store_zone_meta_t *m), void *ctx);
+SN_MUSTCHECK int store_zone_list(store_txn_t *txn, int (*cb)(void *ctx, const store_zone_meta_t *m),
+                                 void *ctx);
 
 /* ---- records ---- */
 
@@ -210,9 +214,9 @@ SN_MUSTCHECK int store_zone_import(store_txn_t *txn, const uint8_t *apex, const 
 SN_MUSTCHECK int store_zone_read(store_txn_t *txn, const uint8_t *apex, rrlist_t **out);
 
 /* Gives the apex SOA of zone `apex` in *out (pointers valid until the
- * transaction ends): what a change made by hand (UPDATE, IXFR in) takes
- * as its SOA before. Returns SN_OK, SN_ENOTFOUND (no such zone, or no
- * records imported yet), SN_EINVAL, SN_ESTORE. */
+ * transaction ends; the owner until the next store_zone_soa in it): what
+ * a change made by hand (UPDATE, IXFR in) takes as its SOA before. Returns SN_OK, SN_ENOTFOUND (no
+ * such zone, or no records imported yet), SN_EINVAL, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_soa(store_txn_t *txn, const uint8_t *apex, store_rr_t *out);
 
 /* Opens a cursor over the records of zone `apex` in canonical order (that
@@ -221,8 +225,10 @@ SN_MUSTCHECK int store_zone_soa(store_txn_t *txn, const uint8_t *apex, store_rr_
  * Returns SN_OK, SN_ENOTFOUND, SN_EINVAL, SN_ENOMEM, SN_ESTORE. */
 SN_MUSTCHECK int store_cursor_new(store_txn_t *txn, const uint8_t *apex, store_cursor_t **out);
 
-/* Gives the next record in *rr (valid until the transaction ends; every
- * owner and RDATA was checked). Returns SN_OK, SN_ENOTFOUND past the last
+/* Gives the next record in *rr: its RDATA stays valid until the
+ * transaction ends, its owner until the cursor moves to the next owner or
+ * type (a lower-case owner is rebuilt from the key). Every owner and RDATA
+ * was checked. Returns SN_OK, SN_ENOTFOUND past the last
  * record, SN_ESTORE (corrupt data). */
 SN_MUSTCHECK int store_cursor_next(store_cursor_t *c, store_rr_t *rr);
 
@@ -243,7 +249,7 @@ void store_cursor_free(store_cursor_t *c); /* NULL is fine */
  * SN_EINVAL (not sorted, no SOA or several at the apex in `new_sorted`),
  * SN_ENOMEM, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_diff(store_txn_t *txn, const uint8_t *apex, const rrlist_t *new_sorted,
-				 zdiff_t **out);
+                                 zdiff_t **out);
 
 /* Applies `d` (borrowed; its lists sorted) to zone `apex` in the write
  * transaction `txn`: removes and adds its records, stores its SOA after with
@@ -258,4 +264,4 @@ SN_MUSTCHECK int store_zone_diff(store_txn_t *txn, const uint8_t *apex, const rr
  * Returns SN_OK, SN_ENOTFOUND, SN_EINVAL (all of the above), SN_ENOMEM,
  * SN_ENOSPC, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_apply(store_txn_t *txn, const uint8_t *apex, const zdiff_t *d,
-				  uint32_t new_serial);
+                                  uint32_t new_serial);

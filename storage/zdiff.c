@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT
  * zdiff.c - one change of a zone: two rrlists and two SOA records.
  */
-#include <stdlib.h>
-#include <string.h>
-#include "storage/internal/store_int.h"
 #include "storage/zdiff.h"
+#include "storage/internal/store_int.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
+#include <stdlib.h>
+#include <string.h>
 
 struct zsoa {
 	bool set;
@@ -89,12 +89,12 @@ static int
 add_to(rrlist_t *l, const store_rr_t *rr)
 {
 	zfile_rr_t zr = {
-		.owner = rr->owner,
-		.type = rr->type,
-		.rclass = rr->rclass,
-		.ttl = rr->ttl,
-		.rdlen = rr->rdlen,
-		.rdata = rr->rdata,
+	    .owner = rr->owner,
+	    .type = rr->type,
+	    .rclass = rr->rclass,
+	    .ttl = rr->ttl,
+	    .rdlen = rr->rdlen,
+	    .rdata = rr->rdata,
 	};
 	int rc = rrlist_add(l, &zr);
 	return rc == SN_EPARSE ? SN_EINVAL : rc;
@@ -141,12 +141,12 @@ get_soa(const struct zsoa *z, store_rr_t *out)
 		return false;
 	}
 	*out = (store_rr_t){
-		.owner = z->owner,
-		.type = RRTYPE_SOA,
-		.rclass = z->rclass,
-		.ttl = z->ttl,
-		.rdlen = z->rdlen,
-		.rdata = z->rdata,
+	    .owner = z->owner,
+	    .type = RRTYPE_SOA,
+	    .rclass = z->rclass,
+	    .ttl = z->ttl,
+	    .rdlen = z->rdlen,
+	    .rdata = z->rdata,
 	};
 	return true;
 }

@@ -12,11 +12,11 @@
  */
 #pragma once
 
-#include <stdbool.h>
-#include <stdint.h>
 #include "storage/store.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef struct zdiff zdiff_t; /* opaque */
 

@@ -15,16 +15,16 @@
  */
 #pragma once
 
+#include "storage/store.h"
+#include "zone/dname.h"
+#include "zone/rrlist.h"
+#include "zone/tree.h"
 #include <lmdb.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "storage/store.h"
-#include "zone/dname.h"
-#include "zone/rrlist.h"
-#include "zone/tree.h"
 
 #define STORE_FORMAT 1
 
@@ -53,20 +53,21 @@ struct store {
 
 struct store_txn {
 	store_t *s;
-	MDB_txn *mdb;	/* NULL once ended by LMDB (map full, failed commit) */
+	MDB_txn *mdb; /* NULL once ended by LMDB (map full, failed commit) */
 	bool write;
-	bool counted;	/* holds a place in s->active */
-	int dead_rc;	/* SN_OK while usable; else what every call returns */
+	bool counted;       /* holds a place in s->active */
+	int dead_rc;        /* SN_OK while usable; else what every call returns */
 	uint8_t *scratch_a; /* RDATA_MAXLEN each, for canonical comparisons */
 	uint8_t *scratch_b;
+	uint8_t soa_owner[DNAME_MAXLEN]; /* store_zone_soa's owner, from the key */
 };
 
 /* The catalogue record of one zone: the public meta plus the journal's
  * sequence window, which only journal.c moves. */
 typedef struct zrec {
 	store_zone_meta_t m;
-	uint64_t jseq_first; /* sequence of the oldest entry */
-	uint64_t jseq_next;  /* sequence the next entry gets */
+	uint64_t jseq_first;                /* sequence of the oldest entry */
+	uint64_t jseq_next;                 /* sequence the next entry gets */
 	uint8_t ckey[DNAME_MAXLEN * 2 + 1]; /* catalogue key */
 	size_t ckeylen;
 	uint8_t akey[TREE_KEY_MAXLEN]; /* canonical key of the apex */
@@ -283,8 +284,8 @@ st_serial_gt(uint32_t b, uint32_t a)
 
 /* Canonical order of two RDATA of `type` (RFC 4034 6.2, 6.3): both must
  * have passed rdata_check. Returns <0, 0, >0, or SN_ENOMEM via *err. */
-int st_rdata_cmp(store_txn_t *txn, uint16_t type, const uint8_t *a, size_t al,
-		 const uint8_t *b, size_t bl, int *err);
+int st_rdata_cmp(store_txn_t *txn, uint16_t type, const uint8_t *a, size_t al, const uint8_t *b,
+                 size_t bl, int *err);
 
 /* ---- journal (journal.c) ---- */
 
@@ -294,7 +295,7 @@ int st_rdata_cmp(store_txn_t *txn, uint16_t type, const uint8_t *a, size_t al,
  * byte limit by itself empties the journal instead: older serials then
  * need a full transfer. Returns SN_OK, SN_ENOMEM, SN_ENOSPC, SN_ESTORE. */
 int st_journal_append(store_txn_t *txn, zrec_t *z, const store_rr_t *soa_before,
-		      const store_rr_t *soa_after, const rrlist_t *removed, const rrlist_t *added);
+                      const store_rr_t *soa_after, const rrlist_t *removed, const rrlist_t *added);
 
 /* Deletes every journal entry of zone `z` and resets its journal fields. */
 int st_journal_clear(store_txn_t *txn, zrec_t *z);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT
- * test_store.c - the LMDB zone store: import, read back, diff and apply against a model, journal, map growth, crashes.
+ * test_store.c - the LMDB zone store: import, read back, diff and apply against a model, journal,
+ * map growth, crashes.
  *
  * Every test works in its own folder made by mkdtemp and removed after.
  * The randomised tests keep a reference model of the zone (a sorted set
@@ -8,6 +9,17 @@
  * SIGNET_STORE_PERF_ORIGIN, default perf.example.) runs the 1M-record
  * measurement, which only reports figures.
  */
+#include "storage/journal.h"
+#include "storage/store.h"
+#include "storage/zdiff.h"
+#include "tests/unit/suites.h"
+#include "zone/dname.h"
+#include "zone/rdata.h"
+#include "zone/rrlist.h"
+#include "zone/rrtype.h"
+#include "zone/zcheck.h"
+#include "zone/zfile.h"
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -22,17 +34,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <CUnit/CUnit.h>
-#include "storage/journal.h"
-#include "storage/store.h"
-#include "storage/zdiff.h"
-#include "tests/unit/suites.h"
-#include "zone/dname.h"
-#include "zone/rdata.h"
-#include "zone/rrlist.h"
-#include "zone/rrtype.h"
-#include "zone/zcheck.h"
-#include "zone/zfile.h"
 
 /* ---- helpers ---- */
 
@@ -58,12 +59,12 @@ seed_fail(const char *what, int line)
 	printf("\nstore: %s failed at line %d (SIGNET_TEST_SEED=%u)\n", what, line, test_seed());
 }
 
-#define CHECK_SEED(cond)                                  \
-	do {                                              \
-		if (!(cond)) {                            \
-			seed_fail(#cond, __LINE__);       \
-			CU_FAIL(#cond);                   \
-		}                                         \
+#define CHECK_SEED(cond)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			seed_fail(#cond, __LINE__);                                                \
+			CU_FAIL(#cond);                                                            \
+		}                                                                                  \
 	} while (0)
 
 static double
@@ -124,12 +125,12 @@ add_rr(rrlist_t *l, const uint8_t *owner, uint16_t type, uint32_t ttl, const voi
        uint16_t rdlen)
 {
 	zfile_rr_t rr = {
-		.owner = owner,
-		.type = type,
-		.rclass = RRCLASS_IN,
-		.ttl = ttl,
-		.rdlen = rdlen,
-		.rdata = rd,
+	    .owner = owner,
+	    .type = type,
+	    .rclass = RRCLASS_IN,
+	    .ttl = ttl,
+	    .rdlen = rdlen,
+	    .rdata = rd,
 	};
 	return rrlist_add(l, &rr);
 }
@@ -174,8 +175,8 @@ lists_equal(const rrlist_t *a, const rrlist_t *b, bool verbose)
 				char o1[DNAME_MAXTEXT], o2[DNAME_MAXTEXT];
 				dname_to_text(x.owner, o1, sizeof(o1));
 				dname_to_text(y.owner, o2, sizeof(o2));
-				printf("\nlists differ at %zu: %s %u ttl %u / %s %u ttl %u\n", i, o1,
-				       x.type, x.ttl, o2, y.type, y.ttl);
+				printf("\nlists differ at %zu: %s %u ttl %u / %s %u ttl %u\n", i,
+				       o1, x.type, x.ttl, o2, y.type, y.ttl);
 			}
 			return false;
 		}
@@ -188,11 +189,11 @@ open_store(const char *dir, size_t initial, size_t max, bool nosync)
 {
 	char err[256] = "";
 	store_opts_t o = {
-		.map_initial = initial,
-		.map_max = max,
-		.nosync = nosync,
-		.errbuf = err,
-		.errbuf_len = sizeof(err),
+	    .map_initial = initial,
+	    .map_max = max,
+	    .nosync = nosync,
+	    .errbuf = err,
+	    .errbuf_len = sizeof(err),
 	};
 	store_t *s = NULL;
 	int rc = store_open(dir, &o, &s);
@@ -204,29 +205,28 @@ open_store(const char *dir, size_t initial, size_t max, bool nosync)
 
 /* ---- fixed zone ---- */
 
-static const char zone_text[] =
-	"$TTL 3600\n"
-	"@ IN SOA ns.Example.com. admin.example.com. 7 3600 600 86400 300\n"
-	"@ NS ns\n"
-	"@ NS NS2.example.net.\n"
-	"@ MX 10 Mail\n"
-	"@ TXT \"apex\"\n"
-	"ns A 192.0.2.1\n"
-	"ns AAAA 2001:db8::1\n"
-	"WWW A 192.0.2.10\n"
-	"www A 192.0.2.11\n"
-	"Www 300 AAAA 2001:db8::10\n"
-	"www CAA 0 issue \"ca.example.net\"\n"
-	"www URI 10 1 \"https://example.com/\"\n"
-	"www TYPE65280 \\# 3 010203\n"
-	"\\000.zero A 192.0.2.20\n"
-	"\\001.zero A 192.0.2.21\n"
-	"*.wild TXT \"wildcard\"\n"
-	"a.b.c.d A 192.0.2.30\n"
-	"c.d MX 5 Mail.Example.com.\n"
-	"c.d MX 5 mail.example.COM.\n"
-	"sub NS ns.sub\n"
-	"ns.sub A 192.0.2.40\n";
+static const char zone_text[] = "$TTL 3600\n"
+                                "@ IN SOA ns.Example.com. admin.example.com. 7 3600 600 86400 300\n"
+                                "@ NS ns\n"
+                                "@ NS NS2.example.net.\n"
+                                "@ MX 10 Mail\n"
+                                "@ TXT \"apex\"\n"
+                                "ns A 192.0.2.1\n"
+                                "ns AAAA 2001:db8::1\n"
+                                "WWW A 192.0.2.10\n"
+                                "www A 192.0.2.11\n"
+                                "Www 300 AAAA 2001:db8::10\n"
+                                "www CAA 0 issue \"ca.example.net\"\n"
+                                "www URI 10 1 \"https://example.com/\"\n"
+                                "www TYPE65280 \\# 3 010203\n"
+                                "\\000.zero A 192.0.2.20\n"
+                                "\\001.zero A 192.0.2.21\n"
+                                "*.wild TXT \"wildcard\"\n"
+                                "a.b.c.d A 192.0.2.30\n"
+                                "c.d MX 5 Mail.Example.com.\n"
+                                "c.d MX 5 mail.example.COM.\n"
+                                "sub NS ns.sub\n"
+                                "ns.sub A 192.0.2.40\n";
 
 /* A zone with a TXT longer than LMDB's key limit and an RSA-4096-sized
  * DNSKEY: values, not keys, hold RDATA. */
@@ -276,8 +276,8 @@ test_store_open_errors(void)
 	char *d = tmp_dir();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	char err[256] = "";
-	store_opts_t o = {.map_initial = 8 << 20, .map_max = 4 << 20, .errbuf = err,
-			  .errbuf_len = sizeof(err)};
+	store_opts_t o = {
+	    .map_initial = 8 << 20, .map_max = 4 << 20, .errbuf = err, .errbuf_len = sizeof(err)};
 	store_t *s = NULL;
 	CU_ASSERT_EQUAL(store_open(store_path(d), &o, &s), SN_EINVAL);
 	CU_ASSERT_PTR_NULL(s);
@@ -374,8 +374,8 @@ test_store_catalogue(void)
 	m.last_load = 1700000000;
 	m.journal_max_entries = 10;
 	m.journal_max_bytes = 12345;
-	m.serial = 99;	/* kept by the store: ignored */
-	m.id = 1000;	/* same */
+	m.serial = 99; /* kept by the store: ignored */
+	m.id = 1000;   /* same */
 	CU_ASSERT_EQUAL(store_zone_add(t, a, &m), SN_OK);
 	CU_ASSERT_EQUAL(store_zone_add(t, c, NULL), SN_OK);
 	CU_ASSERT_EQUAL(store_zone_add(t, b, NULL), SN_OK);
@@ -475,8 +475,8 @@ check_read_equal(store_t *s, const char *apex_text, const rrlist_t *want)
 		if (i < rrlist_count(want)) {
 			rrlist_rr_t w = rrlist_get(want, i);
 			CU_ASSERT(w.type == rr.type && w.ttl == rr.ttl && w.rdlen == rr.rdlen &&
-				  memcmp(w.rdata, rr.rdata, rr.rdlen) == 0 &&
-				  memcmp(w.owner, rr.owner, dname_len(w.owner)) == 0);
+			          memcmp(w.rdata, rr.rdata, rr.rdlen) == 0 &&
+			          memcmp(w.owner, rr.owner, dname_len(w.owner)) == 0);
 		}
 		i++;
 	}
@@ -524,8 +524,8 @@ test_store_import_read(void)
 	s = open_store(store_path(d), 0, 0, false);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	check_read_equal(s, "example.com.", l);
-	rrlist_t *small = parse_zone("example.com.",
-				     "@ 60 SOA ns admin 8 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n");
+	rrlist_t *small =
+	    parse_zone("example.com.", "@ 60 SOA ns admin 8 1 1 1 1\n@ NS ns\nns A 192.0.2.1\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(small);
 	CU_ASSERT_EQUAL(store_write(s, import_fixed, small), SN_OK);
 	check_read_equal(s, "example.com.", small);
@@ -554,7 +554,7 @@ test_store_import_errors(void)
 	rrlist_t *no_soa = parse_zone("example.org.", "@ 60 NS ns\nns A 192.0.2.1\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(no_soa);
 	rrlist_t *two_soa = parse_zone("example.org.", "@ 60 SOA ns admin 8 1 1 1 1\n"
-						       "@ 60 SOA ns admin 9 1 1 1 1\n");
+	                                               "@ 60 SOA ns admin 9 1 1 1 1\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(two_soa);
 	CU_ASSERT_EQUAL(store_zone_import(t, other, two_soa), SN_EINVAL);
 	uint8_t a[4] = {192, 0, 2, 1};
@@ -658,7 +658,7 @@ test_store_corrupt(void)
 		store_close(s);
 
 		static const char *const dbs[] = {"records", "records", "records", "zones",
-						  "journal"};
+		                                  "journal"};
 		damage(store_path(d), dbs[round % 5], &rng);
 
 		s = open_store(store_path(d), 0, 0, true);
@@ -775,7 +775,7 @@ mrec_same_rr(const mrec_t *a, const mrec_t *b)
 
 static void
 mrec_make(mrec_t *m, const uint8_t *owner, uint16_t type, const uint8_t *rd, uint16_t rdlen,
-	  uint32_t ttl)
+          uint32_t ttl)
 {
 	size_t ol = dname_len(owner);
 	memcpy(m->b, owner, ol);
@@ -799,12 +799,12 @@ mrec_rr(const mrec_t *m)
 	uint16_t rdlen = (uint16_t)((m->b[ol + 2] << 8) | m->b[ol + 3]);
 	const uint8_t *t = m->b + ol + 4 + rdlen;
 	return (store_rr_t){
-		.owner = m->b,
-		.type = (uint16_t)((m->b[ol] << 8) | m->b[ol + 1]),
-		.rclass = RRCLASS_IN,
-		.ttl = ((uint32_t)t[0] << 24) | ((uint32_t)t[1] << 16) | ((uint32_t)t[2] << 8) | t[3],
-		.rdlen = rdlen,
-		.rdata = m->b + ol + 4,
+	    .owner = m->b,
+	    .type = (uint16_t)((m->b[ol] << 8) | m->b[ol + 1]),
+	    .rclass = RRCLASS_IN,
+	    .ttl = ((uint32_t)t[0] << 24) | ((uint32_t)t[1] << 16) | ((uint32_t)t[2] << 8) | t[3],
+	    .rdlen = rdlen,
+	    .rdata = m->b + ol + 4,
 	};
 }
 
@@ -1066,8 +1066,8 @@ model_import(store_t *s, const model_t *m, uint32_t serial)
  * or by a hand-made diff as UPDATE would (TTL changes as plain adds),
  * checking the diff against the models. */
 static int
-model_apply(store_t *s, const model_t *om, const model_t *nm, uint32_t old_serial,
-	    uint32_t serial, bool by_hand)
+model_apply(store_t *s, const model_t *om, const model_t *nm, uint32_t old_serial, uint32_t serial,
+            bool by_hand)
 {
 	store_txn_t *t;
 	zdiff_t *d = NULL;
@@ -1112,8 +1112,11 @@ model_apply(store_t *s, const model_t *om, const model_t *nm, uint32_t old_seria
 	} else {
 		uint8_t rd[600];
 		uint16_t rdlen;
-		store_rr_t soa = {.owner = m_apex, .type = RRTYPE_SOA, .rclass = RRCLASS_IN,
-				  .ttl = 3600, .rdata = rd};
+		store_rr_t soa = {.owner = m_apex,
+		                  .type = RRTYPE_SOA,
+		                  .rclass = RRCLASS_IN,
+		                  .ttl = 3600,
+		                  .rdata = rd};
 		rc = zdiff_new(&d);
 		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
 		soa_rdata(old_serial, rd, &rdlen);
@@ -1197,13 +1200,13 @@ journal_replay(store_t *s, model_t *m, uint32_t from, size_t *entries)
 			case JOURNAL_SOA_AFTER:
 				nsoa++;
 				serial = ((uint32_t)rr.rdata[rr.rdlen - 20] << 24) |
-					 ((uint32_t)rr.rdata[rr.rdlen - 19] << 16) |
-					 ((uint32_t)rr.rdata[rr.rdlen - 18] << 8) |
-					 rr.rdata[rr.rdlen - 17];
+				         ((uint32_t)rr.rdata[rr.rdlen - 19] << 16) |
+				         ((uint32_t)rr.rdata[rr.rdlen - 18] << 8) |
+				         rr.rdata[rr.rdlen - 17];
 				CHECK_SEED(serial == (part == JOURNAL_SOA_BEFORE ? e.serial_from
-										  : e.serial_to));
+				                                                 : e.serial_to));
 				CHECK_SEED(nsoa == 1 ? part == JOURNAL_SOA_BEFORE
-						     : part == JOURNAL_SOA_AFTER);
+				                     : part == JOURNAL_SOA_AFTER);
 				break;
 			case JOURNAL_REMOVED: {
 				nrm++;
@@ -1349,18 +1352,26 @@ test_store_diff_errors(void)
 	CU_ASSERT_EQUAL_FATAL(zdiff_new(&bad), SN_OK);
 	uint8_t rd[600];
 	uint16_t rdlen;
-	store_rr_t soa = {.owner = m_apex, .type = RRTYPE_SOA, .rclass = RRCLASS_IN, .ttl = 3600,
-			  .rdata = rd};
+	store_rr_t soa = {
+	    .owner = m_apex, .type = RRTYPE_SOA, .rclass = RRCLASS_IN, .ttl = 3600, .rdata = rd};
 	soa_rdata(11, rd, &rdlen);
 	soa.rdlen = rdlen;
 	CU_ASSERT_EQUAL(zdiff_set_soa_before(bad, &soa), SN_OK);
 	CU_ASSERT_EQUAL(zdiff_set_soa_after(bad, &soa), SN_OK);
 	uint8_t ghost[DNAME_MAXLEN], a[4] = {198, 51, 100, 1};
 	name_wire("zzz.ghost.example.", ghost);
-	store_rr_t add = {.owner = m_names[0], .type = RRTYPE_A, .rclass = RRCLASS_IN,
-			  .ttl = 60, .rdlen = 4, .rdata = a};
-	store_rr_t rm = {.owner = ghost, .type = RRTYPE_A, .rclass = RRCLASS_IN, .ttl = 60,
-			 .rdlen = 4, .rdata = a};
+	store_rr_t add = {.owner = m_names[0],
+	                  .type = RRTYPE_A,
+	                  .rclass = RRCLASS_IN,
+	                  .ttl = 60,
+	                  .rdlen = 4,
+	                  .rdata = a};
+	store_rr_t rm = {.owner = ghost,
+	                 .type = RRTYPE_A,
+	                 .rclass = RRCLASS_IN,
+	                 .ttl = 60,
+	                 .rdlen = 4,
+	                 .rdata = a};
 	CU_ASSERT_EQUAL(zdiff_add(bad, &add), SN_OK);
 	CU_ASSERT_EQUAL(zdiff_remove(bad, &rm), SN_OK);
 	/* Unsorted: refused before anything changes. */
@@ -1589,7 +1600,7 @@ raw_count(const char *dir, const char *db, uint32_t zid)
 		const uint8_t *p = k.mv_data;
 		if (zid == 0 ||
 		    (k.mv_size >= 4 && (((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-					((uint32_t)p[2] << 8) | p[3]) == zid)) {
+		                        ((uint32_t)p[2] << 8) | p[3]) == zid)) {
 			n++;
 		}
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -2059,7 +2070,7 @@ test_store_crash(void)
 			model_t j = {0};
 			crash_model(seed, meta.journal_serial_first, &j);
 			CHECK_SEED(journal_replay(s, &j, meta.journal_serial_first, &entries) ==
-				   meta.serial);
+			           meta.serial);
 			CHECK_SEED(entries == meta.journal_count);
 			model_free(&j);
 		}
@@ -2224,12 +2235,17 @@ test_store_perf_1m(void)
 		if (r.type == RRTYPE_SOA) {
 			uint8_t *sp = rd + r.rdlen - 20;
 			uint32_t v = (((uint32_t)sp[0] << 24) | ((uint32_t)sp[1] << 16) |
-				      ((uint32_t)sp[2] << 8) | sp[3]) + 1;
+			              ((uint32_t)sp[2] << 8) | sp[3]) +
+			             1;
 			sp[0] = (uint8_t)(v >> 24), sp[1] = (uint8_t)(v >> 16);
 			sp[2] = (uint8_t)(v >> 8), sp[3] = (uint8_t)v;
 		}
-		zfile_rr_t zr = {.owner = r.owner, .type = r.type, .rclass = r.rclass,
-				 .ttl = r.ttl, .rdlen = r.rdlen, .rdata = rd};
+		zfile_rr_t zr = {.owner = r.owner,
+		                 .type = r.type,
+		                 .rclass = r.rclass,
+		                 .ttl = r.ttl,
+		                 .rdlen = r.rdlen,
+		                 .rdata = rd};
 		CU_ASSERT_EQUAL_FATAL(rrlist_add(nl, &zr), SN_OK);
 	}
 	CU_ASSERT_EQUAL_FATAL(rrlist_sort(nl), SN_OK);
@@ -2247,10 +2263,14 @@ test_store_perf_1m(void)
 	rrlist_rr_t x = rrlist_get(nl, victim);
 	double best = 1e9, sum = 0;
 	for (int i = 0; i < 20; i++) {
-		update_job_t uj = {.apex = apex, .rr = {.owner = x.owner, .type = x.type,
-							.rclass = x.rclass, .ttl = x.ttl,
-							.rdlen = x.rdlen, .rdata = x.rdata},
-				   .ttl = x.ttl + (uint32_t)((i + 1) & 1)};
+		update_job_t uj = {.apex = apex,
+		                   .rr = {.owner = x.owner,
+		                          .type = x.type,
+		                          .rclass = x.rclass,
+		                          .ttl = x.ttl,
+		                          .rdlen = x.rdlen,
+		                          .rdata = x.rdata},
+		                   .ttl = x.ttl + (uint32_t)((i + 1) & 1)};
 		double a0 = now_s();
 		CU_ASSERT_EQUAL(store_write(s, update_job, &uj), SN_OK);
 		double dt = now_s() - a0;
@@ -2266,8 +2286,8 @@ test_store_perf_1m(void)
 	printf("\n  %zu records: parse+sort+check %.2f s, import+commit %.2f s, store %.0f MiB on "
 	       "disk (map %zu MiB), reopen+read back %.2f s, reload diff %.3f s, diff+apply+commit "
 	       "%.3f s, apply+commit of a 1-record diff %.2f ms (best of 20), %.2f ms (mean) ",
-	       n, t_parse, t_import, (double)bytes / (1 << 20), map >> 20, t_read, t_diff,
-	       t_change, best * 1000, sum / 20 * 1000);
+	       n, t_parse, t_import, (double)bytes / (1 << 20), map >> 20, t_read, t_diff, t_change,
+	       best * 1000, sum / 20 * 1000);
 	rrlist_free(nl);
 	rrlist_free(got);
 	rrlist_free(l);
