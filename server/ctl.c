@@ -19,6 +19,8 @@
  */
 #include "server/ctl.h"
 
+#include "server/log.h"
+#include "zone/dname.h"
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -29,8 +31,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include "server/log.h"
-#include "zone/dname.h"
 
 /*
  * UTF-8 (RFC 3629 4): the well-formed sequences, so overlong forms,
@@ -125,10 +125,10 @@ printable(const char *s, size_t len, char *out, size_t cap)
 
 struct ctl_json {
 	uint8_t type;
-	bool b;	     /* CTL_JBOOL */
-	bool is_int; /* CTL_JNUM written without fraction or exponent */
+	bool b;         /* CTL_JBOOL */
+	bool is_int;    /* CTL_JNUM written without fraction or exponent */
 	uint32_t count; /* members or elements */
-	size_t next;	/* offset to the next sibling; 0: the last */
+	size_t next;    /* offset to the next sibling; 0: the last */
 	const char *key;
 	const char *s; /* a string, decoded, or a number as written */
 	size_t len;
@@ -152,7 +152,8 @@ struct parser {
 	char *err;
 };
 
-static void fail(struct parser *ps, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct parser *ps, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 fail(struct parser *ps, int rc, const char *fmt, ...)
@@ -294,7 +295,8 @@ parse_string(struct parser *ps, const char **out, size_t *out_len)
 			c1 = 0;
 			break;
 		default:
-			fail(ps, SN_EPARSE, "unknown escape '\\%c'", e >= 0x20 && e < 0x7f ? e : '?');
+			fail(ps, SN_EPARSE, "unknown escape '\\%c'",
+			     e >= 0x20 && e < 0x7f ? e : '?');
 			return false;
 		}
 		if (c1 != 0) {
@@ -471,8 +473,9 @@ parse_container(struct parser *ps, size_t idx, bool is_obj)
 				return false;
 			}
 			if (*ps->p != '"') {
-				fail(ps, SN_EPARSE, *ps->p == '}' ? "trailing comma in an object"
-								  : "expected a key (a string)");
+				fail(ps, SN_EPARSE,
+				     *ps->p == '}' ? "trailing comma in an object"
+				                   : "expected a key (a string)");
 				return false;
 			}
 			if (!parse_string(ps, &key, &klen)) {
@@ -609,8 +612,7 @@ ctl_jdoc_free(ctl_jdoc_t *doc)
 }
 
 int
-ctl_jdoc_parse(const char *text, size_t len, size_t max_len, ctl_jdoc_t **out,
-	       char err[CTL_ERRLEN])
+ctl_jdoc_parse(const char *text, size_t len, size_t max_len, ctl_jdoc_t **out, char err[CTL_ERRLEN])
 {
 	struct parser ps = {.start = text, .p = text, .end = text + len, .err = err};
 	size_t root;
@@ -1065,21 +1067,24 @@ struct cmd_spec {
 	const char *name;
 	size_t handler; /* offset in ctl_handlers_t */
 	enum zone_rule zone;
-	bool changes;	     /* logged when done; reads are not */
+	bool changes;        /* logged when done; reads are not */
 	const char *args[3]; /* the string arguments it takes; NULL-ended */
 };
 
 static const struct cmd_spec specs[] = {
-	{"status", offsetof(ctl_handlers_t, status), ZONE_NONE, false, {NULL}},
-	{"stop", offsetof(ctl_handlers_t, stop), ZONE_NONE, true, {NULL}},
-	{"reload", offsetof(ctl_handlers_t, reload), ZONE_NONE, true, {NULL}},
-	{"zone-status", offsetof(ctl_handlers_t, zone_status), ZONE_OPTIONAL, false, {NULL}},
-	{"zone-reload", offsetof(ctl_handlers_t, zone_reload), ZONE_REQUIRED, true, {NULL}},
-	{"zone-flush", offsetof(ctl_handlers_t, zone_flush), ZONE_REQUIRED, true, {"out", NULL}},
-	{"zone-add", offsetof(ctl_handlers_t, zone_add), ZONE_REQUIRED, true,
-	 {"template", "file", NULL}},
-	{"zone-remove", offsetof(ctl_handlers_t, zone_remove), ZONE_REQUIRED, true, {NULL}},
-	{"stats", offsetof(ctl_handlers_t, stats), ZONE_NONE, false, {NULL}},
+    {"status", offsetof(ctl_handlers_t, status), ZONE_NONE, false, {NULL}},
+    {"stop", offsetof(ctl_handlers_t, stop), ZONE_NONE, true, {NULL}},
+    {"reload", offsetof(ctl_handlers_t, reload), ZONE_NONE, true, {NULL}},
+    {"zone-status", offsetof(ctl_handlers_t, zone_status), ZONE_OPTIONAL, false, {NULL}},
+    {"zone-reload", offsetof(ctl_handlers_t, zone_reload), ZONE_REQUIRED, true, {NULL}},
+    {"zone-flush", offsetof(ctl_handlers_t, zone_flush), ZONE_REQUIRED, true, {"out", NULL}},
+    {"zone-add",
+     offsetof(ctl_handlers_t, zone_add),
+     ZONE_REQUIRED,
+     true,
+     {"template", "file", NULL}},
+    {"zone-remove", offsetof(ctl_handlers_t, zone_remove), ZONE_REQUIRED, true, {NULL}},
+    {"stats", offsetof(ctl_handlers_t, stats), ZONE_NONE, false, {NULL}},
 };
 
 struct ctl_req {
@@ -1140,15 +1145,16 @@ req_check(ctl_req_t *req, char *err)
 			req->args = m;
 		} else {
 			printable(k, strlen(k), show, sizeof(show));
-			return req_fail(err, SN_EPARSE, "unknown member \"%s\" in the request", show);
+			return req_fail(err, SN_EPARSE, "unknown member \"%s\" in the request",
+			                show);
 		}
 	}
 	size_t clen;
 	const char *name = ctl_json_str(cmd, &clen);
 	if (name == NULL) {
 		return req_fail(err, SN_EPARSE,
-				cmd == NULL ? "the request has no \"cmd\""
-					    : "\"cmd\" must be a string");
+		                cmd == NULL ? "the request has no \"cmd\""
+		                            : "\"cmd\" must be a string");
 	}
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
 		if (strcmp(specs[i].name, name) == 0) {
@@ -1265,7 +1271,7 @@ ctl_req_arg(const ctl_req_t *req, const char *key)
 
 int
 ctl_req_format(const char *cmd, const char *zone, const char *const *keys,
-	       const char *const *values, size_t nargs, char **out, size_t *len)
+               const char *const *values, size_t nargs, char **out, size_t *len)
 {
 	struct jw w = {.max = CTL_MAX_REQUEST + 1}; /* the newline is extra */
 
@@ -1302,10 +1308,10 @@ ctl_req_format(const char *cmd, const char *zone, const char *const *keys,
  */
 
 struct ctl_resp {
-	struct jw w;	 /* {"ok":true,"data":{ ... */
-	struct jw text;	 /* the finished line */
+	struct jw w;    /* {"ok":true,"data":{ ... */
+	struct jw text; /* the finished line */
 	bool done;
-	int code;	 /* set by ctl_resp_error; 0: none */
+	int code; /* set by ctl_resp_error; 0: none */
 	char msg[CTL_ERRLEN];
 };
 
@@ -1520,7 +1526,7 @@ ctl_resp_text(ctl_resp_t *r, const char **text, size_t *len)
 		if (code == 0 && r->w.err != SN_OK) {
 			code = r->w.err;
 			snprintf(r->msg, sizeof(r->msg), "cannot build the answer: %s",
-				 sn_strerror(code));
+			         sn_strerror(code));
 		}
 		if (code != 0) {
 			char num[16];
@@ -1544,7 +1550,7 @@ ctl_resp_text(ctl_resp_t *r, const char **text, size_t *len)
 				/* no room for the last octets: say so instead */
 				r->done = false;
 				snprintf(r->msg, sizeof(r->msg), "cannot build the answer: %s",
-					 sn_strerror(r->w.err));
+				         sn_strerror(r->w.err));
 				r->code = r->w.err;
 				return ctl_resp_text(r, text, len);
 			}
@@ -1664,7 +1670,7 @@ socket_is_live(const struct sockaddr_un *sa)
 
 int
 ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h, void *ctx,
-	       ctl_server_t **out)
+               ctl_server_t **out)
 {
 	struct sockaddr_un sa;
 	struct stat st;
@@ -1676,8 +1682,8 @@ ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h, void *ctx
 	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		log_error("control socket %s: the path is too long for a UNIX socket (at most %zu "
-			  "octets)",
-			  path, sizeof(sa.sun_path) - 1);
+		          "octets)",
+		          path, sizeof(sa.sun_path) - 1);
 		return SN_ERANGE;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -1687,8 +1693,8 @@ ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h, void *ctx
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			log_error("control socket %s: the path exists and is not a socket; "
-				  "leaving it alone",
-				  path);
+			          "leaving it alone",
+			          path);
 			return SN_EEXIST;
 		}
 		int live = socket_is_live(&sa);
@@ -1698,13 +1704,13 @@ ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h, void *ctx
 		}
 		if (live < 0) {
 			log_error("control socket %s: cannot tell whether it is in use: %s", path,
-				  strerror(errno));
+			          strerror(errno));
 			return SN_EIO;
 		}
 		/* nobody listens: a daemon that died left it behind */
 		if (unlink(path) != 0 && errno != ENOENT) {
 			log_error("control socket %s: cannot remove the stale socket: %s", path,
-				  strerror(errno));
+			          strerror(errno));
 			return SN_EIO;
 		}
 		log_info("control socket %s: removed a stale socket", path);
@@ -1805,15 +1811,15 @@ read_request(ctl_server_t *srv, int fd, int64_t deadline, size_t *out_len, char 
 				size_t line = (size_t)(nl - srv->buf);
 				if (line + 1 != len) {
 					return req_fail(err, SN_EPARSE,
-							"more than one line: one request a "
-							"connection");
+					                "more than one line: one request a "
+					                "connection");
 				}
 				*out_len = line;
 				return SN_OK;
 			}
 			if (len > CTL_MAX_REQUEST) {
-				return req_fail(err, SN_ERANGE,
-						"request longer than %u octets", CTL_MAX_REQUEST);
+				return req_fail(err, SN_ERANGE, "request longer than %u octets",
+				                CTL_MAX_REQUEST);
 			}
 			continue;
 		}
@@ -1833,8 +1839,7 @@ read_request(ctl_server_t *srv, int fd, int64_t deadline, size_t *out_len, char 
 		}
 		int w = wait_fd(fd, POLLIN, deadline);
 		if (w == 0) {
-			return req_fail(err, SN_EIO, "no request within %d ms",
-					CTL_IO_TIMEOUT_MS);
+			return req_fail(err, SN_EIO, "no request within %d ms", CTL_IO_TIMEOUT_MS);
 		}
 		if (w < 0) {
 			return req_fail(err, SN_EIO, "reading the request: %s", strerror(errno));
@@ -1873,14 +1878,16 @@ serve(ctl_server_t *srv, int fd)
 		ctl_resp_error(resp, rc, "%s", err);
 	} else {
 		const struct cmd_spec *spec = req->spec;
-		ctl_handler_fn fn = *(const ctl_handler_fn *)((const char *)&srv->h + spec->handler);
+		ctl_handler_fn fn =
+		    *(const ctl_handler_fn *)((const char *)&srv->h + spec->handler);
 		const char *zone = ctl_req_zone(req);
 		if (fn == NULL) {
-			ctl_resp_error(resp, SN_ENOTSUP, "this signetd does not do '%s'", spec->name);
+			ctl_resp_error(resp, SN_ENOTSUP, "this signetd does not do '%s'",
+			               spec->name);
 			rc = SN_ENOTSUP;
 		} else {
 			log_debug("control%s: %s%s%s", who, spec->name, zone ? " " : "",
-				  zone ? zone : "");
+			          zone ? zone : "");
 			rc = fn(srv->ctx, req, resp);
 			if (rc != SN_OK) {
 				ctl_resp_error(resp, rc, "%s", sn_strerror(rc));
@@ -1888,10 +1895,10 @@ serve(ctl_server_t *srv, int fd)
 		}
 		if (rc != SN_OK || resp->code != 0) {
 			log_info("control%s: %s%s%s: %s", who, spec->name, zone ? " " : "",
-				 zone ? zone : "", resp->msg);
+			         zone ? zone : "", resp->msg);
 		} else if (spec->changes) {
 			log_info("control%s: %s%s%s: done", who, spec->name, zone ? " " : "",
-				 zone ? zone : "");
+			         zone ? zone : "");
 		}
 	}
 	const char *text;
@@ -1903,7 +1910,7 @@ serve(ctl_server_t *srv, int fd)
 	rc = send_all(fd, text, len, now_ms() + CTL_IO_TIMEOUT_MS);
 	if (rc != SN_OK) {
 		log_info("control%s: the answer was not delivered: %s", who,
-			 rc == SN_ERANGE ? "timed out" : strerror(errno));
+		         rc == SN_ERANGE ? "timed out" : strerror(errno));
 	}
 	ctl_req_free(req);
 	ctl_resp_free(resp);
@@ -1954,29 +1961,28 @@ check_response(const ctl_jdoc_t *doc, char *err)
 		return req_fail(err, SN_EPARSE, "malformed answer from signetd: not an object");
 	}
 	if (ctl_json_bool(ctl_json_get(root, "ok"), &ok) != SN_OK) {
-		return req_fail(err, SN_EPARSE,
-				"malformed answer from signetd: no boolean \"ok\"");
+		return req_fail(err, SN_EPARSE, "malformed answer from signetd: no boolean \"ok\"");
 	}
 	if (ok) {
 		const ctl_json_t *data = ctl_json_get(root, "data");
 		if (data == NULL || ctl_json_type(data) != CTL_JOBJ) {
 			return req_fail(err, SN_EPARSE,
-					"malformed answer from signetd: no \"data\" object");
+			                "malformed answer from signetd: no \"data\" object");
 		}
 		return SN_OK;
 	}
 	if (ctl_json_str(ctl_json_get(root, "error"), NULL) == NULL ||
 	    ctl_json_int(ctl_json_get(root, "code"), &code) != SN_OK) {
 		return req_fail(err, SN_EPARSE,
-				"malformed answer from signetd: an error without \"error\" "
-				"and \"code\"");
+		                "malformed answer from signetd: an error without \"error\" "
+		                "and \"code\"");
 	}
 	return SN_OK;
 }
 
 int
 ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc_t **out,
-	 char err[CTL_ERRLEN])
+         char err[CTL_ERRLEN])
 {
 	struct sockaddr_un sa;
 	char *buf = NULL;
@@ -1991,9 +1997,10 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 		err[0] = 0;
 	}
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		return req_fail(err, SN_EIO, "cannot connect to %s: the path is too long for a "
-					     "UNIX socket",
-				path);
+		return req_fail(err, SN_EIO,
+		                "cannot connect to %s: the path is too long for a "
+		                "UNIX socket",
+		                path);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
@@ -2019,29 +2026,29 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 		close(fd);
 		if (e == EACCES || e == EPERM) {
 			return req_fail(err, SN_EIO,
-					"cannot connect to %s: %s (run signetc as the user signetd "
-					"runs as)",
-					path, strerror(e));
+			                "cannot connect to %s: %s (run signetc as the user signetd "
+			                "runs as)",
+			                path, strerror(e));
 		}
 		if (e == EAGAIN) {
 			return req_fail(err, SN_EIO, "cannot connect to %s: signetd is busy", path);
 		}
-		return req_fail(err, SN_EIO, "cannot connect to %s: %s (is signetd running?)",
-				path, strerror(e));
+		return req_fail(err, SN_EIO, "cannot connect to %s: %s (is signetd running?)", path,
+		                strerror(e));
 	}
 	rc = send_all(fd, req, len, deadline);
 	if (rc != SN_OK) {
 		rc = req_fail(err, SN_EIO, "sending the request to %s: %s", path,
-			      rc == SN_ERANGE ? "timed out" : strerror(errno));
+		              rc == SN_ERANGE ? "timed out" : strerror(errno));
 		goto out;
 	}
 	for (;;) {
 		if (blen == bcap) {
 			if (bcap > CTL_MAX_RESPONSE) {
 				rc = req_fail(err, SN_EPARSE,
-					      "malformed answer from signetd: longer than %u "
-					      "octets",
-					      CTL_MAX_RESPONSE);
+				              "malformed answer from signetd: longer than %u "
+				              "octets",
+				              CTL_MAX_RESPONSE);
 				goto out;
 			}
 			size_t cap = bcap == 0 ? 4096 : bcap * 2;
@@ -2060,8 +2067,8 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 			if (nl != NULL) {
 				if ((size_t)(nl - buf) + 1 != blen) {
 					rc = req_fail(err, SN_EPARSE,
-						      "malformed answer from signetd: more than "
-						      "one line");
+					              "malformed answer from signetd: more than "
+					              "one line");
 					goto out;
 				}
 				blen--;
@@ -2071,8 +2078,8 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 		}
 		if (n == 0) {
 			rc = req_fail(err, blen == 0 ? SN_EIO : SN_EPARSE,
-				      blen == 0 ? "signetd closed the connection without an answer"
-						: "malformed answer from signetd: cut short");
+			              blen == 0 ? "signetd closed the connection without an answer"
+			                        : "malformed answer from signetd: cut short");
 			goto out;
 		}
 		if (errno == EINTR) {
@@ -2080,13 +2087,13 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 		}
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
 			rc = req_fail(err, SN_EIO, "reading the answer from %s: %s", path,
-				      strerror(errno));
+			              strerror(errno));
 			goto out;
 		}
 		int w = wait_fd(fd, POLLIN, deadline);
 		if (w == 0) {
 			rc = req_fail(err, SN_EIO, "no answer from signetd within %d s",
-				      (timeout_ms + 999) / 1000);
+			              (timeout_ms + 999) / 1000);
 			goto out;
 		}
 		if (w < 0) {
@@ -2099,7 +2106,7 @@ ctl_call(const char *path, const char *req, size_t len, int timeout_ms, ctl_jdoc
 	rc = ctl_jdoc_parse(buf, blen, CTL_MAX_RESPONSE, &doc, perr);
 	if (rc != SN_OK) {
 		rc = req_fail(err, rc == SN_ENOMEM ? SN_ENOMEM : SN_EPARSE,
-			      "malformed answer from signetd: %s", perr);
+		              "malformed answer from signetd: %s", perr);
 		goto out;
 	}
 	rc = check_response(doc, err);

@@ -41,17 +41,17 @@
  */
 #pragma once
 
+#include "zone/err.h"
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "zone/err.h"
 
-#define CTL_MAX_REQUEST (64u * 1024)	    /* octets, the newline excluded */
+#define CTL_MAX_REQUEST (64u * 1024)         /* octets, the newline excluded */
 #define CTL_MAX_RESPONSE (64u * 1024 * 1024) /* octets: zone-status of every zone */
-#define CTL_MAX_DEPTH 32		    /* nested arrays and objects */
+#define CTL_MAX_DEPTH 32                     /* nested arrays and objects */
 #define CTL_ERRLEN 256
 /* How long the daemon waits for a request, and the client for the answer to
  * commands that do not change anything. Changes (reload...) may take longer:
@@ -82,7 +82,7 @@ typedef struct ctl_json ctl_json_t; /* one value inside a document */
  * and returns SN_EPARSE (malformed), SN_ERANGE (too long or too deep) or
  * SN_ENOMEM. Any thread; allocates. */
 SN_MUSTCHECK int ctl_jdoc_parse(const char *text, size_t len, size_t max_len, ctl_jdoc_t **out,
-				char err[CTL_ERRLEN]);
+                                char err[CTL_ERRLEN]);
 
 void ctl_jdoc_free(ctl_jdoc_t *doc); /* NULL is fine */
 
@@ -138,8 +138,7 @@ typedef struct ctl_req ctl_req_t; /* a checked request */
  * not a request), SN_ERANGE (over the limits), SN_ENOTSUP (unknown command),
  * SN_EINVAL (a zone or argument that does not fit the command) or SN_ENOMEM.
  * Any thread. */
-SN_MUSTCHECK int ctl_req_parse(const char *text, size_t len, ctl_req_t **out,
-			       char err[CTL_ERRLEN]);
+SN_MUSTCHECK int ctl_req_parse(const char *text, size_t len, ctl_req_t **out, char err[CTL_ERRLEN]);
 
 void ctl_req_free(ctl_req_t *req); /* NULL is fine */
 
@@ -162,7 +161,7 @@ const char *ctl_req_arg(const ctl_req_t *req, const char *key);
  * `nargs` string arguments. Does not check the command: the daemon does.
  * Returns SN_OK, SN_ERANGE (over CTL_MAX_REQUEST) or SN_ENOMEM. */
 SN_MUSTCHECK int ctl_req_format(const char *cmd, const char *zone, const char *const *keys,
-				const char *const *values, size_t nargs, char **out, size_t *len);
+                                const char *const *values, size_t nargs, char **out, size_t *len);
 
 /*
  * Responses: a JSON builder for the handlers
@@ -185,7 +184,7 @@ void ctl_resp_free(ctl_resp_t *r); /* NULL is fine */
 void ctl_resp_str(ctl_resp_t *r, const char *key, const char *s);
 void ctl_resp_strn(ctl_resp_t *r, const char *key, const char *s, size_t len);
 void ctl_resp_strf(ctl_resp_t *r, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void ctl_resp_int(ctl_resp_t *r, const char *key, int64_t v);
 void ctl_resp_uint(ctl_resp_t *r, const char *key, uint64_t v);
 void ctl_resp_double(ctl_resp_t *r, const char *key, double v);
@@ -197,10 +196,10 @@ void ctl_resp_arr_begin(ctl_resp_t *r, const char *key);
 void ctl_resp_arr_end(ctl_resp_t *r);
 
 /* Makes the response a failure: {"ok":false,"error":MESSAGE,"code":code}.
- * `code` is a negative sn_err (anything else is sent as SN_EINVAL). The data added before or after is dropped.
- * The first call wins. */
+ * `code` is a negative sn_err (anything else is sent as SN_EINVAL). The data added before or after
+ * is dropped. The first call wins. */
 void ctl_resp_error(ctl_resp_t *r, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The first failure of the builder (SN_OK if none); an error set with
  * ctl_resp_error is not a builder failure. */
@@ -249,8 +248,8 @@ typedef struct ctl_server ctl_server_t;
  * socket), SN_EEXIST, SN_EIO (logged with the reason) or SN_ENOMEM.
  * Main thread, before the control thread starts: it sets the umask for a
  * moment. */
-SN_MUSTCHECK int ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h,
-				void *ctx, ctl_server_t **out);
+SN_MUSTCHECK int ctl_server_new(const char *path, mode_t mode, const ctl_handlers_t *h, void *ctx,
+                                ctl_server_t **out);
 
 /* Serves requests one at a time until `*stop` is set; looks at it at least
  * every 200 ms, and a request in progress is finished first. A client gets
@@ -283,4 +282,4 @@ void ctl_server_free(ctl_server_t *srv);
  * or the connection failed or timed out), SN_EPARSE (an answer that is not
  * a response) or SN_ENOMEM. Any thread; blocks. */
 SN_MUSTCHECK int ctl_call(const char *path, const char *req, size_t len, int timeout_ms,
-			  ctl_jdoc_t **out, char err[CTL_ERRLEN]);
+                          ctl_jdoc_t **out, char err[CTL_ERRLEN]);

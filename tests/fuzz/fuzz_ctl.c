@@ -13,14 +13,14 @@
  *     back to the same octets.
  * Anything else aborts, so the fuzzer finds wrong output as well as crashes.
  */
+#include "server/ctl.h"
+#include "zone/dname.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "server/ctl.h"
-#include "zone/dname.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,9 +47,9 @@ print(const ctl_json_t *v, unsigned indent, size_t *len)
 static void
 check_request(const char *text, size_t len)
 {
-	static const char *const cmds[] = {"status",      "stop",	    "reload",
-					   "zone-status", "zone-reload", "zone-flush",
-					   "zone-add",    "zone-remove", "stats"};
+	static const char *const cmds[] = {"status",      "stop",        "reload",
+	                                   "zone-status", "zone-reload", "zone-flush",
+	                                   "zone-add",    "zone-remove", "stats"};
 	char err[CTL_ERRLEN];
 	ctl_req_t *req = NULL;
 

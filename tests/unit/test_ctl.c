@@ -10,6 +10,10 @@
  * ctl_call and with raw sockets; handlers record what they saw and the
  * assertions run on the test's thread.
  */
+#include "server/ctl.h"
+#include "server/log.h"
+#include "tests/unit/suites.h"
+#include <CUnit/CUnit.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -21,10 +25,6 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <CUnit/CUnit.h>
-#include "server/ctl.h"
-#include "server/log.h"
-#include "tests/unit/suites.h"
 
 /* xorshift32 from the runner's seed. */
 static unsigned rng_state;
@@ -57,7 +57,7 @@ static void
 test_ctl_parse_values(void)
 {
 	ctl_jdoc_t *d = parse_ok(" {\"a\": [1, -2.5e3, true, false, null, \"x\"],\r\n\t\"b\": {}, "
-				 "\"c\": [], \"\": \"empty key\"} ");
+	                         "\"c\": [], \"\": \"empty key\"} ");
 	if (d == NULL) {
 		return;
 	}
@@ -121,55 +121,55 @@ test_ctl_parse_malformed(void)
 		const char *text;
 		size_t len; /* 0: strlen */
 	} bad[] = {
-		{"", 0},
-		{"   ", 0},
-		{"{", 0},
-		{"[1,]", 0},
-		{"{\"a\":1,}", 0},
-		{"[1 2]", 0},
-		{"{\"a\" 1}", 0},
-		{"{a:1}", 0},
-		{"{'a':1}", 0},
-		{"\"abc", 0},
-		{"\"a\tb\"", 0},	    /* raw control character */
-		{"\"\\x\"", 0},	    /* unknown escape */
-		{"\"\\u12\"", 0},	    /* short \u */
-		{"\"\\u12G4\"", 0},
-		{"\"\\ud800\"", 0},	    /* lone high surrogate */
-		{"\"\\udc00\"", 0},	    /* lone low surrogate */
-		{"\"\\ud800\\u0041\"", 0}, /* high surrogate, then not a low one */
-		{"\"\\u0000\"", 0},
-		{"\"\xc0\x80\"", 0},	    /* overlong NUL */
-		{"\"\xe0\x80\xaf\"", 0},    /* overlong '/' */
-		{"\"\xed\xa0\x80\"", 0},    /* a surrogate in UTF-8 */
-		{"\"\xf4\x90\x80\x80\"", 0}, /* past U+10FFFF */
-		{"\"\xf5\x80\x80\x80\"", 0},
-		{"\"\xc3\"", 0},	    /* cut short */
-		{"\"\x80\"", 0},	    /* a continuation alone */
-		{"01", 0},
-		{"-", 0},
-		{"-01", 0},
-		{"1.", 0},
-		{".5", 0},
-		{"+1", 0},
-		{"1e", 0},
-		{"1e+", 0},
-		{"NaN", 0},
-		{"Infinity", 0},
-		{"tru", 0},
-		{"nul", 0},
-		{"True", 0},
-		{"[1] [2]", 0},
-		{"{} x", 0},
-		{"// c\n1", 0},
-		{"/* c */ 1", 0},
-		{"\v1", 0},		    /* not JSON whitespace */
-		{"\xef\xbb\xbf{}", 0},	    /* a byte order mark */
-		{"[1,\x00 2]", 6},
-		{"\"a\x00b\"", 5},
-		{"{\"a\":1,\"a\":2}", 0},    /* duplicate key */
-		{"{\"b\":{\"x\":1,\"y\":2,\"x\":3}}", 0},
-		{"{\"\\u00e9\":1,\"\xc3\xa9\":2}", 0}, /* the same key, written two ways */
+	    {"", 0},
+	    {"   ", 0},
+	    {"{", 0},
+	    {"[1,]", 0},
+	    {"{\"a\":1,}", 0},
+	    {"[1 2]", 0},
+	    {"{\"a\" 1}", 0},
+	    {"{a:1}", 0},
+	    {"{'a':1}", 0},
+	    {"\"abc", 0},
+	    {"\"a\tb\"", 0},  /* raw control character */
+	    {"\"\\x\"", 0},   /* unknown escape */
+	    {"\"\\u12\"", 0}, /* short \u */
+	    {"\"\\u12G4\"", 0},
+	    {"\"\\ud800\"", 0},        /* lone high surrogate */
+	    {"\"\\udc00\"", 0},        /* lone low surrogate */
+	    {"\"\\ud800\\u0041\"", 0}, /* high surrogate, then not a low one */
+	    {"\"\\u0000\"", 0},
+	    {"\"\xc0\x80\"", 0},         /* overlong NUL */
+	    {"\"\xe0\x80\xaf\"", 0},     /* overlong '/' */
+	    {"\"\xed\xa0\x80\"", 0},     /* a surrogate in UTF-8 */
+	    {"\"\xf4\x90\x80\x80\"", 0}, /* past U+10FFFF */
+	    {"\"\xf5\x80\x80\x80\"", 0},
+	    {"\"\xc3\"", 0}, /* cut short */
+	    {"\"\x80\"", 0}, /* a continuation alone */
+	    {"01", 0},
+	    {"-", 0},
+	    {"-01", 0},
+	    {"1.", 0},
+	    {".5", 0},
+	    {"+1", 0},
+	    {"1e", 0},
+	    {"1e+", 0},
+	    {"NaN", 0},
+	    {"Infinity", 0},
+	    {"tru", 0},
+	    {"nul", 0},
+	    {"True", 0},
+	    {"[1] [2]", 0},
+	    {"{} x", 0},
+	    {"// c\n1", 0},
+	    {"/* c */ 1", 0},
+	    {"\v1", 0},            /* not JSON whitespace */
+	    {"\xef\xbb\xbf{}", 0}, /* a byte order mark */
+	    {"[1,\x00 2]", 6},
+	    {"\"a\x00b\"", 5},
+	    {"{\"a\":1,\"a\":2}", 0}, /* duplicate key */
+	    {"{\"b\":{\"x\":1,\"y\":2,\"x\":3}}", 0},
+	    {"{\"\\u00e9\":1,\"\xc3\xa9\":2}", 0}, /* the same key, written two ways */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char err[CTL_ERRLEN] = "";
@@ -235,17 +235,17 @@ test_ctl_parse_limits(void)
 		int urc;
 		uint64_t u;
 	} nums[] = {
-		{"0", SN_OK, 0, SN_OK, 0},
-		{"-0", SN_OK, 0, SN_OK, 0},
-		{"9223372036854775807", SN_OK, INT64_MAX, SN_OK, 9223372036854775807ull},
-		{"-9223372036854775808", SN_OK, INT64_MIN, SN_ERANGE, 0},
-		{"9223372036854775808", SN_ERANGE, 0, SN_OK, 9223372036854775808ull},
-		{"-9223372036854775809", SN_ERANGE, 0, SN_ERANGE, 0},
-		{"18446744073709551615", SN_ERANGE, 0, SN_OK, UINT64_MAX},
-		{"18446744073709551616", SN_ERANGE, 0, SN_ERANGE, 0},
-		{"-1", SN_OK, -1, SN_ERANGE, 0},
-		{"1.0", SN_EINVAL, 0, SN_EINVAL, 0},
-		{"1e2", SN_EINVAL, 0, SN_EINVAL, 0},
+	    {"0", SN_OK, 0, SN_OK, 0},
+	    {"-0", SN_OK, 0, SN_OK, 0},
+	    {"9223372036854775807", SN_OK, INT64_MAX, SN_OK, 9223372036854775807ull},
+	    {"-9223372036854775808", SN_OK, INT64_MIN, SN_ERANGE, 0},
+	    {"9223372036854775808", SN_ERANGE, 0, SN_OK, 9223372036854775808ull},
+	    {"-9223372036854775809", SN_ERANGE, 0, SN_ERANGE, 0},
+	    {"18446744073709551615", SN_ERANGE, 0, SN_OK, UINT64_MAX},
+	    {"18446744073709551616", SN_ERANGE, 0, SN_ERANGE, 0},
+	    {"-1", SN_OK, -1, SN_ERANGE, 0},
+	    {"1.0", SN_EINVAL, 0, SN_EINVAL, 0},
+	    {"1e2", SN_EINVAL, 0, SN_EINVAL, 0},
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		d = parse_ok(nums[i].text);
@@ -299,21 +299,22 @@ test_ctl_unicode(void)
 		const char *json;
 		const char *utf8;
 	} vec[] = {
-		{"\"\\u00e9\"", "\xc3\xa9"},
-		{"\"\\u00E9\"", "\xc3\xa9"},
-		{"\"\\u0041\\u007f\"", "A\x7f"},
-		{"\"\\u0080\"", "\xc2\x80"},
-		{"\"\\u07ff\"", "\xdf\xbf"},
-		{"\"\\u0800\"", "\xe0\xa0\x80"},
-		{"\"\\u20ac\"", "\xe2\x82\xac"},
-		{"\"\\uffff\"", "\xef\xbf\xbf"},
-		{"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80"},
-		{"\"\\ud800\\udc00\"", "\xf0\x90\x80\x80"},
-		{"\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf"},
-		{"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t"},
-		{"\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
-		{"\"\xef\xbb\xbf\"", "\xef\xbb\xbf"},
-		{"\"a\\u0001b\"", "a\x01" "b"},
+	    {"\"\\u00e9\"", "\xc3\xa9"},
+	    {"\"\\u00E9\"", "\xc3\xa9"},
+	    {"\"\\u0041\\u007f\"", "A\x7f"},
+	    {"\"\\u0080\"", "\xc2\x80"},
+	    {"\"\\u07ff\"", "\xdf\xbf"},
+	    {"\"\\u0800\"", "\xe0\xa0\x80"},
+	    {"\"\\u20ac\"", "\xe2\x82\xac"},
+	    {"\"\\uffff\"", "\xef\xbf\xbf"},
+	    {"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80"},
+	    {"\"\\ud800\\udc00\"", "\xf0\x90\x80\x80"},
+	    {"\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf"},
+	    {"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t"},
+	    {"\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+	    {"\"\xef\xbb\xbf\"", "\xef\xbb\xbf"},
+	    {"\"a\\u0001b\"", "a\x01"
+	                      "b"},
 	};
 	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		ctl_jdoc_t *d = parse_ok(vec[i].json);
@@ -396,7 +397,7 @@ resp_data(ctl_resp_t *r, ctl_jdoc_t **doc)
 	int rc = ctl_jdoc_parse(text, len - 1, 0, doc, err);
 	if (rc != SN_OK) {
 		fprintf(stderr, "\nthe writer wrote what the reader refuses: %s\n%.*s\n", err,
-			(int)len, text);
+		        (int)len, text);
 	}
 	CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
 	const ctl_json_t *root = ctl_jdoc_root(*doc);
@@ -467,7 +468,8 @@ test_ctl_roundtrip(void)
 		const char *got = ctl_json_str(s, &len);
 		if (got == NULL || len != lens[i] || memcmp(got, strs[i], len) != 0 ||
 		    strcmp(ctl_json_key(s), strs[i]) != 0) {
-			fprintf(stderr, "\nseed %u: string %d does not read back\n", test_seed(), i);
+			fprintf(stderr, "\nseed %u: string %d does not read back\n", test_seed(),
+			        i);
 			CU_FAIL("string round trip");
 		}
 		int64_t iv;
@@ -481,7 +483,7 @@ test_ctl_roundtrip(void)
 		CU_ASSERT_EQUAL(ctl_json_double(ctl_json_get(o, "d"), &dv), SN_OK);
 		if (memcmp(&dv, &dbls[i], sizeof(dv)) != 0 && !(dv == 0 && dbls[i] == 0)) {
 			fprintf(stderr, "\nseed %u: double %.17g read back as %.17g\n", test_seed(),
-				dbls[i], dv);
+			        dbls[i], dv);
 			CU_FAIL("double round trip");
 		}
 		CU_ASSERT_EQUAL(ctl_json_bool(ctl_json_get(o, "b"), &bv), SN_OK);
@@ -550,9 +552,10 @@ test_ctl_writer_escapes(void)
 	ctl_resp_arr_end(r);
 	/* left open: ctl_resp_text closes them */
 	CU_ASSERT_EQUAL(ctl_resp_text(r, &text, &len), SN_OK);
-	CU_ASSERT_STRING_EQUAL(text, "{\"ok\":true,\"data\":{\"s\":\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9/\","
-				     "\"nan\":null,\"inf\":null,\"half\":0.5,\"f\":\"x-7\","
-				     "\"o\":{\"a\":[-3,[]]}}}\n");
+	CU_ASSERT_STRING_EQUAL(
+	    text, "{\"ok\":true,\"data\":{\"s\":\"a\\\"b\\\\c\\n\\u0001\\u007f\xc3\xa9/\","
+	          "\"nan\":null,\"inf\":null,\"half\":0.5,\"f\":\"x-7\","
+	          "\"o\":{\"a\":[-3,[]]}}}\n");
 	/* nothing may be added after */
 	ctl_resp_int(r, "late", 1);
 	CU_ASSERT_EQUAL(ctl_resp_status(r), SN_EINVAL);
@@ -575,8 +578,8 @@ check_misuse(void (*misuse)(ctl_resp_t *), int want)
 	CU_ASSERT_EQUAL(ctl_resp_text(r, &text, &len), SN_OK);
 	char expect[200];
 	snprintf(expect, sizeof(expect),
-		 "{\"ok\":false,\"error\":\"cannot build the answer: %s\",\"code\":%d}\n",
-		 sn_strerror(want), want);
+	         "{\"ok\":false,\"error\":\"cannot build the answer: %s\",\"code\":%d}\n",
+	         sn_strerror(want), want);
 	CU_ASSERT_STRING_EQUAL(text, expect);
 	ctl_resp_free(r);
 }
@@ -687,8 +690,8 @@ test_ctl_writer_misuse(void)
 	ctl_resp_error(r, SN_EIO, "second");
 	CU_ASSERT_EQUAL(ctl_resp_status(r), SN_OK);
 	CU_ASSERT_EQUAL(ctl_resp_text(r, &text, &len), SN_OK);
-	CU_ASSERT_STRING_EQUAL(text,
-			       "{\"ok\":false,\"error\":\"zone a\\\"b?.: not served\",\"code\":-6}\n");
+	CU_ASSERT_STRING_EQUAL(
+	    text, "{\"ok\":false,\"error\":\"zone a\\\"b?.: not served\",\"code\":-6}\n");
 	ctl_resp_free(r);
 	CU_ASSERT_EQUAL_FATAL(ctl_resp_new(&r), SN_OK);
 	ctl_resp_error(r, 42, "positive codes are not errors");
@@ -713,7 +716,7 @@ test_ctl_request(void)
 	char err[CTL_ERRLEN];
 	ctl_req_t *req = NULL;
 	const char *t = "{\"cmd\":\"zone-add\",\"zone\":\"Example.COM\","
-			"\"args\":{\"template\":\"t1\",\"file\":\"/z/e.zone\"}}";
+	                "\"args\":{\"template\":\"t1\",\"file\":\"/z/e.zone\"}}";
 
 	CU_ASSERT_EQUAL_FATAL(ctl_req_parse(t, strlen(t), &req, err), SN_OK);
 	CU_ASSERT_STRING_EQUAL(ctl_req_cmd(req), "zone-add");
@@ -729,7 +732,7 @@ test_ctl_request(void)
 	char *line;
 	size_t len;
 	CU_ASSERT_EQUAL_FATAL(ctl_req_format("zone-flush", "a.b.", keys, vals, 1, &line, &len),
-			      SN_OK);
+	                      SN_OK);
 	CU_ASSERT_EQUAL(line[len - 1], '\n');
 	CU_ASSERT_EQUAL_FATAL(ctl_req_parse(line, len - 1, &req, err), SN_OK);
 	CU_ASSERT_STRING_EQUAL(ctl_req_cmd(req), "zone-flush");
@@ -756,32 +759,32 @@ test_ctl_request(void)
 		int rc;
 		const char *msg;
 	} bad[] = {
-		{"[]", SN_EPARSE, "a request is a JSON object"},
-		{"{}", SN_EPARSE, "the request has no \"cmd\""},
-		{"{\"cmd\":1}", SN_EPARSE, "\"cmd\" must be a string"},
-		{"{\"cmd\":\"status\",\"verbose\":true}", SN_EPARSE,
-		 "unknown member \"verbose\" in the request"},
-		{"{\"cmd\":\"frobnicate\"}", SN_ENOTSUP, "unknown command 'frobnicate'"},
-		{"{\"cmd\":\"\"}", SN_ENOTSUP, "unknown command ''"},
-		{"{\"cmd\":\"status\",\"zone\":\"a.\"}", SN_EINVAL, "status takes no zone"},
-		{"{\"cmd\":\"zone-reload\"}", SN_EINVAL, "zone-reload needs a zone"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":null}", SN_EINVAL, "zone-reload needs a zone"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":5}", SN_EPARSE, "\"zone\" must be a string"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":\"a..b\"}", SN_EINVAL,
-		 "'a..b' is not a valid zone name"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":\"\"}", SN_EINVAL, "'' is not a valid zone name"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":\"" /* a label of 64 octets */
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b\"}",
-		 SN_EINVAL, "is not a valid zone name"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":\"a.\",\"args\":[]}", SN_EPARSE,
-		 "\"args\" must be an object"},
-		{"{\"cmd\":\"zone-reload\",\"zone\":\"a.\",\"args\":{\"out\":\"/x\"}}", SN_EINVAL,
-		 "zone-reload takes no argument 'out'"},
-		{"{\"cmd\":\"zone-flush\",\"zone\":\"a.\",\"args\":{\"out\":1}}", SN_EINVAL,
-		 "argument 'out' must be a string"},
-		{"{\"cmd\":\"zone-flush\",\"zone\":\"a.\",\"args\":{\"out\":\"\"}}", SN_EINVAL,
-		 "argument 'out' is empty"},
-		{"{\"cmd\":\"status\"", SN_EPARSE, "malformed request: offset 15: "},
+	    {"[]", SN_EPARSE, "a request is a JSON object"},
+	    {"{}", SN_EPARSE, "the request has no \"cmd\""},
+	    {"{\"cmd\":1}", SN_EPARSE, "\"cmd\" must be a string"},
+	    {"{\"cmd\":\"status\",\"verbose\":true}", SN_EPARSE,
+	     "unknown member \"verbose\" in the request"},
+	    {"{\"cmd\":\"frobnicate\"}", SN_ENOTSUP, "unknown command 'frobnicate'"},
+	    {"{\"cmd\":\"\"}", SN_ENOTSUP, "unknown command ''"},
+	    {"{\"cmd\":\"status\",\"zone\":\"a.\"}", SN_EINVAL, "status takes no zone"},
+	    {"{\"cmd\":\"zone-reload\"}", SN_EINVAL, "zone-reload needs a zone"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":null}", SN_EINVAL, "zone-reload needs a zone"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":5}", SN_EPARSE, "\"zone\" must be a string"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":\"a..b\"}", SN_EINVAL,
+	     "'a..b' is not a valid zone name"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":\"\"}", SN_EINVAL, "'' is not a valid zone name"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":\"" /* a label of 64 octets */
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b\"}",
+	     SN_EINVAL, "is not a valid zone name"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":\"a.\",\"args\":[]}", SN_EPARSE,
+	     "\"args\" must be an object"},
+	    {"{\"cmd\":\"zone-reload\",\"zone\":\"a.\",\"args\":{\"out\":\"/x\"}}", SN_EINVAL,
+	     "zone-reload takes no argument 'out'"},
+	    {"{\"cmd\":\"zone-flush\",\"zone\":\"a.\",\"args\":{\"out\":1}}", SN_EINVAL,
+	     "argument 'out' must be a string"},
+	    {"{\"cmd\":\"zone-flush\",\"zone\":\"a.\",\"args\":{\"out\":\"\"}}", SN_EINVAL,
+	     "argument 'out' is empty"},
+	    {"{\"cmd\":\"status\"", SN_EPARSE, "malformed request: offset 15: "},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
@@ -882,12 +885,12 @@ h_stop(void *ctx, const ctl_req_t *req, ctl_resp_t *resp)
 }
 
 static const ctl_handlers_t fake_handlers = {
-	.status = h_status,
-	.stop = h_stop,
-	.zone_status = h_zone_status,
-	.zone_reload = h_zone_reload,
-	.zone_flush = h_zone_flush,
-	/* reload, zone-add, zone-remove, stats: not offered */
+    .status = h_status,
+    .stop = h_stop,
+    .zone_status = h_zone_status,
+    .zone_reload = h_zone_reload,
+    .zone_flush = h_zone_flush,
+    /* reload, zone-add, zone-remove, stats: not offered */
 };
 
 struct runner {
@@ -1041,9 +1044,9 @@ test_ctl_server(void)
 	ctl_jdoc_free(doc);
 
 	/* zone-status, with a zone that the server normalises, and without */
-	CU_ASSERT_EQUAL(call(path, "{\"cmd\":\"zone-status\",\"zone\":\"EXAMPLE.org\"}\n", 5000,
-			     &doc, err),
-			SN_OK);
+	CU_ASSERT_EQUAL(
+	    call(path, "{\"cmd\":\"zone-status\",\"zone\":\"EXAMPLE.org\"}\n", 5000, &doc, err),
+	    SN_OK);
 	CU_ASSERT_STRING_EQUAL(f.zone, "example.org.");
 	CU_ASSERT_EQUAL(code_of(doc, &msg), 0);
 	ctl_jdoc_free(doc);
@@ -1052,23 +1055,22 @@ test_ctl_server(void)
 	ctl_jdoc_free(doc);
 
 	/* a handler's own error, and one it only returns */
-	CU_ASSERT_EQUAL(call(path, "{\"cmd\":\"zone-status\",\"zone\":\"missing\"}\n", 5000, &doc,
-			     err),
-			SN_OK);
+	CU_ASSERT_EQUAL(
+	    call(path, "{\"cmd\":\"zone-status\",\"zone\":\"missing\"}\n", 5000, &doc, err), SN_OK);
 	CU_ASSERT_EQUAL(code_of(doc, &msg), SN_ENOTFOUND);
 	CU_ASSERT_STRING_EQUAL(msg, "zone missing. is not served");
 	ctl_jdoc_free(doc);
 	CU_ASSERT_EQUAL(call(path, "{\"cmd\":\"zone-reload\",\"zone\":\"a\"}\n", 5000, &doc, err),
-			SN_OK);
+	                SN_OK);
 	CU_ASSERT_EQUAL(code_of(doc, &msg), SN_ESTORE);
 	CU_ASSERT_STRING_EQUAL(msg, sn_strerror(SN_ESTORE));
 	ctl_jdoc_free(doc);
 
 	/* arguments reach the handler */
-	CU_ASSERT_EQUAL(call(path,
-			     "{\"cmd\":\"zone-flush\",\"zone\":\"a\",\"args\":{\"out\":\"/tmp/x\"}}\n",
-			     5000, &doc, err),
-			SN_OK);
+	CU_ASSERT_EQUAL(
+	    call(path, "{\"cmd\":\"zone-flush\",\"zone\":\"a\",\"args\":{\"out\":\"/tmp/x\"}}\n",
+	         5000, &doc, err),
+	    SN_OK);
 	CU_ASSERT_STRING_EQUAL(f.out, "/tmp/x");
 	ctl_jdoc_free(doc);
 
@@ -1112,7 +1114,7 @@ test_ctl_server(void)
 	ans = raw(path, p, big, false);
 	free(p);
 	CU_ASSERT_TRUE(ans != NULL && strstr(ans, "request longer than 65536 octets") != NULL &&
-		       strstr(ans, "\"code\":-5") != NULL);
+	               strstr(ans, "\"code\":-5") != NULL);
 	free(ans);
 
 	/* stop: answered, then the loop ends */
@@ -1134,7 +1136,7 @@ test_ctl_server(void)
 	CU_ASSERT_PTR_NULL(doc);
 	char want[256];
 	snprintf(want, sizeof(want), "cannot connect to %s: %s (is signetd running?)", path,
-		 strerror(ENOENT));
+	         strerror(ENOENT));
 	CU_ASSERT_STRING_EQUAL(err, want);
 }
 
@@ -1189,16 +1191,16 @@ test_ctl_client_errors(void)
 		int rc;
 		const char *msg;
 	} cases[] = {
-		{"hello\n", SN_EPARSE, "malformed answer from signetd: offset 0"},
-		{"{\"ok\":true}\n", SN_EPARSE, "no \"data\" object"},
-		{"{\"ok\":\"yes\",\"data\":{}}\n", SN_EPARSE, "no boolean \"ok\""},
-		{"{\"ok\":false,\"error\":\"x\"}\n", SN_EPARSE, "without \"error\" and \"code\""},
-		{"[1]\n", SN_EPARSE, "not an object"},
-		{"{\"ok\":true,\"data\":{}}", SN_EPARSE, "cut short"},
-		{"{\"ok\":true,\"data\":{}}\n{}\n", SN_EPARSE, "more than one line"},
-		{"", SN_EIO, "closed the connection without an answer"},
-		{"{\"ok\":true,\"data\":{},\"extra\":1}\n", SN_OK, ""},
-		{NULL, SN_EIO, "no answer from signetd within 1 s"},
+	    {"hello\n", SN_EPARSE, "malformed answer from signetd: offset 0"},
+	    {"{\"ok\":true}\n", SN_EPARSE, "no \"data\" object"},
+	    {"{\"ok\":\"yes\",\"data\":{}}\n", SN_EPARSE, "no boolean \"ok\""},
+	    {"{\"ok\":false,\"error\":\"x\"}\n", SN_EPARSE, "without \"error\" and \"code\""},
+	    {"[1]\n", SN_EPARSE, "not an object"},
+	    {"{\"ok\":true,\"data\":{}}", SN_EPARSE, "cut short"},
+	    {"{\"ok\":true,\"data\":{}}\n{}\n", SN_EPARSE, "more than one line"},
+	    {"", SN_EIO, "closed the connection without an answer"},
+	    {"{\"ok\":true,\"data\":{},\"extra\":1}\n", SN_OK, ""},
+	    {NULL, SN_EIO, "no answer from signetd within 1 s"},
 	};
 	snprintf(path, sizeof(path), "%s/ctl.sock", tmpdir);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1268,9 +1270,9 @@ test_ctl_server_paths(void)
 	longp[0] = '/';
 	longp[sizeof(longp) - 1] = 0;
 	CU_ASSERT_EQUAL(ctl_server_new(longp, 0600, &fake_handlers, &f, &srv), SN_ERANGE);
-	CU_ASSERT_EQUAL(ctl_server_new("/nonexistent-signet/dir/s.sock", 0600, &fake_handlers, &f,
-				       &srv),
-			SN_EIO);
+	CU_ASSERT_EQUAL(
+	    ctl_server_new("/nonexistent-signet/dir/s.sock", 0600, &fake_handlers, &f, &srv),
+	    SN_EIO);
 	CU_ASSERT_EQUAL(ctl_server_new(path, 04600, &fake_handlers, &f, &srv), SN_EINVAL);
 	CU_ASSERT_PTR_NULL(srv);
 	ctl_server_free(NULL);

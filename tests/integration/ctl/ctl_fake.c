@@ -12,6 +12,8 @@
  * the test sees what signetc sent. The test does not depend on how signetd
  * wires the channel in.
  */
+#include "server/ctl.h"
+#include "server/log.h"
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,8 +22,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "server/ctl.h"
-#include "server/log.h"
 
 static atomic_bool stop;
 
@@ -35,8 +35,8 @@ struct zone {
 };
 
 static const struct zone zones[] = {
-	{"example.com.", 2024010101, 12, 1700000000, 2048, "refresh"},
-	{"example.org.", 7, 3, 1700003600, 0, NULL},
+    {"example.com.", 2024010101, 12, 1700000000, 2048, "refresh"},
+    {"example.org.", 7, 3, 1700003600, 0, NULL},
 };
 
 static void
@@ -169,14 +169,14 @@ h_stats(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 
 /* zone-remove is left out: the daemon answers that it does not offer it */
 static const ctl_handlers_t handlers = {
-	.status = h_status,
-	.stop = h_stop,
-	.reload = h_reload,
-	.zone_status = h_zone_status,
-	.zone_reload = h_zone_reload,
-	.zone_flush = h_zone_flush,
-	.zone_add = h_zone_add,
-	.stats = h_stats,
+    .status = h_status,
+    .stop = h_stop,
+    .reload = h_reload,
+    .zone_status = h_zone_status,
+    .zone_reload = h_zone_reload,
+    .zone_flush = h_zone_flush,
+    .zone_add = h_zone_add,
+    .stats = h_stats,
 };
 
 static int
