@@ -183,25 +183,43 @@ version_free_all(snap_t *v)
 	free(v);
 }
 
-/* Frees, oldest first, the versions no one holds; stops at the first one
- * held. Returns true when the lineage itself is done (its newest version
- * went). Called with the lineage's lock held. */
+/* Unlinks, oldest first, the versions no one holds; stops at the first one
+ * held. Returns true when the newest went too (the lineage is done).
+ * Called with the lineage's lock held; the caller frees what was unlinked
+ * (free_versions) after unlocking. */
 static bool
 reap(lineage_t *lin)
 {
 	while (lin->head != NULL &&
 	       atomic_load_explicit(&lin->head->refs, memory_order_acquire) == 0) {
-		snap_t *v = lin->head;
-		if (v->next == NULL) {
+		if (lin->head->next == NULL) {
 			lin->head = NULL;
 			lin->tail = NULL;
-			version_free_all(v);
 			return true;
 		}
-		lin->head = v->next;
-		version_free_garbage(v);
+		lin->head = lin->head->next;
 	}
 	return false;
+}
+
+/* Frees the unlinked versions [v, stop). Out of the lock, so that a long
+ * queue released at once (a transfer held an old version through many
+ * edits) never stalls the writer. Safe next to another thread doing the
+ * same: garbage lists are freed without being walked, and what two
+ * versions' garbage lists hold is disjoint (a node dropped from a version
+ * is in no later one). */
+static void
+free_versions(snap_t *v, snap_t *stop)
+{
+	while (v != stop) {
+		snap_t *next = v->next;
+		if (next == NULL) {
+			version_free_all(v);
+		} else {
+			version_free_garbage(v);
+		}
+		v = next;
+	}
 }
 
 void
@@ -220,12 +238,16 @@ snap_unref(snap_t *s)
 	 * for another version could see this count at zero, free the whole
 	 * lineage, and leave us locking freed memory. */
 	lineage_t *lin = s->lin;
+	snap_t *first = NULL, *stop = NULL;
 	bool done = false;
 	pthread_mutex_lock(&lin->lock);
 	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
+		first = lin->head;
 		done = reap(lin);
+		stop = lin->head;
 	}
 	pthread_mutex_unlock(&lin->lock);
+	free_versions(first, stop);
 	if (done) {
 		lineage_free(lin); /* no one else can reach it: every count is zero */
 	}

@@ -19,6 +19,8 @@
 #include "zone/snap.h"
 #include "zone/wire.h"
 #include <CUnit/CUnit.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +157,14 @@ mrr_cmp(const void *pa, const void *pb)
 		return a->rdlen < b->rdlen ? -1 : 1;
 	}
 	return a->ttl < b->ttl ? -1 : a->ttl > b->ttl;
+}
+
+static void
+model_sort(model_t *m)
+{
+	if (m->n > 1) {
+		qsort(m->v, m->n, sizeof(*m->v), mrr_cmp);
+	}
 }
 
 static long
@@ -894,7 +904,7 @@ model_run(unsigned names, long steps, unsigned salt)
 	while (c.npool < names) {
 		random_op(&c);
 	}
-	qsort(c.work.v, c.work.n, sizeof(mrr_t), mrr_cmp);
+	model_sort(&c.work);
 	model_copy(&c.cur, &c.work);
 	rrlist_t *l = to_rrlist(c.cur.v, c.cur.n);
 	int rc = snap_build(c.apex, l, &e);
@@ -910,7 +920,7 @@ model_run(unsigned names, long steps, unsigned salt)
 		for (unsigned i = 0; i < nops; i++) {
 			random_op(&c);
 		}
-		qsort(c.work.v, c.work.n, sizeof(mrr_t), mrr_cmp);
+		model_sort(&c.work);
 		diff(&c.cur, &c.work, &rem, &add);
 		model_copy(&c.cur, &c.work);
 
@@ -1226,15 +1236,16 @@ test_snap_edit_flags(void)
 #define CHAIN 5
 #define CHAIN_NAMES 1000
 
-static bool
-make_chain(snap_t *v[CHAIN], buf_t dumps[CHAIN], uint64_t *r)
+/* A zone of `n` names n<i>.example.com., one A record each. */
+static snap_t *
+build_names(int n)
 {
 	model_t m = {0};
 	mrr_t rr;
 	make_soa(&rr, apex_name(), 1);
 	rr.ttl = 3600;
 	model_push(&m, &rr);
-	for (int i = 0; i < CHAIN_NAMES; i++) {
+	for (int i = 0; i < n; i++) {
 		char text[64];
 		snprintf(text, sizeof(text), "n%d.example.com.", i);
 		rr_simple(&rr, text, RRTYPE_A, (uint8_t)(i & 0xff));
@@ -1242,9 +1253,21 @@ make_chain(snap_t *v[CHAIN], buf_t dumps[CHAIN], uint64_t *r)
 	}
 	rrlist_t *l = to_rrlist(m.v, m.n);
 	free(m.v);
-	int rc = snap_build(apex_name(), l, &v[0]);
+	snap_t *s = NULL;
+	if (snap_build(apex_name(), l, &s) != SN_OK) {
+		s = NULL;
+	}
 	rrlist_free(l);
-	CHECK(rc == SN_OK && dump(v[0], &dumps[0]));
+	return s;
+}
+
+static bool
+make_chain(snap_t *v[CHAIN], buf_t dumps[CHAIN], uint64_t *r)
+{
+	mrr_t rr;
+	int rc;
+	v[0] = build_names(CHAIN_NAMES);
+	CHECK(v[0] != NULL && dump(v[0], &dumps[0]));
 	for (int k = 1; k < CHAIN; k++) {
 		/* TXT "v<k>" at n0..n9 (replacing the previous edit's there) and
 		 * at 40 random names */
@@ -1388,6 +1411,146 @@ static void
 test_snap_retire_path(void)
 {
 	CU_ASSERT(check_retire_path());
+}
+
+/* ---- Versions released by several threads at once ---- */
+
+#define RELAY 16
+#define READERS 3
+
+/* Versions handed from the writer to reader threads, as transfers get
+ * them: each with a reference of its own and the dump it must read as. */
+typedef struct relay {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	snap_t *snap[RELAY];
+	buf_t dump[RELAY];
+	size_t head, tail; /* head == tail: empty */
+	bool closed;
+	unsigned failures;
+} relay_t;
+
+static void *
+reader_main(void *arg)
+{
+	relay_t *q = arg;
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		while (q->head == q->tail && !q->closed) {
+			pthread_cond_wait(&q->cond, &q->lock);
+		}
+		if (q->head == q->tail) {
+			pthread_mutex_unlock(&q->lock);
+			return NULL;
+		}
+		snap_t *s = q->snap[q->head % RELAY];
+		buf_t d = q->dump[q->head % RELAY];
+		q->head++;
+		pthread_cond_broadcast(&q->cond);
+		pthread_mutex_unlock(&q->lock);
+		/* read it while the writer moves on, then let it go */
+		bool ok = true;
+		for (int i = 0; i < 3 && ok; i++) {
+			ok = reads_as(s, &d);
+			sched_yield();
+		}
+		snap_unref(s);
+		free(d.p);
+		if (!ok) {
+			pthread_mutex_lock(&q->lock);
+			q->failures++;
+			pthread_mutex_unlock(&q->lock);
+		}
+	}
+}
+
+static bool
+check_threads(void)
+{
+	uint64_t r = rng_init(6);
+	enum { NAMES = 1000, EDITS = 2000 };
+	uint8_t txt[NAMES] = {0}; /* the TXT value at n<i>, 0 for none */
+	relay_t q = {.head = 0};
+	pthread_t th[READERS];
+
+	snap_t *cur = build_names(NAMES);
+	CHECK(cur != NULL);
+	pthread_mutex_init(&q.lock, NULL);
+	pthread_cond_init(&q.cond, NULL);
+	for (int i = 0; i < READERS; i++) {
+		CHECK(pthread_create(&th[i], NULL, reader_main, &q) == 0);
+	}
+	bool ok = true;
+	for (cur_step = 0; cur_step < EDITS && ok; cur_step++) {
+		model_t rem = {0}, add = {0};
+		mrr_t rr;
+		for (unsigned j = 1 + rnd(&r, 5); j > 0; j--) {
+			unsigned i = rnd(&r, NAMES);
+			char text[64];
+			snprintf(text, sizeof(text), "n%u.example.com.", i);
+			rr_simple(&rr, text, RRTYPE_TXT, txt[i]);
+			if (txt[i] != 0 && model_find(&rem, &rr) < 0 && model_find(&add, &rr) < 0) {
+				model_push(&rem, &rr);
+				txt[i] = 0;
+			} else if (txt[i] == 0) {
+				txt[i] = (uint8_t)(1 + rnd(&r, 200));
+				rr_simple(&rr, text, RRTYPE_TXT, txt[i]);
+				if (model_find(&add, &rr) < 0) {
+					model_push(&add, &rr);
+				}
+			}
+		}
+		model_sort(&rem);
+		model_sort(&add);
+		rrlist_t *lr = to_rrlist(rem.v, rem.n), *la = to_rrlist(add.v, add.n);
+		snap_t *next = NULL;
+		int rc = snap_edit(cur, lr, la, &next);
+		rrlist_free(lr);
+		rrlist_free(la);
+		free(rem.v);
+		free(add.v);
+		if (rc != SN_OK) {
+			fail_at(__LINE__, "snap_edit");
+			ok = false;
+			break;
+		}
+		if (rnd(&r, 3) == 0) {
+			buf_t d = {0};
+			ok = dump(cur, &d);
+			snap_ref(cur);
+			pthread_mutex_lock(&q.lock);
+			while (q.tail - q.head == RELAY) {
+				pthread_cond_wait(&q.cond, &q.lock);
+			}
+			q.snap[q.tail % RELAY] = cur;
+			q.dump[q.tail % RELAY] = d;
+			q.tail++;
+			pthread_cond_broadcast(&q.cond);
+			pthread_mutex_unlock(&q.lock);
+		}
+		snap_unref(cur); /* published next, retired cur */
+		cur = next;
+	}
+	pthread_mutex_lock(&q.lock);
+	q.closed = true;
+	pthread_cond_broadcast(&q.cond);
+	pthread_mutex_unlock(&q.lock);
+	for (int i = 0; i < READERS; i++) {
+		pthread_join(th[i], NULL);
+	}
+	cur_step = -1;
+	CHECK(ok && q.failures == 0);
+	CHECK(snap_check(cur) == SN_OK);
+	snap_unref(cur);
+	pthread_mutex_destroy(&q.lock);
+	pthread_cond_destroy(&q.cond);
+	return true;
+}
+
+static void
+test_snap_threads(void)
+{
+	CU_ASSERT(check_threads());
 }
 
 /* ---- (d) the cost of one edit in a large zone ---- */
@@ -1542,6 +1705,7 @@ test_snap_register(void)
 	CU_add_test(s, "test_snap_edit_model_small", test_snap_edit_model_small);
 	CU_add_test(s, "test_snap_release_orders", test_snap_release_orders);
 	CU_add_test(s, "test_snap_retire_path", test_snap_retire_path);
+	CU_add_test(s, "test_snap_threads", test_snap_threads);
 	CU_add_test(s, "test_snap_big_edit", test_snap_big_edit);
 	return CU_get_error();
 }
