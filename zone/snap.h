@@ -15,8 +15,9 @@
  * Versions and their lifetime. A full build (snap_build) starts a lineage;
  * each snap_edit adds the next version to it. Version N+1 shares most of
  * its nodes with N, so a node that N+1 dropped may be freed only when no
- * one holds N any more, and a node that lived in N and N+1 but not in N+2
- * is in N+2's garbage, so the garbage of N+1 may not go before N's. The
+ * one holds N any more; and a node that lived in N and N+1 but not in N+2
+ * is in the garbage of N+1 (what N+2 dropped), so that garbage may not go
+ * before N's even when no one holds N+1. The
  * lineage therefore keeps its versions in a queue, oldest first, and when a
  * reference count reaches zero it frees, from the head, every version that
  * no one holds; a held version holds back every newer one (a slow zone
@@ -24,6 +25,12 @@
  * ends, never longer). The newest version, once released, takes the whole
  * lineage with it. Every version, built or edited, starts with one
  * reference, its publisher's.
+ *
+ * Memory: the nodes of a full build live in one arena, freed with the
+ * lineage; an edit's nodes are heap blocks freed with the version that
+ * dropped them. So a long lineage costs at most the full build's arena
+ * plus the nodes edits made; a writer that has rewritten most of a zone
+ * (a full re-signing) may start over with snap_build to compact it.
  *
  * Who calls what:
  *  - snap_build, snap_edit: the zone's writer (one thread at a time per
@@ -117,7 +124,8 @@ SN_MUSTCHECK int snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **o
  * one reference, the caller's; publish it, then release `base` after a
  * grace period (zone_retire). Releasing *out without publishing it is
  * allowed, but ends the lineage: `base` then can no longer be edited.
- * On error nothing changed. Returns SN_OK, SN_EINVAL, SN_ENOMEM.
+ * On error nothing changed. Returns SN_OK, SN_EINVAL, SN_ENOMEM (or
+ * SN_ECHECK if an internal invariant broke, which no input should cause).
  * The zone's writer only. */
 SN_MUSTCHECK int snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added,
                            snap_t **out);
