@@ -768,12 +768,12 @@ ctl_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	server_t *srv = ctx;
 	conf_t *conf;
 	if (load_conf(srv, &conf) != SN_OK) {
-		ctl_resp_error(r, 1, "configuration refused; the running one stays (see the log)");
+		ctl_resp_error(r, SN_EPARSE, "configuration refused; the running one stays (see the log)");
 		return SN_OK;
 	}
 	if (apply_conf(srv, conf) != SN_OK) {
 		conf_free(conf);
-		ctl_resp_error(r, 1, "cannot apply the new configuration; the running one stays");
+		ctl_resp_error(r, SN_ENOMEM, "cannot apply the new configuration; the running one stays");
 		return SN_OK;
 	}
 	ctl_resp_uint(r, "zones", srv->nzones);
@@ -800,9 +800,9 @@ zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
 	}
 	if (have) {
 		ctl_resp_uint(r, "records", m.record_count);
-		ctl_resp_int(r, "last-load", m.last_load);
+		ctl_resp_int(r, "load-time", m.last_load);
 		ctl_resp_uint(r, "journal-entries", m.journal_count);
-		ctl_resp_uint(r, "journal-bytes", m.journal_bytes);
+		ctl_resp_uint(r, "journal-size", m.journal_bytes);
 	}
 	ctl_resp_str(r, "file", zs->path != NULL ? zs->path : "(embedded)");
 	ctl_resp_null(r, "next-event"); /* nothing is scheduled until signing exists */
@@ -822,7 +822,7 @@ ctl_zone_status(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	}
 	ctl_resp_arr_end(r);
 	if (apex != NULL && find_zone(srv, apex) == NULL) {
-		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
 	}
 	return SN_OK;
 }
@@ -833,7 +833,7 @@ ctl_zone_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	server_t *srv = ctx;
 	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
 	if (zs == NULL) {
-		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
 		return SN_OK;
 	}
 	uint32_t before = zs->zone.snap != NULL ? snap_serial(zs->zone.snap) : 0;
@@ -853,7 +853,7 @@ ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	server_t *srv = ctx;
 	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
 	if (zs == NULL) {
-		ctl_resp_error(r, 1, "no such zone: %s", ctl_req_zone(req));
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
 		return SN_OK;
 	}
 	char path[4096];
@@ -863,7 +863,7 @@ ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	} else if (zs->path != NULL) {
 		snprintf(path, sizeof(path), "%s", zs->path);
 	} else {
-		ctl_resp_error(r, 1, "the demo zone has no file: give --out DIR");
+		ctl_resp_error(r, SN_EINVAL, "the demo zone has no file: give --out DIR");
 		return SN_OK;
 	}
 	store_txn_t *txn;
@@ -874,7 +874,7 @@ ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 		store_txn_abort(txn);
 	}
 	if (rc != SN_OK) {
-		ctl_resp_error(r, 1, "cannot read the zone from the store: %s", sn_strerror(rc));
+		ctl_resp_error(r, SN_ESTORE, "cannot read the zone from the store: %s", sn_strerror(rc));
 		return SN_OK;
 	}
 	/* write a new file and rename it over, so a reader never sees half */
@@ -890,7 +890,7 @@ ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	}
 	if (rc != SN_OK) {
 		unlink(tmp);
-		ctl_resp_error(r, 1, "cannot write %s: %s", path, strerror(errno));
+		ctl_resp_error(r, SN_EIO, "cannot write %s: %s", path, strerror(errno));
 	} else {
 		ctl_resp_str(r, "file", path);
 		ctl_resp_uint(r, "records", rrlist_count(l));
@@ -903,7 +903,7 @@ static int
 ctl_zone_not_yet(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	/* TODO(#4): runtime zones kept in the store's catalogue */
-	ctl_resp_error(r, 2, "%s is not available yet: add the zone to the configuration and "
+	ctl_resp_error(r, SN_ENOTSUP, "%s is not available yet: add the zone to the configuration and "
 			     "reload", ctl_req_cmd(req));
 	return SN_OK;
 }
@@ -1046,9 +1046,7 @@ main(int argc, char **argv)
 	int crc = ctl_server_new(ctl_path, (mode_t)(c0->control_mode != 0 ? c0->control_mode : 0600),
 				 &ctl_handlers, &srv, &ctl);
 	if (crc != SN_OK) {
-		log_error("control socket %s: %s%s", ctl_path, sn_strerror(crc),
-			  crc == SN_EEXIST ? " (another signetd on the same storage?)" : "");
-		goto out;
+		goto out; /* ctl_server_new logged why */
 	}
 	log_info("control socket %s", ctl_path);
 	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
