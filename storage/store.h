@@ -47,7 +47,8 @@
 #include <stdint.h>
 
 #define STORE_MAP_INITIAL_DEFAULT ((size_t)64 << 20)
-#define STORE_MAP_MAX_DEFAULT ((size_t)64 << 30)
+/* 64 GiB of address space where there is room for it (64-bit). */
+#define STORE_MAP_MAX_DEFAULT (sizeof(size_t) > 4 ? (size_t)64 << 30 : (size_t)1 << 30)
 #define STORE_MAP_MIN ((size_t)1 << 20)
 #define STORE_JOURNAL_ENTRIES_DEFAULT 1000u
 #define STORE_JOURNAL_BYTES_DEFAULT ((uint64_t)16 << 20)
