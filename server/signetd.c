@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <pthread.h>
 #include <poll.h>
 #include <signal.h>
@@ -951,6 +952,43 @@ static const ctl_handlers_t ctl_handlers = {
 	.stats = ctl_stats,
 };
 
+/* Drops root to the configured user and group once every socket (the
+ * control socket too) is bound and the store is open. The store's folder must belong to
+ * that user for later starts. Main thread, before the workers start. */
+static int
+drop_privileges(const conf_t *c)
+{
+	if (c->user == NULL && c->group == NULL) {
+		return SN_OK;
+	}
+	/* the store (made by root on a first start) must stay usable by the
+	 * user on the next start */
+	static const char *const files[] = {"", "/data.mdb", "/lock.mdb"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s%s", c->storage, files[i]);
+		if (chown(p, c->user != NULL ? c->uid : (uid_t)-1, c->gid) != 0 && errno != ENOENT) {
+			log_warning("cannot give %s to the configured user: %s", p, strerror(errno));
+		}
+	}
+	{
+		if (setgroups(0, NULL) != 0 && errno != EPERM) {
+			log_error("setgroups: %s", strerror(errno));
+			return SN_EIO;
+		}
+		if (setgid(c->gid) != 0) {
+			log_error("cannot switch to group %u: %s", (unsigned)c->gid, strerror(errno));
+			return SN_EIO;
+		}
+	}
+	if (c->user != NULL && setuid(c->uid) != 0) {
+		log_error("cannot switch to user %s: %s", c->user, strerror(errno));
+		return SN_EIO;
+	}
+	log_info("running as uid %u, gid %u", (unsigned)getuid(), (unsigned)getgid());
+	return SN_OK;
+}
+
 static void
 usage(FILE *f)
 {
@@ -1047,6 +1085,14 @@ main(int argc, char **argv)
 				 &ctl_handlers, &srv, &ctl);
 	if (crc != SN_OK) {
 		goto out; /* ctl_server_new logged why */
+	}
+	/* made as root when starting as root: hand it over, then drop */
+	if (srv.conf->user != NULL && chown(ctl_path, srv.conf->uid, srv.conf->gid) != 0) {
+		log_warning("cannot give %s to the configured user: %s", ctl_path, strerror(errno));
+	}
+	if (drop_privileges(srv.conf) != SN_OK) {
+		ctl_server_free(ctl);
+		goto out;
 	}
 	log_info("control socket %s", ctl_path);
 	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC);

@@ -143,4 +143,21 @@ else
 	echo "$bad" >"$T/bad"
 	sn_not_ok "SIGKILL rounds" "$bad" "$T/log"
 fi
+# Privileges: as root with `user: nobody`, signetd binds, opens the store,
+# then runs as nobody (the store's files handed over first).
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	sed -i "s|^  storage: .*|  storage: $T/var\n  user: nobody|" "$T/signet.yaml"
+	write_zone 3
+	: >"$T/log"
+	start || { sn_not_ok "start with user: nobody" "not listening" "$T/log"; sn_finish; }
+	who=$(ps -o user= -p "$PID" | tr -d ' ')
+	owner=$(stat -c %U "$T/var/data.mdb")
+	if [ "$who" = nobody ] && [ "$owner" = nobody ] && [ -n "$(serial)" ]; then
+		sn_ok "user: nobody: runs as nobody, owns the store, answers"
+	else
+		sn_not_ok "user: nobody" "process user '$who', store owner '$owner'" "$T/log"
+	fi
+	kill "$PID" 2>/dev/null || :
+	wait "$PID" 2>/dev/null || :
+fi
 sn_finish
