@@ -80,6 +80,7 @@ static const char demo_zone[] =
 
 typedef struct zone_state {
 	zone_t zone; /* first: workers see this part */
+	bool runtime; /* added by signetc zone-add: kept in the store's catalogue */
 	char *path;
 	bool loaded;
 } zone_state_t;
@@ -197,6 +198,7 @@ meta_set_file(store_zone_meta_t *m, const zone_state_t *zs, const file_id_t *id)
 	m->file_dev = id->dev;
 	memcpy(m->file_hash, id->hash, STORE_HASH_LEN);
 	m->last_load = (int64_t)time(NULL);
+	m->flags = zs->runtime ? STORE_ZONE_RUNTIME : 0;
 	if (zs->zone.conf != NULL) {
 		m->journal_max_entries = zs->zone.conf->journal_max_entries;
 		m->journal_max_bytes = zs->zone.conf->journal_max_size;
@@ -480,6 +482,56 @@ zone_state_new(const conf_zone_t *cz, bool demo)
 	return zs;
 }
 
+/* A zone added at run time: no configuration of its own (no ACL, so no
+ * transfers, and default journal limits) until templates apply to it. */
+static zone_state_t *
+zone_state_new_runtime(const uint8_t *apex, const char *path)
+{
+	zone_state_t *zs = calloc(1, sizeof(*zs));
+	if (zs == NULL) {
+		return NULL;
+	}
+	size_t len = dname_len(apex);
+	memcpy(zs->zone.apex, apex, len);
+	dname_to_lower(zs->zone.apex);
+	zs->zone.apex_len = len;
+	dname_to_text(apex, zs->zone.name, sizeof(zs->zone.name));
+	zs->runtime = true;
+	/* never NULL: a NULL path means the embedded demo zone */
+	zs->path = strdup(path != NULL ? path : "");
+	if (zs->path == NULL) {
+		free(zs);
+		return NULL;
+	}
+	return zs;
+}
+
+/* The runtime zones of the store's catalogue, collected for apply_conf. */
+typedef struct runtime_list {
+	store_zone_meta_t *v;
+	size_t n, cap;
+} runtime_list_t;
+
+static int
+collect_runtime(void *ctx, const store_zone_meta_t *m)
+{
+	runtime_list_t *rl = ctx;
+	if (!(m->flags & STORE_ZONE_RUNTIME)) {
+		return 0;
+	}
+	if (rl->n == rl->cap) {
+		size_t cap = rl->cap != 0 ? rl->cap * 2 : 16;
+		store_zone_meta_t *v = realloc(rl->v, cap * sizeof(*v));
+		if (v == NULL) {
+			return SN_ENOMEM;
+		}
+		rl->v = v;
+		rl->cap = cap;
+	}
+	rl->v[rl->n++] = *m;
+	return 0;
+}
+
 static void
 zone_state_free(zone_state_t *zs)
 {
@@ -496,8 +548,18 @@ zone_state_free(zone_state_t *zs)
 static int
 apply_conf(server_t *srv, conf_t *conf)
 {
-	zone_state_t **zones = calloc(conf->zone_count + 1, sizeof(*zones));
-	zone_t **tab = calloc(conf->zone_count + 1, sizeof(*tab));
+	runtime_list_t rl = {0};
+	store_txn_t *txn;
+	if (store_txn_begin(srv->store, false, &txn) == SN_OK) {
+		if (store_zone_list(txn, collect_runtime, &rl) != SN_OK) {
+			log_error("cannot list the store's zones; runtime zones are not served");
+			rl.n = 0;
+		}
+		store_txn_abort(txn);
+	}
+	size_t total = conf->zone_count + rl.n;
+	zone_state_t **zones = calloc(total + 1, sizeof(*zones));
+	zone_t **tab = calloc(total + 1, sizeof(*tab));
 	query_view_t *view = calloc(1, sizeof(*view));
 	bool *kept = calloc(srv->nzones + 1, sizeof(*kept));
 	zonetab_t *zt = NULL;
@@ -537,6 +599,30 @@ apply_conf(server_t *srv, conf_t *conf)
 		n++;
 		zone_refresh(srv, zs, false);
 	}
+	/* runtime zones, unless the configuration now has them itself */
+	for (size_t i = 0; i < rl.n; i++) {
+		if (conf_zone_find(conf, rl.v[i].apex) != NULL) {
+			continue;
+		}
+		zone_state_t *zs = NULL;
+		for (size_t j = 0; j < srv->nzones; j++) {
+			if (!kept[j] && dname_is_equal(srv->zones[j]->zone.apex, rl.v[i].apex)) {
+				zs = srv->zones[j];
+				kept[j] = true;
+				break;
+			}
+		}
+		if (zs == NULL) {
+			zs = zone_state_new_runtime(rl.v[i].apex, rl.v[i].file);
+			if (zs == NULL) {
+				goto fail;
+			}
+		}
+		zones[n] = zs;
+		tab[n] = &zs->zone;
+		n++;
+		zone_refresh(srv, zs, false);
+	}
 	rc = zonetab_new(tab, n, &zt);
 	if (rc != SN_OK) {
 		goto fail;
@@ -559,13 +645,16 @@ apply_conf(server_t *srv, conf_t *conf)
 			zone_state_free(srv->zones[j]);
 		}
 	}
-	conf_free(srv->conf);
+	if (srv->conf != conf) {
+		conf_free(srv->conf);
+	}
 	srv->conf = conf;
 	free(srv->zones);
 	srv->zones = zones;
 	srv->nzones = n;
 	free(tab);
 	free(kept);
+	free(rl.v);
 	return SN_OK;
 fail:
 	/* zones made for this conf and not published: drop them */
@@ -582,6 +671,7 @@ fail:
 	free(tab);
 	free(view);
 	free(kept);
+	free(rl.v);
 	return rc;
 }
 
@@ -900,12 +990,96 @@ ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return SN_OK;
 }
 
+/* zone-add ZONE --file F: loads the zone, keeps it in the store's
+ * catalogue as a runtime zone (served after restarts too) and publishes a
+ * new zone table. Answered once the zone is committed and served. */
 static int
-ctl_zone_not_yet(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+ctl_zone_add(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
-	/* TODO(#4): runtime zones kept in the store's catalogue */
-	ctl_resp_error(r, SN_ENOTSUP, "%s is not available yet: add the zone to the configuration and "
-			     "reload", ctl_req_cmd(req));
+	server_t *srv = ctx;
+	const uint8_t *apex = ctl_req_apex(req);
+	const char *file = ctl_req_arg(req, "file");
+	if (apex == NULL) {
+		ctl_resp_error(r, SN_EINVAL, "zone-add needs a zone");
+		return SN_OK;
+	}
+	if (find_zone(srv, apex) != NULL) {
+		ctl_resp_error(r, SN_EEXIST, "zone %s is already served", ctl_req_zone(req));
+		return SN_OK;
+	}
+	if (file == NULL) {
+		ctl_resp_error(r, SN_EINVAL, "zone-add needs --file FILE (the zone's records)");
+		return SN_OK;
+	}
+	if (ctl_req_arg(req, "template") != NULL) {
+		/* TODO(#4): apply a template's options (ACLs, journal) to runtime zones */
+		log_warning("zone %s: --template is not applied to runtime zones yet",
+			    ctl_req_zone(req));
+	}
+	zone_state_t *zs = zone_state_new_runtime(apex, file);
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOMEM, "out of memory");
+		return SN_OK;
+	}
+	zone_refresh(srv, zs, true); /* parse, check, commit to the store */
+	bool ok = zs->loaded;
+	zone_state_free(zs);
+	if (!ok) {
+		ctl_resp_error(r, SN_EPARSE, "zone %s not added: see the log for why",
+			       ctl_req_zone(req));
+		return SN_OK;
+	}
+	/* the catalogue has it now: the same configuration picks it up */
+	if (apply_conf(srv, srv->conf) != SN_OK) {
+		ctl_resp_error(r, SN_ENOMEM, "zone stored but not published; reload to retry");
+		return SN_OK;
+	}
+	zone_state_t *now = find_zone(srv, apex);
+	ctl_resp_str(r, "zone", now != NULL ? now->zone.name : ctl_req_zone(req));
+	if (now != NULL && now->zone.snap != NULL) {
+		ctl_resp_uint(r, "serial", snap_serial(now->zone.snap));
+	}
+	log_info("zone %s: added at run time from %s", ctl_req_zone(req), file);
+	return SN_OK;
+}
+
+static int
+remove_txn(store_txn_t *txn, void *ctx)
+{
+	return store_zone_remove(txn, ctx);
+}
+
+/* zone-remove ZONE: only zones added at run time; a configured zone is
+ * removed from the configuration. */
+static int
+ctl_zone_remove(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	const uint8_t *apex = ctl_req_apex(req);
+	zone_state_t *zs = apex != NULL ? find_zone(srv, apex) : NULL;
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	if (!zs->runtime) {
+		ctl_resp_error(r, SN_EINVAL, "zone %s is in the configuration: remove it there "
+					     "and reload",
+			       ctl_req_zone(req));
+		return SN_OK;
+	}
+	uint8_t key[DNAME_MAXLEN];
+	memcpy(key, zs->zone.apex, zs->zone.apex_len);
+	if (store_write(srv->store, remove_txn, key) != SN_OK) {
+		char msg[STORE_ERRMSG_LEN];
+		store_errmsg(srv->store, msg, sizeof(msg));
+		ctl_resp_error(r, SN_ESTORE, "cannot remove it from the store: %s", msg);
+		return SN_OK;
+	}
+	if (apply_conf(srv, srv->conf) != SN_OK) {
+		ctl_resp_error(r, SN_ENOMEM, "removed from the store; reload to stop serving it");
+		return SN_OK;
+	}
+	ctl_resp_bool(r, "removed", true);
 	return SN_OK;
 }
 
@@ -947,8 +1121,8 @@ static const ctl_handlers_t ctl_handlers = {
 	.zone_status = ctl_zone_status,
 	.zone_reload = ctl_zone_reload,
 	.zone_flush = ctl_zone_flush,
-	.zone_add = ctl_zone_not_yet,
-	.zone_remove = ctl_zone_not_yet,
+	.zone_add = ctl_zone_add,
+	.zone_remove = ctl_zone_remove,
 	.stats = ctl_stats,
 };
 

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ZREC_VERSION 1
+#define ZREC_VERSION 2
 
 /* ---- errors and the map ---- */
 
@@ -844,6 +844,7 @@ zrec_encode(sbuf_t *b, const zrec_t *z)
 	sbuf_u64(b, (uint64_t)m->last_load);
 	sbuf_u32(b, m->journal_max_entries);
 	sbuf_u64(b, m->journal_max_bytes);
+	sbuf_u32(b, m->flags);
 	sbuf_u8(b, (uint8_t)al);
 	sbuf_put(b, m->apex, al);
 	sbuf_u16(b, (uint16_t)fl);
@@ -877,6 +878,7 @@ zrec_decode(const MDB_val *v, zrec_t *z)
 	m->last_load = (int64_t)srd_u64(&r);
 	m->journal_max_entries = srd_u32(&r);
 	m->journal_max_bytes = srd_u64(&r);
+	m->flags = srd_u32(&r);
 	const uint8_t *apex = srd_dname(&r);
 	uint16_t fl = srd_u16(&r);
 	const uint8_t *f = srd_take(&r, fl);
@@ -951,6 +953,7 @@ copy_caller_fields(store_zone_meta_t *dst, const store_zone_meta_t *src)
 	dst->last_load = src->last_load;
 	dst->journal_max_entries = src->journal_max_entries;
 	dst->journal_max_bytes = src->journal_max_bytes;
+	dst->flags = src->flags;
 }
 
 int

@@ -83,6 +83,10 @@ typedef struct store_rr {
 } store_rr_t;
 
 /* A zone's catalogue entry. */
+/* The zone was added at run time (signetc zone-add), not by the
+ * configuration: the daemon serves it from the catalogue after a restart. */
+#define STORE_ZONE_RUNTIME 1u
+
 typedef struct store_zone_meta {
 	/* Kept by the store; store_zone_add and store_zone_put_meta ignore
 	 * them. */
@@ -102,6 +106,7 @@ typedef struct store_zone_meta {
 	uint64_t file_dev;
 	uint8_t file_hash[STORE_HASH_LEN]; /* content hash, caller's choice */
 	int64_t last_load;                 /* Unix time of the last load */
+	uint32_t flags;                    /* STORE_ZONE_* bits */
 	uint32_t journal_max_entries;      /* 0: STORE_JOURNAL_ENTRIES_DEFAULT */
 	uint64_t journal_max_bytes;        /* 0: STORE_JOURNAL_BYTES_DEFAULT */
 } store_zone_meta_t;

@@ -143,6 +143,37 @@ else
 	echo "$bad" >"$T/bad"
 	sn_not_ok "SIGKILL rounds" "$bad" "$T/log"
 fi
+# Runtime zones: signetc zone-add keeps the zone in the store's catalogue,
+# so it is served after a restart too; zone-remove drops it for good; a
+# configured zone cannot be removed that way.
+printf '$ORIGIN rt.example.\n$TTL 300\n@ SOA ns1 h 7 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.77\n' >"$T/rt.zone"
+write_zone 2
+: >"$T/log"
+start || { sn_not_ok "start for runtime zones" "not listening" "$T/log"; sn_finish; }
+SOCK="$T/var/signet.sock"
+rt() { dig @127.0.0.1 -p "$PORT" +tries=2 +time=1 +short ns1.rt.example A 2>/dev/null; }
+"$SIGNETC" zone-add -s "$SOCK" --file "$T/rt.zone" rt.example >"$T/out" 2>&1 && added=yes || added=no
+[ "$added" = yes ] && [ "$(rt)" = 192.0.2.77 ] && sn_ok "zone-add serves a new zone" ||
+	sn_not_ok "zone-add" "exit $added, answer '$(rt)'" "$T/out"
+"$SIGNETC" zone-remove -s "$SOCK" example.com >"$T/out" 2>&1 && r=0 || r=$?
+[ "$r" = 1 ] && [ -n "$(serial)" ] && sn_ok "zone-remove refuses a configured zone (exit 1)" ||
+	sn_not_ok "zone-remove of a configured zone" "exit $r" "$T/out"
+kill "$PID"
+wait "$PID" 2>/dev/null || :
+start || { sn_not_ok "restart with a runtime zone" "not listening" "$T/log"; sn_finish; }
+[ "$(rt)" = 192.0.2.77 ] && sn_ok "a runtime zone is served after a restart" ||
+	sn_not_ok "runtime zone after restart" "answer '$(rt)'" "$T/log"
+"$SIGNETC" zone-remove -s "$SOCK" rt.example >"$T/out" 2>&1 || :
+st=$(dig @127.0.0.1 -p "$PORT" +tries=2 +time=1 ns1.rt.example A 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+kill "$PID"
+wait "$PID" 2>/dev/null || :
+start || { sn_not_ok "restart after zone-remove" "not listening" "$T/log"; sn_finish; }
+st2=$(dig @127.0.0.1 -p "$PORT" +tries=2 +time=1 ns1.rt.example A 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+[ "$st" = REFUSED ] && [ "$st2" = REFUSED ] && sn_ok "zone-remove stops serving it, also after a restart" ||
+	sn_not_ok "zone-remove" "status '$st' then '$st2'" "$T/log"
+kill "$PID"
+wait "$PID" 2>/dev/null || :
+
 # Privileges: as root with `user: nobody`, signetd binds, opens the store,
 # then runs as nobody (the store's files handed over first).
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
