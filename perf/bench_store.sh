@@ -10,7 +10,7 @@
 #   -n  single-record changes applied to the 1M-name zone (20)
 #   -z  zones of 20 records for the load/restart benchmark (100000)
 #   -q  UDP queries loadgen keeps in flight during the change benchmark (64)
-#   -b  seconds of query load without changes, before and after them (6)
+#   -b  seconds of query load without changes, before and after them (8)
 #   -S  the signetd binary (default: ./signetd, or $SIGNETD)
 #   -s  the signetc binary (default: ./signetc, or $SIGNETC)
 #   -c  cores for the server and for the clients (0,1)
@@ -30,7 +30,7 @@ MODE=both
 CHANGES=20
 NZONES=100000
 INFLIGHT=64
-BASE=6
+BASE=8
 SIGNETD=${SIGNETD:-./signetd}
 SIGNETC=${SIGNETC:-./signetc}
 CPUS=0,1
@@ -300,7 +300,7 @@ EOF
 	t1=$(kv answered_at_ns "$r")
 	echo "  first start (1M names imported into the store): $(((t1 - T0_NS) / 1000000)) ms to the first answer; RSS/anon/file MiB: $(mem)"
 	cat >"$d/change.py" <<'EOF'
-import os, re, select, socket, statistics, struct, subprocess, sys, threading, time
+import calendar, os, re, select, socket, statistics, struct, subprocess, sys, threading, time
 
 (port, zonefile, origin, signetc, sock, loadgen, queries, logfile, nchanges,
  inflight, base) = sys.argv[1:12]
@@ -391,7 +391,7 @@ def tail():
 
 # ---- the poller: one UDP query every 0.5 ms, always, for the name of the
 # current change (before the first one, an existing name) ----
-target = {"q": None, "ip": None, "seen": None}
+target = {"q": None, "ip": None, "seen": None, "seen_rt": None}
 lock = threading.Lock()
 
 
@@ -433,6 +433,7 @@ def poller():
                 with lock:
                     if target["ip"] == ip and target["seen"] is None:
                         target["seen"] = now
+                        target["seen_rt"] = time.time()
 
 
 # ---- query load in windows of WIN seconds, back to back ----
@@ -462,13 +463,19 @@ b0 = time.monotonic()
 time.sleep(base)
 b1 = time.monotonic()
 
+def rt_of(stamp):
+    """signetd's log stamp (UTC, milliseconds, rounded down) in seconds"""
+    s, ms = stamp.decode().rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%S")) + int(ms) / 1000
+
+
 zone = Zone(zonefile)
 res = []
 c0 = time.monotonic()
 for i in range(nchanges):
     name, ip, serial = zone.change()
     with lock:
-        target.update(q=wire(name) + struct.pack(">HH", 1, 1), ip=ip, seen=None)
+        target.update(q=wire(name) + struct.pack(">HH", 1, 1), ip=ip, seen=None, seen_rt=None)
     t_trig = time.monotonic()
     p = subprocess.run([signetc, "zone-reload", "-s", sock, origin], capture_output=True, text=True)
     t_ret = time.monotonic()
@@ -476,7 +483,7 @@ for i in range(nchanges):
         sys.exit(f"change: signetc zone-reload failed ({p.returncode}): {p.stderr.strip()}")
     while True:
         with lock:
-            seen = target["seen"]
+            seen, seen_rt = target["seen"], target["seen_rt"]
         if seen is not None or time.monotonic() - t_ret > 10:
             break
         time.sleep(0.0002)
@@ -485,10 +492,11 @@ for i in range(nchanges):
         sys.exit(f"change {i + 1}: {name} not visible 10 s after signetc returned")
     if serial not in commit_at:
         sys.exit(f"change {i + 1}: no 'serial -> {serial}' line in {logfile}")
-    res.append(dict(trig=t_trig, ret=t_ret, seen=seen, commit=commit_at[serial],
+    res.append(dict(trig=t_trig, ret=t_ret, seen=seen, seen_rt=seen_rt, commit=commit_at[serial],
                     publish=publish_at.get(serial), stamps=stamps.get(serial, {})))
     print(f"  change {i + 1}: serial {serial}, reload {t_ret - t_trig:.2f} s, "
-          f"commit->visible {(seen - commit_at[serial]) * 1e3:.2f} ms", file=sys.stderr)
+          f"commit->visible {(seen_rt - rt_of(stamps[serial]['c'])) * 1e3:.2f} ms (log stamp), "
+          f"{(seen - commit_at[serial]) * 1e3:.2f} ms (log line read)", file=sys.stderr)
 c1 = time.monotonic()
 a0 = time.monotonic()
 time.sleep(base)
@@ -508,29 +516,26 @@ def st(v, unit, scale):
             f"min {min(v) * scale:.2f}, max {max(v) * scale:.2f}")
 
 
-def ms_of(stamp):
-    s = stamp.decode().rstrip("Z")
-    hms = s.split("T")[1]
-    h, m, sec = hms.split(":")
-    return (int(h) * 3600 + int(m) * 60 + float(sec)) * 1000
-
-
-c2v = [r["seen"] - r["commit"] for r in res]
+c2v = [r["seen_rt"] - rt_of(r["stamps"]["c"]) for r in res]
+c2v_read = [r["seen"] - r["commit"] for r in res]
 r2v = [r["seen"] - r["ret"] for r in res]
 reload = [r["ret"] - r["trig"] for r in res]
-logged = [ms_of(r["stamps"]["p"]) - ms_of(r["stamps"]["c"]) for r in res
+logged = [(rt_of(r["stamps"]["p"]) - rt_of(r["stamps"]["c"])) * 1e3 for r in res
           if "p" in r["stamps"] and "c" in r["stamps"]]
 inside = lambda lo, hi: [w for w in windows if w[0] >= lo and w[1] <= hi]
 wb = inside(b0, b1) + inside(a0, a1)
 wc = inside(c0, c1)
 print(f"\n(1) change latency: {nchanges} single-record changes to a 1M-name zone through "
       f"the zone file + signetc zone-reload, under load ({inflight} queries in flight)")
-print(f"  commit -> visible   {st(c2v, 'ms', 1e3)}")
-print("      (from the moment the 'serial A -> B' line, written after the commit, was read from")
-print("       the log, to the first answer with the new data; queried every 0.5 ms)")
+print(f"  commit -> visible   {st(c2v, 'ms', 1e3)}  (target: median < 5 ms)")
+print("      from the stamp of the 'serial A -> B' log line, written after the commit (rounded")
+print("      down to the ms, so up to 1 ms high), to the first answer with the new data, the name")
+print("      queried every 0.5 ms; from the moment that line was read from the log instead:")
+print(f"                      {st(c2v_read, 'ms', 1e3)}")
 if logged:
-    print(f"  commit -> publish   median {pct(logged, 50):.0f} ms, max {max(logged):.0f} ms "
-          f"(signetd's own log stamps, 1 ms resolution)")
+    print(f"  commit -> 'serving serial' log line  median {pct(logged, 50):.0f} ms, max {max(logged):.0f} ms")
+    print("      (signetd's own stamps; that line comes after the publish and the retiring of the")
+    print("       old version, so it can follow the first new answer)")
 print(f"  reload returns -> visible  {st(r2v, 'ms', 1e3)}  (negative: visible before signetc returned)")
 print(f"  whole reload (signetc zone-reload: parse 1M names, diff, commit, publish)  {st(reload, 's', 1)}")
 print(f"  changes per second sustained: {nchanges / (c1 - c0):.3f} "
