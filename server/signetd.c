@@ -691,6 +691,34 @@ load_conf(const server_t *srv, conf_t **out)
 	return rc;
 }
 
+static bool verbose; /* -v: debug lines on stderr whatever the config says */
+
+static void
+apply_log(const conf_t *conf)
+{
+	log_apply_conf(conf);
+	if (verbose) {
+		log_set_level(LOG_LVL_DEBUG);
+	}
+}
+
+/* Logs what a new configuration changes that only a restart applies. */
+static void
+warn_restart_only(const conf_t *old, const conf_t *next)
+{
+	conf_diff_t d;
+	if (conf_diff(old, next, &d) != SN_OK) {
+		return;
+	}
+	if (d.needs_restart) {
+		log_warning("the new configuration changes listen addresses, workers, TCP limits, "
+			    "storage, control socket or user: those apply at the next restart");
+	}
+	log_info("configuration: %zu zones added, %zu removed, %zu changed", d.added_count,
+		 d.removed_count, d.changed_count);
+	conf_diff_clear(&d);
+}
+
 static void
 reload(server_t *srv)
 {
@@ -704,9 +732,12 @@ reload(server_t *srv)
 		}
 		return;
 	}
+	warn_restart_only(srv->conf, conf);
+	apply_log(conf);
 	if (apply_conf(srv, conf) != SN_OK) {
 		log_error("cannot apply the new configuration; the running one stays");
 		conf_free(conf);
+		apply_log(srv->conf);
 	}
 }
 
@@ -862,7 +893,10 @@ ctl_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 		ctl_resp_error(r, SN_EPARSE, "configuration refused; the running one stays (see the log)");
 		return SN_OK;
 	}
+	warn_restart_only(srv->conf, conf);
+	apply_log(conf);
 	if (apply_conf(srv, conf) != SN_OK) {
+		apply_log(srv->conf);
 		conf_free(conf);
 		ctl_resp_error(r, SN_ENOMEM, "cannot apply the new configuration; the running one stays");
 		return SN_OK;
@@ -1193,6 +1227,7 @@ main(int argc, char **argv)
 			daemonize = true;
 			break;
 		case 'v':
+			verbose = true;
 			log_set_level(LOG_LVL_DEBUG);
 			break;
 		case 'h':
@@ -1239,6 +1274,7 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 1;
 	}
+	apply_log(conf);
 	if (apply_conf(&srv, conf) != SN_OK) {
 		log_error("cannot start");
 		conf_free(conf);
@@ -1330,6 +1366,7 @@ out:
 	}
 	conf_free(srv.conf);
 	store_close(srv.store);
+	log_close();
 	free(srv.zones);
 	free(srv.threads);
 	free(srv.stats);

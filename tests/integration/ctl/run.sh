@@ -226,7 +226,8 @@ fi
 if run "stop" 0 stop -s "$S"; then
 	has "stop: done" "$T/out" "stop: done"
 	# a watchdog kills it if it does not end by itself within 3 s
-	(sleep 3; kill $S_PID 2>/dev/null) &
+	# (no traps in it: killing it must not run the test's cleanup)
+	(trap - EXIT HUP INT TERM; sleep 3; kill $S_PID 2>/dev/null) &
 	DOG=$!
 	set +e
 	wait $S_PID
