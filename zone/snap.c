@@ -38,6 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Blocks grow from ARENA_FIRST to ARENA_BLOCK: a 20-record zone takes a
+ * few KiB, not a megabyte (a hosting provider has 100,000 of them). */
+#define ARENA_FIRST (4u << 10)
 #define ARENA_BLOCK (1u << 20)
 
 typedef struct block {
@@ -132,7 +135,10 @@ arena_alloc(lineage_t *lin, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	block_t *b = lin->blocks;
 	if (b == NULL || b->cap - b->used < n) {
-		size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		size_t cap = b == NULL ? ARENA_FIRST : (b->cap < ARENA_BLOCK ? b->cap * 2 : ARENA_BLOCK);
+		if (cap < n) {
+			cap = n;
+		}
 		b = malloc(sizeof(*b) + cap);
 		if (b == NULL) {
 			return NULL;
