@@ -4,13 +4,14 @@
 # 1,000,000-name zone, and loading/restarting 100,000 small zones beside knotd.
 #
 # usage: perf/bench_store.sh [-m change|zones|both] [-n CHANGES] [-z ZONES]
-#                            [-q INFLIGHT] [-b SECONDS] [-S SIGNETD] [-s SIGNETC]
+#                            [-q INFLIGHT] [-b SECONDS] [-r REPS] [-S SIGNETD] [-s SIGNETC]
 #                            [-c SERVER_CPU,LOAD_CPU] [-N NICE] [-K]
 #   -m  which benchmark (both)
 #   -n  single-record changes applied to the 1M-name zone (20)
 #   -z  zones of 20 records for the load/restart benchmark (100000)
 #   -q  UDP queries loadgen keeps in flight during the change benchmark (64)
 #   -b  seconds of query load without changes, before and after them (8)
+#   -r  restarts of each server in the zones benchmark, taking turns (3)
 #   -S  the signetd binary (default: ./signetd, or $SIGNETD)
 #   -s  the signetc binary (default: ./signetc, or $SIGNETC)
 #   -c  cores for the server and for the clients (0,1)
@@ -27,6 +28,7 @@ PERF=$(cd "$(dirname "$0")" && pwd)
 OUT=$PERF/out
 BIN=$OUT/bin
 MODE=both
+REPS=3
 CHANGES=20
 NZONES=100000
 INFLIGHT=64
@@ -38,28 +40,29 @@ NICE=-15
 KNOT=yes
 NAMES=1000000
 
-while getopts m:n:z:q:b:S:s:c:N:Kh opt; do
+while getopts m:n:z:q:b:r:S:s:c:N:Kh opt; do
 	case $opt in
 	m) MODE=$OPTARG ;;
 	n) CHANGES=$OPTARG ;;
 	z) NZONES=$OPTARG ;;
 	q) INFLIGHT=$OPTARG ;;
 	b) BASE=$OPTARG ;;
+	r) REPS=$OPTARG ;;
 	S) SIGNETD=$OPTARG ;;
 	s) SIGNETC=$OPTARG ;;
 	c) CPUS=$OPTARG ;;
 	N) NICE=$OPTARG ;;
 	K) KNOT=no ;;
-	h) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
 case $MODE in change | zones | both) ;; *) echo "bench_store: bad -m $MODE" >&2; exit 2 ;; esac
-for v in "$CHANGES" "$NZONES" "$INFLIGHT" "$BASE"; do
-	case $v in '' | *[!0-9]*) echo "bench_store: -n, -z, -q and -b take numbers" >&2; exit 2 ;; esac
+for v in "$CHANGES" "$NZONES" "$INFLIGHT" "$BASE" "$REPS"; do
+	case $v in '' | *[!0-9]*) echo "bench_store: -n, -z, -q, -b and -r take numbers" >&2; exit 2 ;; esac
 done
-[ "$CHANGES" -ge 1 ] && [ "$NZONES" -ge 1 ] && [ "$INFLIGHT" -ge 4 ] || {
-	echo "bench_store: -n and -z at least 1, -q at least 4" >&2
+[ "$CHANGES" -ge 1 ] && [ "$NZONES" -ge 1 ] && [ "$REPS" -ge 1 ] && [ "$INFLIGHT" -ge 4 ] || {
+	echo "bench_store: -n, -z and -r at least 1, -q at least 4" >&2
 	exit 2
 }
 SCPU=${CPUS%,*}
@@ -604,55 +607,69 @@ EOF
 		cat "$g/knot-zones.conf"
 	} >"$d/knot/knot.conf"
 	echo "bench_store (2): $NZONES zones of 20 records ($g), server on core $SCPU (1 worker), probes on core $LCPU; run in $d"
-	declare -gA START MEM
-	local s round cmd r
-	local servers="signetd"
+	local servers="signetd" rep s
 	[ "$KNOT" = yes ] && servers="signetd knotd"
+	: >"$d/results"
+	# first starts, then the restarts, servers taking turns
 	for s in $servers; do
-		for round in first restart; do
-			case $s in
-			signetd) cmd=("$SIGNETD" -c "$d/signet/signet.yaml") ;;
-			knotd) cmd=(knotd -c "$d/knot/knot.conf") ;;
-			esac
-			start_srv "$d/${s%d}" "${cmd[@]}"
-			r=$(probe "$port" "$g/zones.txt" "$to") || {
-				echo "bench_store: $s ($round) did not answer for all zones; see $d/${s%d}/stderr.log" >&2
-				tail -5 "$d/${s%d}/stderr.log" >&2
-				exit 1
-			}
-			check_pinned
-			START[$s-$round]="$((($(kv last_ns "$r") - T0_NS) / 1000000)) $((($(kv all_ns "$r") - T0_NS) / 1000000))"
-			sleep 1 # loaders settle
-			MEM[$s-$round]=$(mem)
-			printf '  %s %s: %s\n' "$s" "$round" "${START[$s-$round]} ms, RSS/anon/file MiB ${MEM[$s-$round]}" >&2
-			stop_srv
+		one_start "$s" first 1 "$d" "$g" "$port" "$to"
+	done
+	for rep in $(seq "$REPS"); do
+		for s in $servers; do
+			one_start "$s" restart "$rep" "$d" "$g" "$port" "$to"
 		done
 	done
 	echo
 	echo "(2) $NZONES zones of 20 records: exec to an authoritative SOA answer for the last zone"
-	echo "    (and for a sample of 200 zones), resident memory 1 s later"
-	echo "  server   start      last_s  sample_s  RSS_MiB  anon_MiB  file_MiB"
-	for s in $servers; do
-		for round in first restart; do
-			set -- ${START[$s-$round]} ${MEM[$s-$round]}
-			printf '  %-8s %-8s %8.2f  %8.2f  %7s  %8s  %8s\n' "$s" "$round" \
-				"$(echo "$1" | awk '{print $1 / 1000}')" "$(echo "$2" | awk '{print $1 / 1000}')" "$3" "$4" "$5"
-		done
-	done
-	echo "  (signetd's file pages are the LMDB map, shared and evictable; knotd's journal and timer"
-	echo "   databases are maps too)"
-	if [ "$KNOT" = yes ]; then
-		set -- ${START[signetd-restart]} ${MEM[signetd-restart]}
-		local sr=$1 sm=$3 sa=$4
-		set -- ${START[knotd-first]} ${MEM[knotd-first]}
-		local kf=$1 km=$3 ka=$4
-		set -- ${START[knotd-restart]} ${MEM[knotd-restart]}
-		local kr=$1 km2=$3 ka2=$4
-		awk -v sr="$sr" -v kf="$kf" -v kr="$kr" -v sm="$sm" -v km="$km2" -v sa="$sa" -v ka="$ka2" 'BEGIN {
-			printf "  start ratio  knotd first / signetd restart = %.2fx, knotd restart / signetd restart = %.2fx (target >= 2)\n", kf / (sr > 0 ? sr : 1), kr / (sr > 0 ? sr : 1)
-			printf "  memory ratio knotd / signetd after restart = %.2fx RSS, %.2fx anon (target >= 1)\n", km / (sm > 0 ? sm : 1), ka / (sa > 0 ? sa : 1)
-		}'
-	fi
+	echo "    (and for a sample of 200 zones), resident memory 1 s later; restarts: median of $REPS"
+	python3 - "$d/results" <<'PYEOF'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    s, rnd, rep, last, allz, rss, anon, fil = line.split()
+    rows.setdefault((s, rnd), []).append([int(last) / 1000, int(allz) / 1000, int(rss), int(anon), int(fil)])
+med = lambda v, i: statistics.median(r[i] for r in v)
+print("  server   start     runs  last_s (min-max)      sample_s  RSS_MiB  anon_MiB  file_MiB")
+for (s, rnd), v in rows.items():
+    print(f"  {s:8} {rnd:8} {len(v):4}  {med(v, 0):6.2f} ({min(r[0] for r in v):.2f}-{max(r[0] for r in v):.2f})"
+          f"  {med(v, 1):12.2f}  {med(v, 2):7.0f}  {med(v, 3):8.0f}  {med(v, 4):8.0f}")
+print("  (signetd's file pages are its LMDB map, shared and evictable; knotd's are its journal")
+print("   and timer databases)")
+if ("knotd", "first") in rows:
+    sr = rows[("signetd", "restart")]
+    kf, kr = rows[("knotd", "first")], rows[("knotd", "restart")]
+    sf = rows[("signetd", "first")]
+    print(f"  start ratio  knotd first / signetd restart = {med(kf, 0) / med(sr, 0):.2f}x, "
+          f"knotd restart / signetd restart = {med(kr, 0) / med(sr, 0):.2f}x (target >= 2)")
+    print(f"               knotd first / signetd first (from files) = {med(kf, 0) / med(sf, 0):.2f}x")
+    print(f"  memory ratio knotd / signetd after restart = {med(kr, 2) / med(sr, 2):.2f}x RSS, "
+          f"{med(kr, 3) / med(sr, 3):.2f}x anon; after the first load {med(kf, 2) / med(sf, 2):.2f}x RSS "
+          "(target >= 1)")
+PYEOF
+}
+
+# one_start SERVER first|restart REP RUNDIR ZONESDIR PORT TIMEOUT: starts the
+# server, waits for the zones, notes the time and memory in RUNDIR/results
+one_start() {
+	local s=$1 round=$2 rep=$3 d=$4 g=$5 port=$6 to=$7 cmd r
+	case $s in
+	signetd) cmd=("$SIGNETD" -c "$d/signet/signet.yaml") ;;
+	knotd) cmd=(knotd -c "$d/knot/knot.conf") ;;
+	esac
+	start_srv "$d/${s%d}" "${cmd[@]}"
+	r=$(probe "$port" "$g/zones.txt" "$to") || {
+		echo "bench_store: $s ($round) did not answer for all zones; see $d/${s%d}/stderr.log" >&2
+		tail -5 "$d/${s%d}/stderr.log" >&2
+		exit 1
+	}
+	check_pinned
+	local t="$((($(kv last_ns "$r") - T0_NS) / 1000000)) $((($(kv all_ns "$r") - T0_NS) / 1000000))"
+	sleep 1 # loaders settle
+	local m
+	m=$(mem)
+	echo "$s $round $rep $t $m" >>"$d/results"
+	printf '  %s %s %s: %s ms, RSS/anon/file MiB %s\n' "$s" "$round" "$rep" "$t" "$m" >&2
+	stop_srv
 }
 
 echo "bench_store: signetd $SIGNETD; knotd $(knotd -V 2>/dev/null | awk '{print $NF}'); results in $RUN"
