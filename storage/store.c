@@ -52,6 +52,28 @@ store_errmsg(store_t *s, char *buf, size_t cap)
 	pthread_mutex_unlock(&s->mu);
 }
 
+int
+store_batch(store_t *s, bool on)
+{
+	/* MDB_NOSYNC keeps the environment consistent (a process crash loses
+	 * nothing: the pages are in the page cache); an operating system crash
+	 * may undo the batch's last commits, which the caller redoes from the
+	 * zone files. mdb_env_sync makes everything durable when it ends. */
+	unsigned flags = 0;
+	if (mdb_env_get_flags(s->env, &flags) == 0 && (flags & MDB_NOSYNC) && on) {
+		return SN_OK; /* opened without sync (tests): nothing to switch */
+	}
+	int rc = mdb_env_set_flags(s->env, MDB_NOSYNC, on ? 1 : 0);
+	if (rc == 0 && !on) {
+		rc = mdb_env_sync(s->env, 1);
+	}
+	if (rc != 0) {
+		st_set_err(s, "%s sync: %s", on ? "pausing" : "resuming", mdb_strerror(rc));
+		return SN_ESTORE;
+	}
+	return SN_OK;
+}
+
 size_t
 store_map_size(store_t *s)
 {

@@ -134,6 +134,13 @@ void store_errmsg(store_t *s, char *buf, size_t cap);
 /* Current map size in bytes. Any thread. */
 size_t store_map_size(store_t *s);
 
+/* Starts (on) or ends (off) a batch of commits that are not flushed to
+ * disk one by one: for the first import of many zones at start, where one
+ * fsync per zone would dominate. Ending the batch flushes everything.
+ * Nothing committed in a batch may be acknowledged to anyone before it
+ * ended. Returns SN_OK or SN_ESTORE. The writer, with no open transaction. */
+SN_MUSTCHECK int store_batch(store_t *s, bool on);
+
 /* ---- transactions ---- */
 
 /* Begins a transaction: a write one when `write`. On SN_OK *out must be
