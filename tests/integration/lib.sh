@@ -31,12 +31,16 @@ sn_init() {
 	export top_srcdir top_builddir
 	SN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/signet-$SN_NAME.XXXXXX")
 	SN_PIDS=""
+	# the pid of this shell itself ($$ is the same in subshells)
+	SN_MAIN_PID=$(exec sh -c 'echo $PPID')
 	# Children we started are stopped by pid, then the scratch dir goes.
 	trap 'sn_cleanup' EXIT
 	trap 'exit 1' HUP INT TERM
 }
 
 sn_cleanup() {
+	# a subshell that inherited the EXIT trap must not clean up for us
+	[ "$(exec sh -c 'echo $PPID')" = "$SN_MAIN_PID" ] || return 0
 	for p in $SN_PIDS; do
 		kill "$p" 2>/dev/null || :
 	done

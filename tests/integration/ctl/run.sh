@@ -226,8 +226,9 @@ fi
 if run "stop" 0 stop -s "$S"; then
 	has "stop: done" "$T/out" "stop: done"
 	# a watchdog kills it if it does not end by itself within 3 s
-	# (no traps in it: killing it must not run the test's cleanup)
-	(trap - EXIT HUP INT TERM; sleep 3; kill $S_PID 2>/dev/null) &
+	# (a process of its own, not a subshell: a subshell carries the test's
+	# traps, and killing it could run the test's cleanup)
+	sh -c 'sleep 3; kill "$1" 2>/dev/null' watchdog "$S_PID" &
 	DOG=$!
 	set +e
 	wait $S_PID
