@@ -743,21 +743,29 @@ reload(server_t *srv)
 	}
 }
 
+/* The workers' counters added up. Any thread (the counters are read
+ * without synchronisation: a figure may lag by a few queries). */
+static void
+sum_stats(const server_t *srv, query_stats_t *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < srv->nthreads; i++) {
+		const query_stats_t *s = &srv->stats[i];
+		t->udp += s->udp;
+		t->tcp += s->tcp;
+		t->dropped += s->dropped;
+		t->truncated += s->truncated;
+		for (int r = 0; r < QUERY_RCODE_MAX; r++) {
+			t->rcode[r] += s->rcode[r];
+		}
+	}
+}
+
 static void
 log_stats(const server_t *srv)
 {
 	query_stats_t t;
-	memset(&t, 0, sizeof(t));
-	for (size_t i = 0; i < srv->nthreads; i++) {
-		const query_stats_t *s = &srv->stats[i];
-		t.udp += s->udp;
-		t.tcp += s->tcp;
-		t.dropped += s->dropped;
-		t.truncated += s->truncated;
-		for (int r = 0; r < QUERY_RCODE_MAX; r++) {
-			t.rcode[r] += s->rcode[r];
-		}
-	}
+	sum_stats(srv, &t);
 	log_info("stats: udp=%lu tcp=%lu dropped=%lu truncated=%lu noerror=%lu formerr=%lu "
 		 "servfail=%lu nxdomain=%lu notimp=%lu refused=%lu",
 		 (unsigned long)t.udp, (unsigned long)t.tcp, (unsigned long)t.dropped,
@@ -1126,17 +1134,7 @@ ctl_stats(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	static const char *const names[] = {"noerror", "formerr", "servfail", "nxdomain",
 					    "notimp", "refused"};
 	query_stats_t t;
-	memset(&t, 0, sizeof(t));
-	for (size_t i = 0; i < srv->nthreads; i++) {
-		const query_stats_t *s = &srv->stats[i];
-		t.udp += s->udp;
-		t.tcp += s->tcp;
-		t.dropped += s->dropped;
-		t.truncated += s->truncated;
-		for (int k = 0; k < QUERY_RCODE_MAX; k++) {
-			t.rcode[k] += s->rcode[k];
-		}
-	}
+	sum_stats(srv, &t);
 	ctl_resp_uint(r, "udp", t.udp);
 	ctl_resp_uint(r, "tcp", t.tcp);
 	ctl_resp_uint(r, "dropped", t.dropped);
