@@ -472,11 +472,18 @@ zone_state_new(const conf_zone_t *cz, bool demo)
 	memcpy(zs->zone.apex, cz->apex, len);
 	dname_to_lower(zs->zone.apex);
 	zs->zone.apex_len = len;
-	dname_to_text(cz->apex, zs->zone.name, sizeof(zs->zone.name));
+	char name[DNAME_MAXTEXT];
+	dname_to_text(cz->apex, name, sizeof(name));
+	zs->zone.name = strdup(name);
+	if (zs->zone.name == NULL) {
+		free(zs);
+		return NULL;
+	}
 	zs->zone.conf = cz;
 	if (!demo) {
 		zs->path = strdup(cz->file);
 		if (zs->path == NULL) {
+			free(zs->zone.name);
 			free(zs);
 			return NULL;
 		}
@@ -497,11 +504,18 @@ zone_state_new_runtime(const uint8_t *apex, const char *path)
 	memcpy(zs->zone.apex, apex, len);
 	dname_to_lower(zs->zone.apex);
 	zs->zone.apex_len = len;
-	dname_to_text(apex, zs->zone.name, sizeof(zs->zone.name));
+	char name[DNAME_MAXTEXT];
+	dname_to_text(apex, name, sizeof(name));
+	zs->zone.name = strdup(name);
+	if (zs->zone.name == NULL) {
+		free(zs);
+		return NULL;
+	}
 	zs->runtime = true;
 	/* never NULL: a NULL path means the embedded demo zone */
 	zs->path = strdup(path != NULL ? path : "");
 	if (zs->path == NULL) {
+		free(zs->zone.name);
 		free(zs);
 		return NULL;
 	}
@@ -542,6 +556,7 @@ zone_state_free(zone_state_t *zs)
 	}
 	snap_unref(zs->zone.snap);
 	free(zs->path);
+	free(zs->zone.name);
 	free(zs);
 }
 

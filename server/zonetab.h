@@ -20,7 +20,7 @@
 typedef struct zone {
 	uint8_t apex[DNAME_MAXLEN]; /* lower-case wire form */
 	size_t apex_len;
-	char name[DNAME_MAXTEXT]; /* presentation, for logs */
+	char *name;               /* presentation, for logs (heap: a zone is small) */
 	snap_t *snap;             /* RCU pointer: rcu_dereference to read; NULL until loaded */
 	const conf_zone_t *conf;  /* RCU-protected with the conf snapshot */
 } zone_t;

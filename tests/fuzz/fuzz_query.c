@@ -99,7 +99,10 @@ load_zone(zone_t *z, const char *apex, const char *text)
 		abort();
 	}
 	z->apex_len = len;
-	strcpy(z->name, apex);
+	z->name = strdup(apex); /* lives as long as the static zones */
+	if (z->name == NULL) {
+		abort();
+	}
 	z->conf = conf_zone_find(conf, z->apex);
 	if (zload(z->apex, z->name, z->name, text, strlen(text), &s) != SN_OK) {
 		abort();
