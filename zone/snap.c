@@ -78,6 +78,7 @@ typedef struct lineage {
 	snap_t *head;         /* oldest version not yet freed */
 	snap_t *tail;         /* newest version */
 	block_t *blocks;      /* the full build's arena */
+	size_t first_cap;     /* size of the first block (0: ARENA_FIRST) */
 } lineage_t;
 
 struct snap {
@@ -135,7 +136,8 @@ arena_alloc(lineage_t *lin, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	block_t *b = lin->blocks;
 	if (b == NULL || b->cap - b->used < n) {
-		size_t cap = b == NULL ? ARENA_FIRST : (b->cap < ARENA_BLOCK ? b->cap * 2 : ARENA_BLOCK);
+		size_t first = lin->first_cap != 0 ? lin->first_cap : ARENA_FIRST;
+		size_t cap = b == NULL ? first : (b->cap < ARENA_BLOCK ? b->cap * 2 : ARENA_BLOCK);
 		if (cap < n) {
 			cap = n;
 		}
@@ -655,6 +657,19 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 	}
 
 	size_t n = rrlist_count(rrs), i = 0;
+	/* Size the first arena block to the zone (an upper bound: a node per
+	 * record, empty non-terminals included), so a small zone takes what it
+	 * needs and a large one starts with full blocks. */
+	size_t need = 0;
+	for (size_t k = 0; k < n && need < ARENA_BLOCK; k++) {
+		rrlist_rr_t rr = rrlist_get(rrs, k);
+		need += 2 + (size_t)rr.rdlen + sizeof(snap_rrset_t);
+		if (k == 0 || !rrlist_is_same_owner(rrs, k - 1, k)) {
+			need += sizeof(node_t) + 3 * dname_len(rr.owner) + 32;
+		}
+	}
+	need += need / 4; /* empty non-terminals, alignment */
+	lin->first_cap = need < 1024 ? 1024 : (need > ARENA_BLOCK ? ARENA_BLOCK : need);
 	/* skip what sorts before the apex; it is outside the zone */
 	while (i < n && !dname_is_subdomain(rrlist_get(rrs, i).owner, apex)) {
 		i++;
