@@ -83,8 +83,10 @@ typedef struct lineage {
 
 struct snap {
 	atomic_uint refs;
-	uint8_t apex[DNAME_MAXLEN];
-	uint8_t apex_key[TREE_KEY_MAXLEN];
+	/* the apex node's own owner and key: no copies (a hosting provider
+	 * has many small zones) */
+	const uint8_t *apex;
+	const uint8_t *apex_key;
 	size_t apex_keylen;
 	tree_t *names;  /* canonical order: predecessor, transfers */
 	nhash_t *index; /* the same nodes by key: exact lookups */
@@ -650,10 +652,13 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 	atomic_init(&s->refs, 1);
 	s->lin = lin;
 	lin->head = lin->tail = s;
-	memcpy(s->apex, apex, dname_len(apex));
-	if (tree_key_from_dname(apex, s->apex_key, &s->apex_keylen) != SN_OK) {
-		rc = SN_EINVAL;
-		goto out;
+	{
+		uint8_t akey[TREE_KEY_MAXLEN];
+		size_t akeylen;
+		if (tree_key_from_dname(apex, akey, &akeylen) != SN_OK) {
+			rc = SN_EINVAL;
+			goto out;
+		}
 	}
 
 	size_t n = rrlist_count(rrs), i = 0;
@@ -729,6 +734,13 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 			goto out;
 		}
 		s->apex_node = &a->pub;
+	}
+	/* the apex node is the first entry: canonical order puts it first */
+	{
+		const node_t *an = (const node_t *)s->apex_node;
+		s->apex = an->pub.owner;
+		s->apex_key = an->key;
+		s->apex_keylen = an->keylen;
 	}
 	rc = index_entries(s, &e);
 	if (rc != SN_OK) {
@@ -1433,9 +1445,9 @@ snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added, snap_t *
 	crc |= nhash_txn_commit(e.ht, &s->index, &hg);
 	(void)crc;
 	atomic_init(&s->refs, 1);
-	memcpy(s->apex, base->apex, sizeof(s->apex));
-	memcpy(s->apex_key, base->apex_key, base->apex_keylen);
-	s->apex_keylen = base->apex_keylen;
+	s->apex = apex->pub.owner;
+	s->apex_key = apex->key;
+	s->apex_keylen = apex->keylen;
 	s->apex_node = &apex->pub;
 	s->serial = soa_serial(&apex->pub);
 	s->lin = base->lin;
