@@ -31,6 +31,7 @@ main(int argc, char **argv)
 		test_query_register,
 		test_ctl_register,
 		test_store_register,
+		test_sign_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");
 	seed = s != NULL ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);

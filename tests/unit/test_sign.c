@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT
+ * test_sign.c - DNSSEC primitives against published vectors: key tags and DS
+ * (RFC 4034 5.4, RFC 6605 6), NSEC3 hashes (RFC 5155 Appendix A).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "tests/unit/suites.h"
+#include "sign/dnskey.h"
+#include "sign/nsec3hash.h"
+#include "zone/dname.h"
+#include "zone/rdata.h"
+#include "zone/rrtype.h"
+#include "zone/wire.h"
+
+#define MAXTOK 16
+
+/* Parses presentation RDATA (blank-separated, no quotes) with the zone
+ * module's own parser; returns the wire length or the error. */
+static int
+parse_rdata(uint16_t type, const char *text, uint8_t *out, size_t cap)
+{
+	rdata_tok_t toks[MAXTOK];
+	size_t n = 0;
+	const char *p = text;
+	while (*p != '\0' && n < MAXTOK) {
+		while (*p == ' ') {
+			p++;
+		}
+		if (*p == '\0') {
+			break;
+		}
+		memset(&toks[n], 0, sizeof(toks[n]));
+		toks[n].s = p;
+		while (*p != '\0' && *p != ' ') {
+			p++;
+		}
+		toks[n].len = (uint32_t)(p - toks[n].s);
+		n++;
+	}
+	wire_out_t w;
+	size_t et = 0;
+	const char *em = NULL;
+	wire_out_init(&w, out, cap);
+	int rc = rdata_from_text(type, toks, n, NULL, &w, &et, &em);
+	return rc == SN_OK ? (int)(w.pos - out) : rc;
+}
+
+static int
+name(const char *text, uint8_t out[DNAME_MAXLEN])
+{
+	size_t len = 0;
+	int rc = dname_from_text(text, strlen(text), NULL, out, &len);
+	return rc == SN_OK ? (int)len : rc;
+}
+
+/* Hex (either case) to bytes; returns the length or -1. */
+static int
+unhex(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s);
+	if (n % 2 != 0 || n / 2 > cap) {
+		return -1;
+	}
+	for (size_t i = 0; i < n / 2; i++) {
+		char b[3] = {s[2 * i], s[2 * i + 1], 0};
+		char *end = NULL;
+		out[i] = (uint8_t)strtoul(b, &end, 16);
+		if (*end != '\0') {
+			return -1;
+		}
+	}
+	return (int)(n / 2);
+}
+
+/* RFC 4034 5.4. */
+static const char RFC4034_KEY[] =
+	"256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZ"
+	"DRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9Xzc"
+	"nOf+EPbtG9DMBmADjFDc2w/rljwvFw==";
+/* RFC 6605 6.1 and 6.2. */
+static const char RFC6605_P256_KEY[] =
+	"257 3 13 GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR6edb"
+	"krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==";
+static const char RFC6605_P384_KEY[] =
+	"257 3 14 xKYaNhWdGOfJ+nPrL8/arkwf2EY3MDJ+SErKivBVSum1"
+	"w/egsXvSADtNJhyem5RCOpgQ6K8X1DRSEkrbYQ+OB+v8/uX45NBwY8rp65F6Glur8I/mlVNgF6W/qTI37m40";
+
+struct ds_vec {
+	const char *owner;
+	const char *key;
+	uint16_t tag;
+	uint8_t alg;
+	uint8_t dtype;
+	const char *digest;
+};
+
+static const struct ds_vec DS_VECS[] = {
+	/* RFC 4034 5.4 */
+	{"dskey.example.com.", RFC4034_KEY, 60485, 5, DS_DIGEST_SHA1,
+	 "2BB183AF5F22588179A53B0A98631FAD1A292118"},
+	/* RFC 6605 6.1 */
+	{"example.net.", RFC6605_P256_KEY, 55648, 13, DS_DIGEST_SHA256,
+	 "b4c8c1fe2e7477127b27115656ad6256f424625bf5c1e2770ce6d6e37df61d17"},
+	/* RFC 6605 6.2 */
+	{"example.net.", RFC6605_P384_KEY, 10771, 14, DS_DIGEST_SHA384,
+	 "72d7b62976ce06438e9c0bf319013cf801f09ecc84b8d7e9495f27e305c6a9b0"
+	 "563a9b5f4d288405c3008a946df983d6"},
+	/* Not in an RFC: computed by ldns-key2ds and BIND's dnssec-dsfromkey. */
+	{"dskey.example.com.", RFC4034_KEY, 60485, 5, DS_DIGEST_SHA256,
+	 "d4b7d520e7bb5f0f67674a0cceb1e3e0614b93c4f9e99b8383f6a1e4469da50a"},
+	{"example.net.", RFC6605_P256_KEY, 55648, 13, DS_DIGEST_SHA384,
+	 "3BE4B980B34443E569255F4A347D4C8E8E18DE755FB8072D7B355C44C56B50A6"
+	 "1E8050AE636041B9664A04F05AEF2680"},
+};
+
+static void
+test_sign_keytag(void)
+{
+	for (size_t i = 0; i < sizeof(DS_VECS) / sizeof(DS_VECS[0]); i++) {
+		uint8_t rd[512];
+		int len = parse_rdata(RRTYPE_DNSKEY, DS_VECS[i].key, rd, sizeof(rd));
+		CU_ASSERT_FATAL(len > DNSKEY_HDRLEN);
+		uint16_t tag = 0;
+		CU_ASSERT_EQUAL(dnskey_keytag(rd, (size_t)len, &tag), SN_OK);
+		CU_ASSERT_EQUAL(tag, DS_VECS[i].tag);
+		/* The tag covers every octet: flipping the SEP bit changes it. */
+		rd[1] ^= 1;
+		uint16_t tag2 = tag;
+		CU_ASSERT_EQUAL(dnskey_keytag(rd, (size_t)len, &tag2), SN_OK);
+		CU_ASSERT_NOT_EQUAL(tag2, tag);
+	}
+	/* Too short: error, and the out-param is untouched. */
+	uint8_t shortrd[3] = {1, 0, 3};
+	uint16_t tag = 7;
+	CU_ASSERT_EQUAL(dnskey_keytag(shortrd, sizeof(shortrd), &tag), SN_EPARSE);
+	CU_ASSERT_EQUAL(tag, 7);
+	/* RFC 4034 B.1: algorithm 1 takes the tag from the modulus. */
+	uint8_t rsamd5[] = {1, 0, 3, 1, 3, 1, 0, 1, 0xaa, 0xbb, 0xcc, 0xdd};
+	CU_ASSERT_EQUAL(dnskey_keytag(rsamd5, sizeof(rsamd5), &tag), SN_OK);
+	CU_ASSERT_EQUAL(tag, 0xbbcc);
+}
+
+static void
+test_sign_ds(void)
+{
+	for (size_t i = 0; i < sizeof(DS_VECS) / sizeof(DS_VECS[0]); i++) {
+		const struct ds_vec *v = &DS_VECS[i];
+		uint8_t rd[512], owner[DNAME_MAXLEN], want[DS_DIGEST_MAXLEN];
+		uint8_t dig[DS_DIGEST_MAXLEN], ds[DS_RDATA_MAXLEN];
+		size_t dlen = 0, dslen = 0;
+		int len = parse_rdata(RRTYPE_DNSKEY, v->key, rd, sizeof(rd));
+		CU_ASSERT_FATAL(len > DNSKEY_HDRLEN);
+		CU_ASSERT_FATAL(name(v->owner, owner) > 0);
+		int wl = unhex(v->digest, want, sizeof(want));
+		CU_ASSERT_FATAL(wl > 0);
+		CU_ASSERT_EQUAL(dnskey_digest_len(v->dtype), wl);
+
+		CU_ASSERT_EQUAL_FATAL(dnskey_ds_digest(owner, rd, (size_t)len, v->dtype, dig,
+						       sizeof(dig), &dlen), SN_OK);
+		CU_ASSERT_EQUAL(dlen, (size_t)wl);
+		CU_ASSERT_EQUAL(memcmp(dig, want, (size_t)wl), 0);
+
+		CU_ASSERT_EQUAL_FATAL(dnskey_ds_rdata(owner, rd, (size_t)len, v->dtype, ds,
+						      sizeof(ds), &dslen), SN_OK);
+		CU_ASSERT_EQUAL(dslen, 4 + (size_t)wl);
+		CU_ASSERT_EQUAL((ds[0] << 8) | ds[1], v->tag);
+		CU_ASSERT_EQUAL(ds[2], v->alg);
+		CU_ASSERT_EQUAL(ds[3], v->dtype);
+		CU_ASSERT_EQUAL(memcmp(ds + 4, want, (size_t)wl), 0);
+		/* The DS RDATA we build is what the zone parser reads back. */
+		CU_ASSERT_EQUAL(rdata_check(RRTYPE_DS, ds, dslen), SN_OK);
+
+		/* The owner is hashed in canonical form: upper case is the same. */
+		char upper[DNAME_MAXTEXT];
+		size_t k;
+		for (k = 0; v->owner[k] != '\0'; k++) {
+			upper[k] = (char)((v->owner[k] >= 'a' && v->owner[k] <= 'z')
+						  ? v->owner[k] - 32 : v->owner[k]);
+		}
+		upper[k] = '\0';
+		CU_ASSERT_FATAL(name(upper, owner) > 0);
+		memset(dig, 0, sizeof(dig));
+		CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, (size_t)len, v->dtype, dig, sizeof(dig),
+						 &dlen), SN_OK);
+		CU_ASSERT_EQUAL(memcmp(dig, want, (size_t)wl), 0);
+
+		/* A different owner gives a different digest. */
+		CU_ASSERT_FATAL(name("other.example.", owner) > 0);
+		CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, (size_t)len, v->dtype, dig, sizeof(dig),
+						 &dlen), SN_OK);
+		CU_ASSERT_NOT_EQUAL(memcmp(dig, want, (size_t)wl), 0);
+	}
+}
+
+static void
+test_sign_ds_errors(void)
+{
+	uint8_t rd[512], owner[DNAME_MAXLEN], dig[DS_DIGEST_MAXLEN];
+	size_t dlen = 12345;
+	int len = parse_rdata(RRTYPE_DNSKEY, RFC6605_P256_KEY, rd, sizeof(rd));
+	CU_ASSERT_FATAL(len > 0);
+	CU_ASSERT_FATAL(name("example.net.", owner) > 0);
+	/* Unknown digest types (3 is GOST, not supported). */
+	CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, (size_t)len, 3, dig, sizeof(dig), &dlen),
+			SN_ENOTSUP);
+	CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, (size_t)len, 0, dig, sizeof(dig), &dlen),
+			SN_ENOTSUP);
+	CU_ASSERT_EQUAL(dnskey_digest_len(99), SN_ENOTSUP);
+	/* Output too small. */
+	CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, (size_t)len, DS_DIGEST_SHA256, dig, 31,
+					 &dlen), SN_ENOSPC);
+	CU_ASSERT_EQUAL(dnskey_ds_rdata(owner, rd, (size_t)len, DS_DIGEST_SHA256, dig, 35,
+					&dlen), SN_ENOSPC);
+	/* Truncated RDATA. */
+	CU_ASSERT_EQUAL(dnskey_ds_digest(owner, rd, 3, DS_DIGEST_SHA256, dig, sizeof(dig),
+					 &dlen), SN_EPARSE);
+	/* A compression pointer is not a name. */
+	uint8_t bad[DNAME_MAXLEN] = {0xc0, 0x0c};
+	CU_ASSERT_EQUAL(dnskey_ds_digest(bad, rd, (size_t)len, DS_DIGEST_SHA256, dig,
+					 sizeof(dig), &dlen), SN_EPARSE);
+	CU_ASSERT_EQUAL(dlen, 12345);
+}
+
+/* RFC 5155 Appendix A: salt aabbccdd, 12 iterations, SHA-1. */
+static const struct {
+	const char *owner;
+	const char *hash;
+} NSEC3_VECS[] = {
+	{"example.", "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom"},
+	{"a.example.", "35mthgpgcu1qg68fab165klnsnk3dpvl"},
+	{"ai.example.", "gjeqe526plbf1g8mklp59enfd789njgi"},
+	{"ns1.example.", "2t7b4g4vsa5smi47k61mv5bv1a22bojr"},
+	{"ns2.example.", "q04jkcevqvmu85r014c7dkba38o0ji5r"},
+	{"w.example.", "k8udemvp1j2f7eg6jebps17vp3n8i58h"},
+	{"*.w.example.", "r53bq7cc2uvmubfu5ocmm6pers9tk9en"},
+	{"x.w.example.", "b4um86eghhds6nea196smvmlo4ors995"},
+	{"y.w.example.", "ji6neoaepv8b5o6k4ev33abha8ht9fgc"},
+	{"x.y.w.example.", "2vptu5timamqttgl4luu9kg21e0aor3s"},
+	{"xx.example.", "t644ebqk9bibcna874givr6joj62mlhv"},
+	{"XX.EXAMPLE.", "t644ebqk9bibcna874givr6joj62mlhv"},
+};
+
+static void
+test_sign_nsec3_vectors(void)
+{
+	const uint8_t salt[] = {0xaa, 0xbb, 0xcc, 0xdd};
+	for (size_t i = 0; i < sizeof(NSEC3_VECS) / sizeof(NSEC3_VECS[0]); i++) {
+		uint8_t owner[DNAME_MAXLEN], h[NSEC3_HASH_LEN], want[NSEC3_HASH_LEN];
+		char text[NSEC3_B32_LEN + 1];
+		size_t wl = 0;
+		CU_ASSERT_FATAL(name(NSEC3_VECS[i].owner, owner) > 0);
+		CU_ASSERT_EQUAL_FATAL(nsec3_hash(NSEC3_ALG_SHA1, owner, salt, sizeof(salt), 12, h),
+				      SN_OK);
+		/* Binary form, decoded independently of the encoder. */
+		CU_ASSERT_EQUAL_FATAL(nsec3_base32hex_decode(NSEC3_VECS[i].hash,
+							     strlen(NSEC3_VECS[i].hash), want,
+							     sizeof(want), &wl), SN_OK);
+		CU_ASSERT_EQUAL(wl, NSEC3_HASH_LEN);
+		CU_ASSERT_EQUAL(memcmp(h, want, NSEC3_HASH_LEN), 0);
+		CU_ASSERT_EQUAL(nsec3_base32hex(h, sizeof(h), text, sizeof(text)), NSEC3_B32_LEN);
+		CU_ASSERT_STRING_EQUAL(text, NSEC3_VECS[i].hash);
+	}
+}
+
+static void
+test_sign_nsec3_params(void)
+{
+	uint8_t owner[DNAME_MAXLEN], h[NSEC3_HASH_LEN], h2[NSEC3_HASH_LEN];
+	char text[NSEC3_B32_LEN + 1];
+	CU_ASSERT_FATAL(name("example.", owner) > 0);
+	/* RFC 9276 defaults (no salt, 0 iterations); vector from knsec3hash
+	 * and ldns-nsec3-hash. */
+	CU_ASSERT_EQUAL_FATAL(nsec3_hash(NSEC3_ALG_SHA1, owner, NULL, 0, 0, h), SN_OK);
+	CU_ASSERT_EQUAL(nsec3_base32hex(h, sizeof(h), text, sizeof(text)), NSEC3_B32_LEN);
+	CU_ASSERT_STRING_EQUAL(text, "3msev9usmd4br9s97v51r2tdvmr9iqo1");
+	/* Every iteration counts. */
+	CU_ASSERT_EQUAL(nsec3_hash(NSEC3_ALG_SHA1, owner, NULL, 0, 1, h2), SN_OK);
+	CU_ASSERT_NOT_EQUAL(memcmp(h, h2, sizeof(h)), 0);
+	/* Limits, bad algorithm, bad name; `out` untouched on error. */
+	memset(h2, 0x5a, sizeof(h2));
+	memcpy(h, h2, sizeof(h));
+	CU_ASSERT_EQUAL(nsec3_hash(2, owner, NULL, 0, 0, h2), SN_ENOTSUP);
+	CU_ASSERT_EQUAL(nsec3_hash(NSEC3_ALG_SHA1, owner, NULL, 0, NSEC3_MAX_ITERATIONS + 1, h2),
+			SN_ERANGE);
+	uint8_t bigsalt[256] = {0};
+	CU_ASSERT_EQUAL(nsec3_hash(NSEC3_ALG_SHA1, owner, bigsalt, 256, 0, h2), SN_ERANGE);
+	uint8_t bad[DNAME_MAXLEN] = {0x40, 'a'};
+	CU_ASSERT_EQUAL(nsec3_hash(NSEC3_ALG_SHA1, bad, NULL, 0, 0, h2), SN_EPARSE);
+	CU_ASSERT_EQUAL(memcmp(h, h2, sizeof(h)), 0);
+	/* The largest allowed work still completes. */
+	CU_ASSERT_EQUAL(nsec3_hash(NSEC3_ALG_SHA1, owner, bigsalt, 255, NSEC3_MAX_ITERATIONS, h2),
+			SN_OK);
+}
+
+static void
+test_sign_base32hex(void)
+{
+	/* RFC 4648 10 test vectors, unpadded and lower-cased. */
+	static const struct {
+		const char *in;
+		const char *out;
+	} v[] = {
+		{"", ""}, {"f", "co"}, {"fo", "cpng"}, {"foo", "cpnmu"},
+		{"foob", "cpnmuog"}, {"fooba", "cpnmuoj1"}, {"foobar", "cpnmuoj1e8"},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char text[32];
+		uint8_t back[16];
+		size_t bl = 99;
+		size_t n = strlen(v[i].in);
+		CU_ASSERT_EQUAL(nsec3_base32hex((const uint8_t *)v[i].in, n, text, sizeof(text)),
+				(int)strlen(v[i].out));
+		CU_ASSERT_STRING_EQUAL(text, v[i].out);
+		CU_ASSERT_EQUAL(nsec3_base32hex_decode(v[i].out, strlen(v[i].out), back,
+						       sizeof(back), &bl), SN_OK);
+		CU_ASSERT_EQUAL(bl, n);
+		CU_ASSERT_EQUAL(memcmp(back, v[i].in, n), 0);
+	}
+	char small[4];
+	CU_ASSERT_EQUAL(nsec3_base32hex((const uint8_t *)"foo", 3, small, sizeof(small)),
+			SN_ENOSPC);
+	uint8_t out[16];
+	size_t ol = 77;
+	CU_ASSERT_EQUAL(nsec3_base32hex_decode("cpnmuw", 6, out, sizeof(out), &ol), SN_EPARSE);
+	CU_ASSERT_EQUAL(nsec3_base32hex_decode("cp!g", 4, out, sizeof(out), &ol), SN_EPARSE);
+	CU_ASSERT_EQUAL(nsec3_base32hex_decode("cp", 2, out, sizeof(out), &ol), SN_EPARSE);
+	CU_ASSERT_EQUAL(nsec3_base32hex_decode("c", 1, out, sizeof(out), &ol), SN_EPARSE);
+	CU_ASSERT_EQUAL(nsec3_base32hex_decode("cpnmuoj1e8", 10, out, 5, &ol), SN_ENOSPC);
+	CU_ASSERT_EQUAL(ol, 77);
+}
+
+int
+test_sign_register(void)
+{
+	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
+	if (s == NULL) {
+		return CU_get_error();
+	}
+	CU_add_test(s, "test_sign_keytag", test_sign_keytag);
+	CU_add_test(s, "test_sign_ds", test_sign_ds);
+	CU_add_test(s, "test_sign_ds_errors", test_sign_ds_errors);
+	CU_add_test(s, "test_sign_nsec3_vectors", test_sign_nsec3_vectors);
+	CU_add_test(s, "test_sign_nsec3_params", test_sign_nsec3_params);
+	CU_add_test(s, "test_sign_base32hex", test_sign_base32hex);
+	return CU_get_error();
+}
