@@ -8,6 +8,7 @@
 #include "tests/unit/suites.h"
 #include "sign/dnskey.h"
 #include "sign/nsec3hash.h"
+#include "sign/rrsig.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
@@ -330,6 +331,127 @@ test_sign_base32hex(void)
 	CU_ASSERT_EQUAL(ol, 77);
 }
 
+/* RFC 6605 6.1 and 6.2: www.example.net. A 192.0.2.1 signed with P-256 and
+ * P-384; RFC 8080 6.1: example.com. MX signed with Ed25519. */
+static const struct {
+	const char *owner;
+	uint16_t type;
+	const char *rr;
+	const char *key;
+	const char *sig;
+} SIG_VECS[] = {
+	{"www.example.net.", RRTYPE_A, "192.0.2.1", RFC6605_P256_KEY,
+	 "A 13 3 3600 20100909100439 20100812100439 55648 example.net. "
+	 "qx6wLYqmh+l9oCKTN6qIc+bw6ya+KJ8oMz0YP107epXAyGmt+3SNruPFKG7tZoLBLlUzGGus7ZwmwWep666VCw=="},
+	{"www.example.net.", RRTYPE_A, "192.0.2.1", RFC6605_P384_KEY,
+	 "A 14 3 3600 20100909102025 20100812102025 10771 example.net. "
+	 "/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP95hxQouuroGCeZOvzFaxsT8Glr74hbavRKayJNuydCuzW"
+	 "TSSPdz7wnqXL5bdcJzusdnI0RSMROxxwGipWcJm"},
+	{"example.com.", RRTYPE_MX, "10 mail.example.com.",
+	 "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
+	 "MX 15 2 3600 20150819220000 20150729220000 3613 example.com. "
+	 "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMngwcrqNAg=="},
+};
+
+static void
+test_sign_rrsig_verify(void)
+{
+	for (size_t i = 0; i < sizeof(SIG_VECS) / sizeof(SIG_VECS[0]); i++) {
+		uint8_t owner[DNAME_MAXLEN], rd[2][256], key[256], sig[512];
+		int rl = parse_rdata(SIG_VECS[i].type, SIG_VECS[i].rr, rd[0], sizeof(rd[0]));
+		int kl = parse_rdata(RRTYPE_DNSKEY, SIG_VECS[i].key, key, sizeof(key));
+		int sl = parse_rdata(RRTYPE_RRSIG, SIG_VECS[i].sig, sig, sizeof(sig));
+		CU_ASSERT_FATAL(rl > 0 && kl > 0 && sl > 0);
+		CU_ASSERT_FATAL(name(SIG_VECS[i].owner, owner) > 0);
+		const uint8_t *rdp[2] = {rd[0], rd[1]};
+		uint16_t rdl[2] = {(uint16_t)rl, (uint16_t)rl};
+		rrsig_rrset_t set = {owner, SIG_VECS[i].type, 1, 1, rdp, rdl};
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_OK);
+
+		/* The key tag in the RRSIG is the DNSKEY's. */
+		uint16_t tag = 0;
+		CU_ASSERT_EQUAL(dnskey_keytag(key, (size_t)kl, &tag), SN_OK);
+		CU_ASSERT_EQUAL((sig[16] << 8) | sig[17], tag);
+
+		/* Canonical form: an upper-case owner and a duplicate RR change
+		 * nothing (RFC 4034 6.2, 6.3). */
+		memcpy(rd[1], rd[0], (size_t)rl);
+		set.count = 2;
+		owner[1] = (uint8_t)(owner[1] & ~0x20);
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_OK);
+		set.count = 1;
+
+		/* Tampering with the data, the signature or the TTL fails. */
+		rd[0][1] ^= 1;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_ECHECK);
+		rd[0][1] ^= 1;
+		sig[sl - 1] ^= 1;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_ECHECK);
+		sig[sl - 1] ^= 1;
+		sig[7] ^= 1;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_ECHECK);
+		sig[7] ^= 1;
+		set.rclass = 3;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_ECHECK);
+		set.rclass = 1;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_OK);
+
+		/* Malformed input is an error, never a crash. */
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl - 1, key, (size_t)kl, &set), SN_EPARSE);
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl - 1, &set), SN_EPARSE);
+		CU_ASSERT_EQUAL(rrsig_verify(sig, 20, key, (size_t)kl, &set), SN_EPARSE);
+		set.type = RRTYPE_TXT;
+		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_EINVAL);
+	}
+}
+
+static void
+test_sign_rrsig_signed_data(void)
+{
+	uint8_t owner[DNAME_MAXLEN], sig[512], a1[4] = {192, 0, 2, 2}, a2[4] = {192, 0, 2, 1};
+	uint8_t data[1024], want_owner[DNAME_MAXLEN];
+	size_t dlen = 0;
+	/* A wildcard expansion: labels 2 < 3 labels of the owner, so the
+	 * owner is signed as *.example.net. (RFC 4035 5.3.2). */
+	int sl = parse_rdata(RRTYPE_RRSIG,
+			     "A 13 2 300 20100909100439 20100812100439 55648 EXAMPLE.net. "
+			     "qx6wLYqmh+l9oCKTN6qIc+bw6ya+KJ8oMz0YP107epXAyGmt+3SNruPFKG7tZoLBLlUzGGus"
+			     "7ZwmwWep666VCw==", sig, sizeof(sig));
+	CU_ASSERT_FATAL(sl > 0);
+	CU_ASSERT_FATAL(name("Foo.Example.NET.", owner) > 0);
+	int wl = name("*.example.net.", want_owner);
+	CU_ASSERT_FATAL(wl > 0);
+	const uint8_t *rdp[2] = {a1, a2};
+	uint16_t rdl[2] = {4, 4};
+	rrsig_rrset_t set = {owner, RRTYPE_A, 1, 2, rdp, rdl};
+	CU_ASSERT_EQUAL_FATAL(rrsig_signed_data(sig, (size_t)sl, &set, data, sizeof(data), &dlen),
+			      SN_OK);
+	size_t hdr = RRSIG_FIXEDLEN + 13; /* signer example.net. is 13 octets */
+	size_t rr = (size_t)wl + 10 + 4;
+	CU_ASSERT_EQUAL_FATAL(dlen, hdr + 2 * rr);
+	CU_ASSERT_EQUAL(memcmp(data, sig, RRSIG_FIXEDLEN), 0);
+	CU_ASSERT_EQUAL(memcmp(data + RRSIG_FIXEDLEN, "\007example\003net", 13), 0);
+	for (size_t i = 0; i < 2; i++) {
+		const uint8_t *p = data + hdr + i * rr;
+		CU_ASSERT_EQUAL(memcmp(p, want_owner, (size_t)wl), 0);
+		p += wl;
+		CU_ASSERT_EQUAL(memcmp(p, "\000\001\000\001\000\000\001\054\000\004", 10), 0);
+		/* Sorted: 192.0.2.1 before 192.0.2.2. */
+		CU_ASSERT_EQUAL(p[13], i + 1);
+	}
+	CU_ASSERT_EQUAL(rrsig_signed_data(sig, (size_t)sl, &set, data, dlen - 1, &dlen),
+			SN_ENOSPC);
+	/* Labels over the owner's count is malformed. */
+	sig[3] = 4;
+	CU_ASSERT_EQUAL(rrsig_signed_data(sig, (size_t)sl, &set, data, sizeof(data), &dlen),
+			SN_EPARSE);
+	/* Bad RDATA for the type. */
+	sig[3] = 2;
+	rdl[1] = 3;
+	CU_ASSERT_EQUAL(rrsig_signed_data(sig, (size_t)sl, &set, data, sizeof(data), &dlen),
+			SN_EPARSE);
+}
+
 int
 test_sign_register(void)
 {
@@ -343,5 +465,7 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_nsec3_vectors", test_sign_nsec3_vectors);
 	CU_add_test(s, "test_sign_nsec3_params", test_sign_nsec3_params);
 	CU_add_test(s, "test_sign_base32hex", test_sign_base32hex);
+	CU_add_test(s, "test_sign_rrsig_verify", test_sign_rrsig_verify);
+	CU_add_test(s, "test_sign_rrsig_signed_data", test_sign_rrsig_signed_data);
 	return CU_get_error();
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT
+ * rrsig.h - RRSIG signed data (RFC 4034 3.1.8.1) and signature verification.
+ *
+ * Pure functions (bytes in, bytes out, no global state); any thread. RRSIG
+ * RDATA is type covered(2) algorithm(1) labels(1) original TTL(4)
+ * expiration(4) inception(4) key tag(2) signer's name, signature (RFC 4034
+ * 3.1). Validity times are not checked here: that needs a clock, and the
+ * caller owns it.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include "zone/err.h"
+
+/* DNSSEC algorithm numbers (IANA "DNS Security Algorithm Numbers"). */
+#define DNSSEC_ALG_RSASHA256 8
+#define DNSSEC_ALG_ECDSAP256SHA256 13
+#define DNSSEC_ALG_ECDSAP384SHA384 14
+#define DNSSEC_ALG_ED25519 15
+#define DNSSEC_ALG_ED448 16
+
+/* Offset of the signer's name in RRSIG RDATA. */
+#define RRSIG_FIXEDLEN 18
+
+/* One RRset to sign or verify: every RR shares owner, type and class. The
+ * RDATAs are uncompressed wire form and need not be sorted, lower-cased or
+ * free of duplicates: that is done here (RFC 4034 6.2, 6.3). */
+typedef struct rrsig_rrset {
+	const uint8_t *owner; /* wire form; case does not matter */
+	uint16_t type;
+	uint16_t rclass;
+	size_t count;
+	const uint8_t *const *rdata;
+	const uint16_t *rdlen;
+} rrsig_rrset_t;
+
+/* Writes the data the signature of `rrsig` (`rlen` octets of RRSIG RDATA)
+ * covers for `set` (RFC 4034 3.1.8.1): the RRSIG RDATA up to and including
+ * the canonical signer's name, then each RR in canonical form and order
+ * with the RRSIG's original TTL; the owner of a wildcard expansion is
+ * rebuilt from the labels field (RFC 4035 5.3.2). Writes *out_len only on
+ * success. Returns SN_OK; SN_EPARSE for malformed RRSIG RDATA, owner or
+ * RDATA, or a labels field over the owner's label count; SN_EINVAL if the
+ * type covered is not `set->type`; SN_ENOSPC if `cap` is too small;
+ * SN_ENOMEM. */
+SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsig_rrset_t *set,
+				   uint8_t *out, size_t cap, size_t *out_len);
+
+/* Verifies the signature in `rrsig` over `set` with the DNSKEY RDATA
+ * `key` (`klen` octets). The key's algorithm must match the RRSIG's; the
+ * key tag is not compared (the caller picked the key by it). Returns SN_OK
+ * if the signature is good; SN_ECHECK if it is not; SN_ENOTSUP for an
+ * algorithm not handled (13, 14, 15 and 16 are); SN_EPARSE for malformed
+ * input (including a public key or signature of the wrong length);
+ * SN_ENOMEM. */
+SN_MUSTCHECK int rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
+			      const rrsig_rrset_t *set);
