@@ -202,6 +202,59 @@ ec_sig_der(const uint8_t *sig, size_t half, uint8_t **der, size_t *der_len)
 	return SN_OK;
 }
 
+/* An RSA public key from the RFC 3110 2 form: exponent length (one octet,
+ * or zero and two octets), exponent, modulus. RFC 5702 2.1 and 3.1 allow
+ * moduli of 512 to 4096 bits. Returns SN_EPARSE for anything else. */
+static int
+rsa_key(const uint8_t *pub, size_t len, EVP_PKEY **out)
+{
+	size_t elen, off;
+	if (len < 1) {
+		return SN_EPARSE;
+	}
+	if (pub[0] != 0) {
+		elen = pub[0];
+		off = 1;
+	} else {
+		if (len < 3) {
+			return SN_EPARSE;
+		}
+		elen = ((size_t)pub[1] << 8) | pub[2];
+		off = 3;
+	}
+	if (elen == 0 || len - off <= elen) {
+		return SN_EPARSE;
+	}
+	size_t mlen = len - off - elen;
+	if (mlen < 64 || mlen > 512) {
+		return SN_EPARSE;
+	}
+	int rc = SN_ENOMEM;
+	BIGNUM *e = BN_bin2bn(pub + off, (int)elen, NULL);
+	BIGNUM *n = BN_bin2bn(pub + off + elen, (int)mlen, NULL);
+	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	if (e == NULL || n == NULL || bld == NULL ||
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) != 1 ||
+	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) != 1 ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL) {
+		goto out;
+	}
+	pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+	if (pctx == NULL || EVP_PKEY_fromdata_init(pctx) != 1) {
+		goto out;
+	}
+	rc = EVP_PKEY_fromdata(pctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1 ? SN_OK : SN_EPARSE;
+out:
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	EVP_PKEY_CTX_free(pctx);
+	BN_free(e);
+	BN_free(n);
+	return rc;
+}
+
 int
 rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 	     const rrsig_rrset_t *set)
@@ -229,7 +282,16 @@ rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 	const char *group = NULL;
 	int pkey_id = 0;
 	size_t want = 0; /* public key length; the signature has the same */
+	int rsa = 0;
 	switch (alg) {
+	case DNSSEC_ALG_RSASHA256: /* RFC 5702 */
+		md = EVP_sha256();
+		rsa = 1;
+		break;
+	case DNSSEC_ALG_RSASHA512:
+		md = EVP_sha512();
+		rsa = 1;
+		break;
 	case DNSSEC_ALG_ECDSAP256SHA256:
 		md = EVP_sha256();
 		group = "P-256";
@@ -252,7 +314,7 @@ rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 		return SN_ENOTSUP;
 	}
 	size_t want_sig = pkey_id == EVP_PKEY_ED448 ? 114 : (pkey_id != 0 ? 64 : want);
-	if (publen != want || siglen != want_sig) {
+	if (rsa ? (siglen == 0 || siglen > 512) : (publen != want || siglen != want_sig)) {
 		return SN_EPARSE;
 	}
 
@@ -276,7 +338,13 @@ rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 	size_t der_len = 0;
 	const uint8_t *vsig = sig;
 	size_t vlen = siglen;
-	if (group != NULL) {
+	if (rsa) {
+		rc = rsa_key(pub, publen, &pkey);
+		/* PKCS #1 signatures are exactly as long as the modulus. */
+		if (rc == SN_OK && (size_t)EVP_PKEY_get_size(pkey) != siglen) {
+			rc = SN_EPARSE;
+		}
+	} else if (group != NULL) {
 		rc = ec_key(group, pub, publen, &pkey);
 		if (rc == SN_OK) {
 			rc = ec_sig_der(sig, siglen / 2, &der, &der_len);

@@ -15,6 +15,7 @@
 
 /* DNSSEC algorithm numbers (IANA "DNS Security Algorithm Numbers"). */
 #define DNSSEC_ALG_RSASHA256 8
+#define DNSSEC_ALG_RSASHA512 10
 #define DNSSEC_ALG_ECDSAP256SHA256 13
 #define DNSSEC_ALG_ECDSAP384SHA384 14
 #define DNSSEC_ALG_ED25519 15
@@ -51,7 +52,7 @@ SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsi
  * `key` (`klen` octets). The key's algorithm must match the RRSIG's; the
  * key tag is not compared (the caller picked the key by it). Returns SN_OK
  * if the signature is good; SN_ECHECK if it is not; SN_ENOTSUP for an
- * algorithm not handled (13, 14, 15 and 16 are); SN_EPARSE for malformed
+ * algorithm not handled (8, 10, 13, 14, 15 and 16 are); SN_EPARSE for malformed
  * input (including a public key or signature of the wrong length);
  * SN_ENOMEM. */
 SN_MUSTCHECK int rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,

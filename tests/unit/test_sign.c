@@ -332,7 +332,8 @@ test_sign_base32hex(void)
 }
 
 /* RFC 6605 6.1 and 6.2: www.example.net. A 192.0.2.1 signed with P-256 and
- * P-384; RFC 8080 6.1: example.com. MX signed with Ed25519. */
+ * P-384; RFC 5702 6.1: RSASHA256; RFC 8080 6.1: example.com. MX signed
+ * with Ed25519. */
 static const struct {
 	const char *owner;
 	uint16_t type;
@@ -347,6 +348,12 @@ static const struct {
 	 "A 14 3 3600 20100909102025 20100812102025 10771 example.net. "
 	 "/L5hDKIvGDyI1fcARX3z65qrmPsVz73QD1Mr5CEqOiLP95hxQouuroGCeZOvzFaxsT8Glr74hbavRKayJNuydCuzW"
 	 "TSSPdz7wnqXL5bdcJzusdnI0RSMROxxwGipWcJm"},
+	/* RFC 5702 6.1 */
+	{"www.example.net.", RRTYPE_A, "192.0.2.91",
+	 "256 3 8 AwEAAcFcGsaxxdgiuuGmCkVImy4h99CqT7jwY3pexPGcnUFtR2Fh36BponcwtkZ4cAgtvd4Qs8P"
+	 "kxUdp6p/DlUmObdk=",
+	 "A 8 3 3600 20300101000000 20000101000000 9033 example.net. kRCOH6u7l0QGy9qpC9"
+	 "l1sLncJcOKFLJ7GhiUOibu4teYp5VE9RncriShZNz85mwlMgNEacFYK/lPtPiVYP4bwg=="},
 	{"example.com.", RRTYPE_MX, "10 mail.example.com.",
 	 "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
 	 "MX 15 2 3600 20150819220000 20150729220000 3613 example.com. "
@@ -403,6 +410,50 @@ test_sign_rrsig_verify(void)
 		set.type = RRTYPE_TXT;
 		CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_EINVAL);
 	}
+}
+
+static void
+test_sign_rrsig_keys(void)
+{
+	uint8_t owner[DNAME_MAXLEN], a[4] = {192, 0, 2, 91}, key[256], sig[512];
+	const uint8_t *rdp[1] = {a};
+	uint16_t rdl[1] = {4};
+	CU_ASSERT_FATAL(name("www.example.net.", owner) > 0);
+	rrsig_rrset_t set = {owner, RRTYPE_A, 1, 1, rdp, rdl};
+	int kl = parse_rdata(RRTYPE_DNSKEY, SIG_VECS[2].key, key, sizeof(key));
+	int sl = parse_rdata(RRTYPE_RRSIG, SIG_VECS[2].sig, sig, sizeof(sig));
+	CU_ASSERT_FATAL(kl > 0 && sl > 0 && key[3] == DNSSEC_ALG_RSASHA256);
+	CU_ASSERT_EQUAL_FATAL(rrsig_verify(sig, (size_t)sl, key, (size_t)kl, &set), SN_OK);
+	/* RFC 3110 2: an exponent length running past the key. */
+	uint8_t k2[256];
+	memcpy(k2, key, (size_t)kl);
+	k2[4] = 0xff;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_EPARSE);
+	/* The three-octet length form with a zero length. */
+	k2[4] = 0;
+	k2[5] = 0;
+	k2[6] = 0;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_EPARSE);
+	/* The same key said to be another algorithm: the RRSIG's does not match. */
+	memcpy(k2, key, (size_t)kl);
+	k2[3] = DNSSEC_ALG_RSASHA512;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ECHECK);
+	/* RSASHA512 with this key and signature: valid form, wrong hash. */
+	sig[2] = DNSSEC_ALG_RSASHA512;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ECHECK);
+	/* Algorithms not handled (5, RSASHA1; 253, private). */
+	k2[3] = sig[2] = 5;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ENOTSUP);
+	k2[3] = sig[2] = 253;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ENOTSUP);
+	/* A P-256 "key" that is not a point on the curve. */
+	uint8_t ek[4 + 64] = {1, 1, 3, DNSSEC_ALG_ECDSAP256SHA256};
+	memset(ek + 4, 0x11, 64);
+	uint8_t esig[512];
+	int el = parse_rdata(RRTYPE_RRSIG, SIG_VECS[0].sig, esig, sizeof(esig));
+	CU_ASSERT_FATAL(el > 0);
+	a[3] = 1;
+	CU_ASSERT_EQUAL(rrsig_verify(esig, (size_t)el, ek, sizeof(ek), &set), SN_EPARSE);
 }
 
 static void
@@ -466,6 +517,7 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_nsec3_params", test_sign_nsec3_params);
 	CU_add_test(s, "test_sign_base32hex", test_sign_base32hex);
 	CU_add_test(s, "test_sign_rrsig_verify", test_sign_rrsig_verify);
+	CU_add_test(s, "test_sign_rrsig_keys", test_sign_rrsig_keys);
 	CU_add_test(s, "test_sign_rrsig_signed_data", test_sign_rrsig_signed_data);
 	return CU_get_error();
 }
