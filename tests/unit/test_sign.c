@@ -4,12 +4,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <CUnit/CUnit.h>
 #include "tests/unit/suites.h"
 #include "sign/dnskey.h"
 #include "sign/nsec3hash.h"
 #include "sign/rrsig.h"
 #include "zone/dname.h"
+#include "zone/zfile.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
 #include "zone/wire.h"
@@ -503,6 +505,301 @@ test_sign_rrsig_signed_data(void)
 			SN_EPARSE);
 }
 
+/* example.org. signed by BIND 9.18 `dnssec-signzone -3 aabb -H 3 -A` with one
+ * ECDSAP256SHA256 KSK and ZSK: the oracle for RRSIG verification and NSEC3
+ * hashing on RRsets of several RRs, mixed case, a wildcard and empty
+ * non-terminals. Its KSK's DS, from `dnssec-dsfromkey -2`, is below. */
+static const char BIND_SIGNED[] =
+	"example.org.  300 IN SOA ns1.example.org. hostmaster.example.org. (\n"
+	"     1          ; serial\n"
+	"     3600       ; refresh (1 hour)\n"
+	"     900        ; retry (15 minutes)\n"
+	"     604800     ; expire (1 week)\n"
+	"     300        ; minimum (5 minutes)\n"
+	"     )\n"
+	"   300 RRSIG SOA 13 2 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     tm2Fmvd45F0TK05+ODrVmR1P9adCs9UZs2op\n"
+	"     bBUbx0CT6/PPpW5KkITTA5RmBGNwPdvdMBg8\n"
+	"     5h0SF/hRi/MhUQ== )\n"
+	"   300 NS ns1.example.org.\n"
+	"   300 RRSIG NS 13 2 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     kTLxIk+AuF0dAV8Gmkc/qnoJHO3ekYdqR7Fl\n"
+	"     l8eI46N2fAllybdzGKCcgeb1xYpUQvTzL2os\n"
+	"     w9nnGrHe/VSf+g== )\n"
+	"   300 MX 10 Mail.example.org.\n"
+	"   300 RRSIG MX 13 2 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     iewNHRoMwhwffD33QV3IlY7lS3Tdj63RV9OM\n"
+	"     wHNP6IBm83vw9AIuuU4a7rdl20b8tdjlCElo\n"
+	"     vgX185wFsPbi2g== )\n"
+	"   300 DNSKEY 256 3 13 (\n"
+	"     YmVFjJH6o49V3AE08g4ZykKMl8ZeGubTak0T\n"
+	"     6xa4ONhU5NjMc235uJxIf+fqdXj7Ju4P2mAp\n"
+	"     72sgmbLOy3yxuA==\n"
+	"     ) ; ZSK; alg = ECDSAP256SHA256 ; key id = 8944\n"
+	"   300 DNSKEY 257 3 13 (\n"
+	"     Y8g11QjyzHH2baBxgmXymJ5F67dmBDygxQ+K\n"
+	"     NXiHH61yVbOEEXUzdpE8TOh4wiOqHhHVspwN\n"
+	"     euMy5MGi4Br3Ow==\n"
+	"     ) ; KSK; alg = ECDSAP256SHA256 ; key id = 20211\n"
+	"   300 RRSIG DNSKEY 13 2 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     lwwpi8KXYgE5XAglkPDLEXCKSY2rN4IQc6rh\n"
+	"     dwLGXWnn7XQeRiw5UPEI9pQMiNS/Y0dfQ42r\n"
+	"     hfioBUFPx54qnw== )\n"
+	"   300 RRSIG DNSKEY 13 2 300 (\n"
+	"     20261227221835 20261127221835 20211 example.org.\n"
+	"     mQtlMYal7z2sPAbyVwsVcE1J7MfubM2D+8gF\n"
+	"     BMbb4VZlTWWaZgB4DtWsmLv8Ve16R0JH1Sdt\n"
+	"     pMf+M5nLHzUxUw== )\n"
+	"   0 NSEC3PARAM 1 0 3 AABB\n"
+	"   0 RRSIG NSEC3PARAM 13 2 0 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     DoBEkJuk+0TFeSc/kD6uu3t0YxFHPeaAINHp\n"
+	"     deZ2fj+CDheLvN/lpWCs3u53koD9bsFoP8EL\n"
+	"     u4kbzZOHZBoxCA== )\n"
+	"sub.example.org. 300 IN NS ns.sub.example.org.\n"
+	"ns.sub.example.org. 300 IN A 192.0.2.99\n"
+	"ns1.example.org. 300 IN A 192.0.2.53\n"
+	"   300 RRSIG A 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     3ZOCdlhBLhkEOh2H7SmnQa3qTqjBgebD7WtA\n"
+	"     PnbK0NYkxynrpXwiG2MEbvuRxALd2j2JMLcz\n"
+	"     IV+io0onJaJdZw== )\n"
+	"a.b.c.example.org. 300 IN TXT \"ent below\"\n"
+	"   300 RRSIG TXT 13 5 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     jOhfNmaIVkkRCX4WZEjdDXfYes9HfOocHn4x\n"
+	"     Pp6nNDEHfbV0wCtVBh2sPNrkSCTTxdVBL7xe\n"
+	"     nDQByVPrHpcSSQ== )\n"
+	"17USFB4VT7E87EK2BEAM18AMEQ0MPDQL.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     2FJF45II4AUF8LRN1GCDMNMFTFPI237U\n"
+	"     A AAAA RRSIG )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     ZqYFJ+Xk/1E6ttJe1IYEuKx9NzXme/W3Kvgx\n"
+	"     V+Qas7ilMNOHtdK65NBSV/CarSh8lBv18Te3\n"
+	"     4JJKMUHzhFLOKg== )\n"
+	"*.wild.example.org. 300 IN TXT \"wildcard\"\n"
+	"   300 RRSIG TXT 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     CNL0DKANWgG1BaCdh4iwE4dq63AuyWCGJMT8\n"
+	"     a9em1RLgHlQK+lcy3DIo7eHGZPd2sDVUuWyg\n"
+	"     VjLJLxe0U+mesw== )\n"
+	"www.example.org. 300 IN A 192.0.2.1\n"
+	"   300 IN A 192.0.2.2\n"
+	"   300 RRSIG A 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     5mHmOJcJ+7G1eYCd9M9nzO4zDX3FFG+1NRVb\n"
+	"     HdorcOvHvoO0Yx4U7O5Mq6+TPj4yd0yDo1hD\n"
+	"     8I0w7eW0DJ1Isg== )\n"
+	"   300 AAAA 2001:db8::1\n"
+	"   300 RRSIG AAAA 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     sR9ENYDIAG/NmGBOoLA14Dqj9gd+pfm+RfCb\n"
+	"     KY1HnIA05qnA8Yfb2QnWEukEIfOz4PSsTFPw\n"
+	"     2VVJHeV7yu2iaA== )\n"
+	"2FJF45II4AUF8LRN1GCDMNMFTFPI237U.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     2MFRJ2JJR0VAQMK5KV528UOI4S97Q8TS )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     cf8YevUDOG3tEtzbNAYFS/QL+o7HJu5TrZ0b\n"
+	"     NXQHJTaDiXBJvVNiRkPTT4IX5C4ntC1iEnKw\n"
+	"     8iN47WuL1tXzAg== )\n"
+	"2MFRJ2JJR0VAQMK5KV528UOI4S97Q8TS.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     6D6786BN54GB30UJD3RGOQA276DQOGJ2\n"
+	"     NS SOA MX RRSIG DNSKEY NSEC3PARAM )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     kkh9GugvfjUsf5lt3OmwE8dZi2QAueyFu+bf\n"
+	"     KYFnIMMprcMe2kdYLC+5FxexyLhqtI/eS0i3\n"
+	"     +/fRygRLnuHRJg== )\n"
+	"6D6786BN54GB30UJD3RGOQA276DQOGJ2.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     FAV13HNBRLPMCI17UT2NOOAAKL0EA7KF )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     CaVzTCaY5CXx0q6EfsTnvYC5IP7AghGKnJOE\n"
+	"     ul1jmO6d/E9XaDUl0dxyr1z7VVb6s+/qGsko\n"
+	"     hPmCaNPYUj4Cxw== )\n"
+	"MNTTLF547A8VLKMFR8ELU0K0QC1KIHN3.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     Q7JLOP80C4FTEKMG1KMM3PHFS55B1NSA )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     Skij6EeejnF9SjsY9nXcOQ3Ezc48maPaGO+P\n"
+	"     3IWDFeNvy50VwjBm7912Wl+zSJ04AjMTFqnY\n"
+	"     aNS//4axRf+kwg== )\n"
+	"FAV13HNBRLPMCI17UT2NOOAAKL0EA7KF.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     MNTTLF547A8VLKMFR8ELU0K0QC1KIHN3\n"
+	"     A RRSIG )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     63Y9U4Z4gb1nH6gZ3X4wU3d3iWC5okIDvtGX\n"
+	"     Z46NSRjAAtYPAmBNke4NVZ83CzEXvxh4MDTf\n"
+	"     +/PACioKOnPd3A== )\n"
+	"Q7JLOP80C4FTEKMG1KMM3PHFS55B1NSA.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     VJ3FC9I8AIG9M2EJBC07FDN76O3C8FFP\n"
+	"     TXT RRSIG )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     e/OipNBYWyT9uO3cds2JNCZ4cQPtkqBfLDXJ\n"
+	"     RWuAXp7VGGnKjOYubfvPxyub562/gcHty8gs\n"
+	"     CBksTGMh0wgmsg== )\n"
+	"VJ3FC9I8AIG9M2EJBC07FDN76O3C8FFP.example.org. 300 IN NSEC3 1 1 3 AABB (\n"
+	"     17USFB4VT7E87EK2BEAM18AMEQ0MPDQL\n"
+	"     TXT RRSIG )\n"
+	"   300 RRSIG NSEC3 13 3 300 (\n"
+	"     20261227221835 20261127221835 8944 example.org.\n"
+	"     6sEY55eXlH44GdOmpkY0Ry/+thTCCRyHUPJb\n"
+	"     ZjPjD49vUUUjtUIBXuEx8ied4zsVw+viEBm4\n"
+	"     aAvPy/8J1oGwdw== )\n"
+	"\n";
+static const char BIND_KSK_DS[] =
+	"20211 13 2 A107F14659595E515DBCCB18E8B77C5678C89B3F8527B36C21B7E105F6341954";
+
+#define ORACLE_MAXRR 128
+
+struct oracle_rr {
+	uint8_t owner[DNAME_MAXLEN];
+	uint16_t type;
+	uint16_t rclass;
+	uint16_t rdlen;
+	uint8_t rdata[512];
+};
+
+struct oracle {
+	size_t n;
+	struct oracle_rr rr[ORACLE_MAXRR];
+};
+
+static int
+oracle_keep(void *ctx, const zfile_rr_t *rr)
+{
+	struct oracle *o = ctx;
+	if (o->n >= ORACLE_MAXRR || rr->rdlen > sizeof(o->rr[0].rdata)) {
+		return SN_ERANGE;
+	}
+	struct oracle_rr *k = &o->rr[o->n++];
+	size_t ol = 0;
+	if (dname_check(rr->owner, DNAME_MAXLEN, &ol) != SN_OK) {
+		return SN_EPARSE;
+	}
+	memcpy(k->owner, rr->owner, ol);
+	k->type = rr->type;
+	k->rclass = rr->rclass;
+	k->rdlen = rr->rdlen;
+	memcpy(k->rdata, rr->rdata, rr->rdlen);
+	return SN_OK;
+}
+
+static void
+test_sign_bind_oracle(void)
+{
+	static struct oracle o;
+	uint8_t origin[DNAME_MAXLEN];
+	CU_ASSERT_FATAL(name("example.org.", origin) > 0);
+	memset(&o, 0, sizeof(o));
+	zfile_opts_t opts = {.origin = origin, .on_rr = oracle_keep, .ctx = &o};
+	CU_ASSERT_EQUAL_FATAL(zfile_parse_mem("bind-signed", BIND_SIGNED, sizeof(BIND_SIGNED) - 1,
+					      &opts, NULL), SN_OK);
+
+	/* Every RRSIG verifies with the DNSKEY its key tag names. */
+	unsigned sigs = 0, good = 0;
+	for (size_t i = 0; i < o.n; i++) {
+		const struct oracle_rr *s = &o.rr[i];
+		if (s->type != RRTYPE_RRSIG) {
+			continue;
+		}
+		sigs++;
+		const uint8_t *rdp[ORACLE_MAXRR];
+		uint16_t rdl[ORACLE_MAXRR];
+		uint16_t covered = (uint16_t)((s->rdata[0] << 8) | s->rdata[1]);
+		rrsig_rrset_t set = {s->owner, covered, s->rclass, 0, rdp, rdl};
+		const struct oracle_rr *key = NULL;
+		for (size_t j = 0; j < o.n; j++) {
+			const struct oracle_rr *r = &o.rr[j];
+			uint16_t tag = 0;
+			if (r->type == covered && dname_is_equal(r->owner, s->owner)) {
+				rdp[set.count] = r->rdata;
+				rdl[set.count++] = r->rdlen;
+			}
+			if (r->type == RRTYPE_DNSKEY &&
+			    dnskey_keytag(r->rdata, r->rdlen, &tag) == SN_OK &&
+			    tag == ((s->rdata[16] << 8) | s->rdata[17])) {
+				key = r;
+			}
+		}
+		CU_ASSERT_FATAL(key != NULL && set.count > 0);
+		int rc = rrsig_verify(s->rdata, s->rdlen, key->rdata, key->rdlen, &set);
+		CU_ASSERT_EQUAL(rc, SN_OK);
+		good += rc == SN_OK;
+		/* One RR fewer no longer verifies. */
+		if (set.count > 1) {
+			set.count--;
+			CU_ASSERT_EQUAL(rrsig_verify(s->rdata, s->rdlen, key->rdata, key->rdlen,
+						     &set), SN_ECHECK);
+		}
+	}
+	CU_ASSERT_EQUAL(sigs, 19); /* grep -c of RRSIG records in the file */
+	CU_ASSERT_EQUAL(good, sigs);
+
+	/* Every name that must be in the NSEC3 chain (owners of authoritative
+	 * data, the wildcard and the empty non-terminals) has its hash there,
+	 * with the NSEC3PARAM's salt and iterations. */
+	const struct oracle_rr *param = NULL;
+	for (size_t i = 0; i < o.n; i++) {
+		if (o.rr[i].type == RRTYPE_NSEC3PARAM) {
+			param = &o.rr[i];
+		}
+	}
+	CU_ASSERT_FATAL(param != NULL && param->rdlen >= 5);
+	uint16_t iter = (uint16_t)((param->rdata[2] << 8) | param->rdata[3]);
+	CU_ASSERT_EQUAL(iter, 3);
+	const char *names[] = {
+		"example.org.", "ns1.example.org.", "www.example.org.", "*.wild.example.org.",
+		"wild.example.org.", "a.b.c.example.org.", "b.c.example.org.", "c.example.org.",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t n[DNAME_MAXLEN], h[NSEC3_HASH_LEN];
+		char label[NSEC3_B32_LEN + 1];
+		CU_ASSERT_FATAL(name(names[i], n) > 0);
+		CU_ASSERT_EQUAL_FATAL(nsec3_hash(param->rdata[0], n, param->rdata + 5,
+						 param->rdata[4], iter, h), SN_OK);
+		CU_ASSERT_EQUAL(nsec3_base32hex(h, sizeof(h), label, sizeof(label)), NSEC3_B32_LEN);
+		int found = 0;
+		for (size_t j = 0; j < o.n; j++) {
+			const uint8_t *ow = o.rr[j].owner;
+			if (o.rr[j].type == RRTYPE_NSEC3 && ow[0] == NSEC3_B32_LEN &&
+			    strncasecmp((const char *)ow + 1, label, NSEC3_B32_LEN) == 0) {
+				found = 1;
+			}
+		}
+		CU_ASSERT(found);
+	}
+
+	/* The KSK's DS is the one dnssec-dsfromkey printed. */
+	uint8_t ds[DS_RDATA_MAXLEN], want[DS_DIGEST_MAXLEN];
+	size_t dslen = 0;
+	int matched = 0;
+	int wl = unhex(BIND_KSK_DS + strlen("20211 13 2 "), want, sizeof(want));
+	CU_ASSERT_FATAL(wl == 32);
+	for (size_t i = 0; i < o.n; i++) {
+		const struct oracle_rr *r = &o.rr[i];
+		if (r->type != RRTYPE_DNSKEY || r->rdata[1] != 1) {
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(dnskey_ds_rdata(r->owner, r->rdata, r->rdlen,
+						      DS_DIGEST_SHA256, ds, sizeof(ds), &dslen),
+				      SN_OK);
+		CU_ASSERT_EQUAL((ds[0] << 8) | ds[1], 20211);
+		CU_ASSERT_EQUAL(ds[2], 13);
+		CU_ASSERT_EQUAL(memcmp(ds + 4, want, 32), 0);
+		matched++;
+	}
+	CU_ASSERT_EQUAL(matched, 1);
+}
+
 int
 test_sign_register(void)
 {
@@ -519,5 +816,6 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_rrsig_verify", test_sign_rrsig_verify);
 	CU_add_test(s, "test_sign_rrsig_keys", test_sign_rrsig_keys);
 	CU_add_test(s, "test_sign_rrsig_signed_data", test_sign_rrsig_signed_data);
+	CU_add_test(s, "test_sign_bind_oracle", test_sign_bind_oracle);
 	return CU_get_error();
 }
