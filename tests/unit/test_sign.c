@@ -458,6 +458,63 @@ test_sign_rrsig_keys(void)
 	CU_ASSERT_EQUAL(rrsig_verify(esig, (size_t)el, ek, sizeof(ek), &set), SN_EPARSE);
 }
 
+/* Randomised: the signed data of an RRset does not depend on the order of
+ * its RRs or on duplicates, and lists each distinct RR once, in canonical
+ * order (RFC 4034 6.3). */
+static void
+test_sign_rrsig_order_random(void)
+{
+	unsigned seed = test_seed();
+	uint8_t owner[DNAME_MAXLEN], sig[512];
+	CU_ASSERT_FATAL(name("r.example.net.", owner) > 0);
+	int sl = parse_rdata(RRTYPE_RRSIG, SIG_VECS[0].sig, sig, sizeof(sig));
+	CU_ASSERT_FATAL(sl > 0);
+	sig[3] = 3;
+	for (unsigned round = 0; round < 200; round++) {
+		enum { MAXN = 24 };
+		uint8_t rd[MAXN][4];
+		const uint8_t *p1[MAXN], *p2[MAXN];
+		uint16_t l1[MAXN], l2[MAXN];
+		size_t n = 1 + (size_t)(rand_r(&seed) % MAXN), distinct = 0;
+		for (size_t i = 0; i < n; i++) {
+			/* Few values, so duplicates are common. */
+			uint32_t v = (uint32_t)rand_r(&seed) % 8;
+			memcpy(rd[i], (uint8_t[4]){192, 0, (uint8_t)(v >> 1), (uint8_t)(v & 1)}, 4);
+			p1[i] = rd[i];
+			l1[i] = l2[i] = 4;
+		}
+		for (size_t i = 0; i < n; i++) {
+			int dup = 0;
+			for (size_t j = 0; j < i; j++) {
+				dup |= memcmp(rd[i], rd[j], 4) == 0;
+			}
+			distinct += !dup;
+		}
+		memcpy(p2, p1, sizeof(p1));
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = (size_t)rand_r(&seed) % (i + 1);
+			const uint8_t *x = p2[i];
+			p2[i] = p2[j];
+			p2[j] = x;
+		}
+		uint8_t d1[2048], d2[2048];
+		size_t n1 = 0, n2 = 0;
+		rrsig_rrset_t s1 = {owner, RRTYPE_A, 1, n, p1, l1};
+		rrsig_rrset_t s2 = {owner, RRTYPE_A, 1, n, p2, l2};
+		CU_ASSERT_EQUAL_FATAL(rrsig_signed_data(sig, (size_t)sl, &s1, d1, sizeof(d1), &n1),
+				      SN_OK);
+		CU_ASSERT_EQUAL_FATAL(rrsig_signed_data(sig, (size_t)sl, &s2, d2, sizeof(d2), &n2),
+				      SN_OK);
+		CU_ASSERT_EQUAL_FATAL(n1, n2);
+		CU_ASSERT_EQUAL(memcmp(d1, d2, n1), 0);
+		size_t hdr = RRSIG_FIXEDLEN + 13, rr = 15 + 10 + 4;
+		CU_ASSERT_EQUAL_FATAL(n1, hdr + distinct * rr);
+		for (size_t i = 1; i < distinct; i++) {
+			CU_ASSERT(memcmp(d1 + hdr + (i - 1) * rr + 25, d1 + hdr + i * rr + 25, 4) < 0);
+		}
+	}
+}
+
 static void
 test_sign_rrsig_signed_data(void)
 {
@@ -817,5 +874,6 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_rrsig_keys", test_sign_rrsig_keys);
 	CU_add_test(s, "test_sign_rrsig_signed_data", test_sign_rrsig_signed_data);
 	CU_add_test(s, "test_sign_bind_oracle", test_sign_bind_oracle);
+	CU_add_test(s, "test_sign_rrsig_order_random", test_sign_rrsig_order_random);
 	return CU_get_error();
 }
