@@ -270,7 +270,9 @@ rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 		return SN_EPARSE;
 	}
 	uint8_t alg = rrsig[2];
-	if (key[3] != alg) {
+	/* RFC 4034 2.1.1 and 2.1.2: only a zone key (flags bit 7) of protocol 3
+	 * may verify an RRSIG; and the algorithms must agree (3.1.2). */
+	if ((key[0] & 1) == 0 || key[2] != 3 || key[3] != alg) {
 		return SN_ECHECK;
 	}
 	const uint8_t *sig = rrsig + RRSIG_FIXEDLEN + slen;

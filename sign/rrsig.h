@@ -49,8 +49,9 @@ SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsi
 				   uint8_t *out, size_t cap, size_t *out_len);
 
 /* Verifies the signature in `rrsig` over `set` with the DNSKEY RDATA
- * `key` (`klen` octets). The key's algorithm must match the RRSIG's; the
- * key tag is not compared (the caller picked the key by it). Returns SN_OK
+ * `key` (`klen` octets). The key must be a zone key of protocol 3 and of
+ * the RRSIG's algorithm (else SN_ECHECK); the key tag is not compared (the
+ * caller picked the key by it). Returns SN_OK
  * if the signature is good; SN_ECHECK if it is not; SN_ENOTSUP for an
  * algorithm not handled (8, 10, 13, 14, 15 and 16 are); SN_EPARSE for malformed
  * input (including a public key or signature of the wrong length);

@@ -436,6 +436,13 @@ test_sign_rrsig_keys(void)
 	k2[5] = 0;
 	k2[6] = 0;
 	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_EPARSE);
+	/* Not a zone key, or not protocol 3 (RFC 4034 2.1.1, 2.1.2). */
+	memcpy(k2, key, (size_t)kl);
+	k2[0] = 0;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ECHECK);
+	k2[0] = key[0];
+	k2[2] = 2;
+	CU_ASSERT_EQUAL(rrsig_verify(sig, (size_t)sl, k2, (size_t)kl, &set), SN_ECHECK);
 	/* The same key said to be another algorithm: the RRSIG's does not match. */
 	memcpy(k2, key, (size_t)kl);
 	k2[3] = DNSSEC_ALG_RSASHA512;
