@@ -2,8 +2,13 @@
  * tree.c - persistent (path-copying) B+tree for zone snapshot name indexes.
  *
  * Layout. A leaf holds up to LEAF_MAX entries {key pointer, length, value}
- * sorted by key. An internal node holds n children and n-1 separators in one
- * allocation (header, slices, children, offsets, then the separator bytes);
+ * sorted by key, in arrays sized to the leaf's capacity: a multiple of
+ * LEAF_STEP chosen when the leaf is allocated. Most zones are small (a
+ * registrar's zone has a few names), so a leaf is allocated for what it
+ * holds rather than for LEAF_MAX: building or copying a leaf sizes it to
+ * its content, and a transaction that fills its own copy grows it by half.
+ * An internal node holds n children and n-1 separators in one allocation
+ * sized to n (header, slices, children, offsets, then the separator bytes);
  * child i holds the keys k with sep[i-1] <= k < sep[i]. Separators are the
  * shortest prefix of the right node's first key that is greater than the
  * left node's last key (suffix truncation), so they stay short.
@@ -40,24 +45,32 @@
 
 #define LEAF_MAX 64
 #define LEAF_MIN (LEAF_MAX / 4)
+/* Leaf capacities are multiples of LEAF_STEP, so that every array of a
+ * leaf stays 16-byte aligned. */
+#define LEAF_STEP 4
+/* Leaves of this capacity or more are cache-line aligned (a search of a
+ * large zone reads a few consecutive lines of them); smaller ones take
+ * malloc's own alignment, which wastes nothing. */
+#define LEAF_ALIGN_CAP 32
 #define INODE_MAX 64
 #define INODE_MIN (INODE_MAX / 4)
 /* Leaf prefix bytes kept inline: header and prefix share one cache line. */
 #define LEAF_PMAX 48
 #define NODE_ALIGN 64
-/* Bytes at the start of a node that a search reads: header, leaf prefix,
- * slices, and for leaves the values. */
-#define PREFETCH_LEAF (64 + (16 + 8) * LEAF_MAX)
-#define PREFETCH_INODE (16 + 8 * INODE_MAX)
 
 _Static_assert(LEAF_MAX <= 255 && INODE_MAX <= 255, "node counts are uint8_t");
+_Static_assert(LEAF_MAX % LEAF_STEP == 0 && LEAF_MAX / LEAF_STEP == TREE_LEAF_CAPS,
+	       "tree_stats_t counts leaves per capacity");
 _Static_assert(INODE_MIN >= 2 && LEAF_MIN >= 1, "nodes must hold something");
 _Static_assert((INODE_MAX - 1) * (size_t)TREE_KEY_MAXLEN <= 65535,
 	       "separator offsets are uint16_t");
 
 struct tree_node {
 	uint64_t gen;		/* transaction that created this node */
-	uint32_t kbytes;	/* internal nodes: separator bytes stored */
+	union {
+		uint32_t kbytes;	/* internal nodes: separator bytes stored */
+		uint32_t cap;		/* leaves: entries the arrays have room for */
+	};
 	uint16_t plen;		/* length of the prefix common to all keys */
 	uint8_t n;		/* entries (leaf) or children (internal) */
 	uint8_t level;		/* 0 for leaves */
@@ -75,21 +88,21 @@ struct ent {
  * A 128-bit integer, so that comparing two is branch-free. */
 typedef unsigned __int128 slice_t;
 
-struct lkey {
-	const uint8_t *key;
-	uint16_t len;
-};
-
 /* Arrays, not entries: a search reads the header, the prefix, the slices
  * and then one value, which all lie in the first lines of the node and are
- * prefetched together; key bytes are read only when slices tie. */
+ * prefetched together; key bytes are read only when slices tie. The arrays
+ * follow the header, each h.cap long:
+ *
+ *	slice_t slice[cap] | void *val[cap] | const uint8_t *key[cap] |
+ *	uint16_t len[cap]
+ */
 struct leaf {
 	struct tree_node h;
 	uint8_t prefix[LEAF_PMAX];
-	slice_t slice[LEAF_MAX];
-	void *val[LEAF_MAX];
-	struct lkey k[LEAF_MAX];
+	slice_t slice[];
 };
+
+_Static_assert(sizeof(struct leaf) == 64, "header and prefix fill one cache line");
 
 struct inode {
 	struct tree_node h;
@@ -137,6 +150,55 @@ struct path {
 #define INODE(nd) ((struct inode *)(nd))
 #define CLEAF(nd) ((const struct leaf *)(nd))
 #define CINODE(nd) ((const struct inode *)(nd))
+
+/* The arrays of a leaf (see struct leaf). A leaf is changed only by the
+ * transaction that made it, through these same accessors, so they hand out
+ * writable pointers for a const leaf too. */
+static inline void **
+leaf_val(const struct leaf *lf)
+{
+	return (void **)(uintptr_t)(lf->slice + lf->h.cap);
+}
+
+static inline const uint8_t **
+leaf_key(const struct leaf *lf)
+{
+	return (const uint8_t **)(uintptr_t)(leaf_val(lf) + lf->h.cap);
+}
+
+static inline uint16_t *
+leaf_len(const struct leaf *lf)
+{
+	return (uint16_t *)(uintptr_t)(leaf_key(lf) + lf->h.cap);
+}
+
+static inline size_t
+leaf_size(size_t cap)
+{
+	return sizeof(struct leaf) +
+	       cap * (sizeof(slice_t) + sizeof(void *) + sizeof(uint8_t *) + sizeof(uint16_t));
+}
+
+/* The capacity a new leaf gets for `n` entries: just enough. */
+static inline unsigned
+leaf_fit(size_t n)
+{
+	size_t cap = (n + LEAF_STEP - 1) / LEAF_STEP * LEAF_STEP;
+	return (unsigned)(cap < LEAF_STEP ? LEAF_STEP : cap);
+}
+
+/* The capacity a transaction's own full leaf of capacity `cap` grows to
+ * for `need` entries: half as much again, so that a transaction inserting
+ * many keys into one leaf copies it O(log) times, not once per key. */
+static inline unsigned
+leaf_grow(size_t cap, size_t need)
+{
+	size_t c = leaf_fit(cap + cap / 2);
+	if (c < need) {
+		c = leaf_fit(need);
+	}
+	return (unsigned)(c > LEAF_MAX ? LEAF_MAX : c);
+}
 
 /* ---- Keys ---- */
 
@@ -381,34 +443,78 @@ tree_key_parent_len(const uint8_t *key, size_t keylen)
 /* ---- Nodes ---- */
 
 static void *
-node_alloc(size_t size)
+node_alloc(size_t align, size_t size)
 {
 	void *p = NULL;
-	if (posix_memalign(&p, NODE_ALIGN, size) != 0) {
+	if (posix_memalign(&p, align, size) != 0) {
 		return NULL;
 	}
 	return p;
 }
 
 static size_t
-node_size(const struct tree_node *nd)
+inode_size(const struct tree_node *nd)
 {
-	if (nd->level == 0) {
-		return sizeof(struct leaf);
-	}
 	return sizeof(struct inode) + nd->kbytes;
 }
 
+/* Copies internal node `nd` for generation `gen`. */
 static struct tree_node *
-node_dup(const struct tree_node *nd, uint64_t gen)
+inode_dup(const struct tree_node *nd, uint64_t gen)
 {
-	size_t size = node_size(nd);
-	struct tree_node *c = node_alloc(size);
+	size_t size = inode_size(nd);
+	struct tree_node *c = node_alloc(NODE_ALIGN, size);
 	if (c != NULL) {
 		memcpy(c, nd, size);
 		c->gen = gen;
 	}
 	return c;
+}
+
+/* An uninitialised leaf with room for `cap` entries, its header set. */
+static struct leaf *
+leaf_alloc(uint64_t gen, unsigned cap)
+{
+	struct leaf *lf = node_alloc(cap >= LEAF_ALIGN_CAP ? NODE_ALIGN : 16, leaf_size(cap));
+	if (lf == NULL) {
+		return NULL;
+	}
+	memset(&lf->h, 0, sizeof(lf->h));
+	lf->h.gen = gen;
+	lf->h.cap = cap;
+	return lf;
+}
+
+/* Copies leaf `src` for generation `gen` into a leaf of capacity `cap`,
+ * leaving out the entry at index `skip` (none if skip >= its count); cap
+ * must hold the rest. The arrays move apart, the slices stay valid (the
+ * caller fixes the prefix if it left out the first or last entry). */
+static struct leaf *
+leaf_dup(const struct leaf *src, uint64_t gen, unsigned cap, unsigned skip)
+{
+	struct leaf *lf = leaf_alloc(gen, cap);
+	unsigned n = src->h.n;
+	if (lf == NULL) {
+		return NULL;
+	}
+	if (skip > n) {
+		skip = n;
+	}
+	unsigned rest = skip < n ? n - skip - 1 : 0;
+	lf->h.plen = src->h.plen;
+	lf->h.n = (uint8_t)(skip + rest);
+	memcpy(lf->prefix, src->prefix, sizeof(lf->prefix));
+	memcpy(lf->slice, src->slice, skip * sizeof(src->slice[0]));
+	memcpy(leaf_val(lf), leaf_val(src), skip * sizeof(void *));
+	memcpy(leaf_key(lf), leaf_key(src), skip * sizeof(uint8_t *));
+	memcpy(leaf_len(lf), leaf_len(src), skip * sizeof(uint16_t));
+	if (rest > 0) {
+		memcpy(lf->slice + skip, src->slice + skip + 1, rest * sizeof(src->slice[0]));
+		memcpy(leaf_val(lf) + skip, leaf_val(src) + skip + 1, rest * sizeof(void *));
+		memcpy(leaf_key(lf) + skip, leaf_key(src) + skip + 1, rest * sizeof(uint8_t *));
+		memcpy(leaf_len(lf) + skip, leaf_len(src) + skip + 1, rest * sizeof(uint16_t));
+	}
+	return lf;
 }
 
 static void
@@ -451,15 +557,15 @@ sep_key(const struct inode *in, unsigned i)
 static inline void
 leaf_put(struct leaf *lf, unsigned i, const struct ent *e)
 {
-	lf->val[i] = e->val;
-	lf->k[i].key = e->key;
-	lf->k[i].len = e->len;
+	leaf_val(lf)[i] = e->val;
+	leaf_key(lf)[i] = e->key;
+	leaf_len(lf)[i] = e->len;
 }
 
 static inline struct ent
 leaf_ent(const struct leaf *lf, unsigned i)
 {
-	return (struct ent){ lf->k[i].key, lf->val[i], lf->k[i].len };
+	return (struct ent){ leaf_key(lf)[i], leaf_val(lf)[i], leaf_len(lf)[i] };
 }
 
 /* Copies `cnt` entries of `lf` from index `from` to dst. */
@@ -475,9 +581,13 @@ leaf_get_ents(const struct leaf *lf, unsigned from, size_t cnt, struct ent *dst)
 static void
 leaf_move(struct leaf *lf, unsigned dst, unsigned src, size_t cnt)
 {
+	void **val = leaf_val(lf);
+	const uint8_t **key = leaf_key(lf);
+	uint16_t *len = leaf_len(lf);
 	memmove(&lf->slice[dst], &lf->slice[src], cnt * sizeof(lf->slice[0]));
-	memmove(&lf->val[dst], &lf->val[src], cnt * sizeof(lf->val[0]));
-	memmove(&lf->k[dst], &lf->k[src], cnt * sizeof(lf->k[0]));
+	memmove(&val[dst], &val[src], cnt * sizeof(val[0]));
+	memmove(&key[dst], &key[src], cnt * sizeof(key[0]));
+	memmove(&len[dst], &len[src], cnt * sizeof(len[0]));
 }
 
 /* Recomputes a leaf's prefix and every slice. */
@@ -485,19 +595,20 @@ static void
 leaf_fix(struct leaf *lf)
 {
 	unsigned n = lf->h.n;
+	const uint8_t **key = leaf_key(lf);
+	const uint16_t *len = leaf_len(lf);
 	size_t plen = 0;
 
 	if (n > 0) {
-		const struct lkey *a = &lf->k[0], *b = &lf->k[n - 1];
-		plen = lcp(a->key, a->len, b->key, b->len);
+		plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
 		}
-		memcpy(lf->prefix, a->key, plen);
+		memcpy(lf->prefix, key[0], plen);
 	}
 	lf->h.plen = (uint16_t)plen;
 	for (unsigned i = 0; i < n; i++) {
-		lf->slice[i] = mkslice16(lf->k[i].key, lf->k[i].len, plen);
+		lf->slice[i] = mkslice16(key[i], len[i], plen);
 	}
 }
 
@@ -507,8 +618,9 @@ static bool
 leaf_refix(struct leaf *lf)
 {
 	unsigned n = lf->h.n;
-	const struct lkey *a = &lf->k[0], *b = &lf->k[n - 1];
-	size_t plen = lcp(a->key, a->len, b->key, b->len);
+	const uint8_t **key = leaf_key(lf);
+	const uint16_t *len = leaf_len(lf);
+	size_t plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
 	if (plen > LEAF_PMAX) {
 		plen = LEAF_PMAX;
 	}
@@ -519,15 +631,14 @@ leaf_refix(struct leaf *lf)
 	return true;
 }
 
+/* A new leaf holding `n` entries, sized to them. */
 static struct leaf *
 leaf_build(uint64_t gen, const struct ent *ents, size_t n)
 {
-	struct leaf *lf = node_alloc(sizeof(*lf));
+	struct leaf *lf = leaf_alloc(gen, leaf_fit(n));
 	if (lf == NULL) {
 		return NULL;
 	}
-	memset(&lf->h, 0, sizeof(lf->h));
-	lf->h.gen = gen;
 	lf->h.n = (uint8_t)n;
 	for (size_t i = 0; i < n; i++) {
 		leaf_put(lf, (unsigned)i, &ents[i]);
@@ -546,7 +657,7 @@ inode_build(uint64_t gen, unsigned level, struct tree_node *const *child, const 
 	for (size_t i = 0; i + 1 < n; i++) {
 		kbytes += seplen[i];
 	}
-	struct inode *in = node_alloc(sizeof(*in) + kbytes);
+	struct inode *in = node_alloc(NODE_ALIGN, sizeof(*in) + kbytes);
 	if (in == NULL) {
 		return NULL;
 	}
@@ -615,8 +726,8 @@ leaf_find(const struct leaf *lf, const uint8_t *key, size_t keylen, bool *eq)
 			*eq = true;
 			break;
 		}
-		c = keycmp(key + plen + 15, keylen - plen - 15, lf->k[i].key + plen + 15,
-			   lf->k[i].len - plen - 15);
+		c = keycmp(key + plen + 15, keylen - plen - 15, leaf_key(lf)[i] + plen + 15,
+			   leaf_len(lf)[i] - plen - 15);
 		if (c <= 0) {
 			*eq = c == 0;
 			break;
@@ -632,10 +743,16 @@ leaf_find(const struct leaf *lf, const uint8_t *key, size_t keylen, bool *eq)
 static inline void
 node_prefetch(const struct tree_node *nd)
 {
-	const char *p = (const char *)nd;
-	size_t lim = nd->level == 0 ? PREFETCH_LEAF : PREFETCH_INODE;
-	for (size_t off = 0; off < lim; off += 64) {
-		__builtin_prefetch(p + off);
+	uintptr_t p = (uintptr_t)nd;
+	uintptr_t end;
+	if (nd->level == 0) {
+		end = (uintptr_t)leaf_key(CLEAF(nd));	/* slices and values */
+	} else {
+		end = p + sizeof(struct tree_node) + 8 * INODE_MAX;	/* the slices */
+	}
+	/* Small leaves are not line-aligned: count lines, not bytes. */
+	for (p &= ~(uintptr_t)63; p < end; p += 64) {
+		__builtin_prefetch((const void *)p);
 	}
 }
 
@@ -660,7 +777,7 @@ tree_get(const tree_t *t, const uint8_t *key, size_t keylen)
 		nd = descend(nd, key, keylen);
 	}
 	unsigned i = leaf_find(CLEAF(nd), key, keylen, &eq);
-	return eq ? CLEAF(nd)->val[i] : NULL;
+	return eq ? leaf_val(CLEAF(nd))[i] : NULL;
 }
 
 /* ---- Iteration ---- */
@@ -820,15 +937,16 @@ tree_iter_is_valid(const tree_iter_t *it)
 const uint8_t *
 tree_iter_key(const tree_iter_t *it, size_t *keylen)
 {
-	const struct lkey *k = &CLEAF(it->node[it->height - 1])->k[it->pos[it->height - 1]];
-	*keylen = k->len;
-	return k->key;
+	const struct leaf *lf = CLEAF(it->node[it->height - 1]);
+	unsigned i = it->pos[it->height - 1];
+	*keylen = leaf_len(lf)[i];
+	return leaf_key(lf)[i];
 }
 
 void *
 tree_iter_val(const tree_iter_t *it)
 {
-	return CLEAF(it->node[it->height - 1])->val[it->pos[it->height - 1]];
+	return leaf_val(CLEAF(it->node[it->height - 1]))[it->pos[it->height - 1]];
 }
 
 static void *
@@ -1090,9 +1208,11 @@ drop_node(tree_txn_t *txn, struct tree_node *nd)
 	}
 }
 
-/* Walks to the leaf for `key`, making every node on the way the
- * transaction's own. Each copy is linked in at once, so stopping halfway on
- * SN_ENOMEM leaves a consistent tree. */
+/* Walks to the leaf for `key`, making every internal node on the way the
+ * transaction's own; the leaf (p->node[height - 1]) may still be the
+ * base's: the caller knows what size its copy needs (leaf_own), or it
+ * rebuilds it anyway. Each copy is linked in at once, so stopping halfway
+ * on SN_ENOMEM leaves a consistent tree. */
 static int
 cow_path(tree_txn_t *txn, const uint8_t *key, size_t keylen, struct path *p)
 {
@@ -1101,8 +1221,8 @@ cow_path(tree_txn_t *txn, const uint8_t *key, size_t keylen, struct path *p)
 
 	for (unsigned d = 0; d < h; d++) {
 		struct tree_node *nd = *slot;
-		if (nd->gen != txn->cur.gen) {
-			struct tree_node *c = node_dup(nd, txn->cur.gen);
+		if (nd->gen != txn->cur.gen && d + 1 < h) {
+			struct tree_node *c = inode_dup(nd, txn->cur.gen);
 			if (c == NULL) {
 				return SN_ENOMEM;
 			}
@@ -1118,6 +1238,49 @@ cow_path(tree_txn_t *txn, const uint8_t *key, size_t keylen, struct path *p)
 		}
 	}
 	return SN_OK;
+}
+
+/* Links leaf `lf` in place of the leaf at the end of path `p` and drops
+ * the one it replaces. */
+static void
+leaf_relink(tree_txn_t *txn, struct path *p, struct leaf *lf)
+{
+	unsigned h = txn->cur.height;
+	struct tree_node *old = p->node[h - 1];
+
+	if (h == 1) {
+		txn->cur.root = &lf->h;
+	} else {
+		INODE(p->node[h - 2])->child[p->idx[h - 2]] = &lf->h;
+	}
+	p->node[h - 1] = &lf->h;
+	drop_node(txn, old);
+}
+
+/* Makes the leaf at the end of path `p` the transaction's own with room for
+ * `need` entries, leaving out entry `skip` (or none if skip is its count):
+ * a base leaf is copied into a leaf sized to what it will hold, an own leaf
+ * too small grows by half. Returns the leaf, or NULL (SN_ENOMEM, nothing
+ * changed). */
+static struct leaf *
+leaf_own(tree_txn_t *txn, struct path *p, size_t need, unsigned skip)
+{
+	struct leaf *lf = LEAF(p->node[txn->cur.height - 1]);
+	unsigned cap;
+
+	if (lf->h.gen == txn->cur.gen) {
+		if (lf->h.cap >= need) {
+			return lf;
+		}
+		cap = leaf_grow(lf->h.cap, need);
+	} else {
+		cap = leaf_fit(need);
+	}
+	struct leaf *c = leaf_dup(lf, txn->cur.gen, cap, skip);
+	if (c != NULL) {
+		leaf_relink(txn, p, c);
+	}
+	return c;
 }
 
 /* Builds the node(s) for the content of one level (txn->lbuf for leaves,
@@ -1386,17 +1549,25 @@ tree_txn_set(tree_txn_t *txn, const uint8_t *key, size_t keylen, void *val, void
 	unsigned pos = leaf_find(lf, key, keylen, &eq);
 	unsigned n = lf->h.n;
 	if (eq) {
+		lf = leaf_own(txn, &p, n, n);
+		if (lf == NULL) {
+			return SN_ENOMEM;
+		}
 		/* The key lives in the value: point at the new one, since the
 		 * caller frees the old value after the commit's garbage. */
 		if (old_val != NULL) {
-			*old_val = lf->val[pos];
+			*old_val = leaf_val(lf)[pos];
 		}
-		lf->val[pos] = val;
-		lf->k[pos].key = key;
+		leaf_val(lf)[pos] = val;
+		leaf_key(lf)[pos] = key;
 		return SN_OK;
 	}
 	if (n < LEAF_MAX) {
 		struct ent e = { key, val, (uint16_t)keylen };
+		lf = leaf_own(txn, &p, n + 1, n);
+		if (lf == NULL) {
+			return SN_ENOMEM;
+		}
 		leaf_move(lf, pos + 1, pos, n - pos);
 		leaf_put(lf, pos, &e);
 		lf->h.n++;
@@ -1442,10 +1613,17 @@ tree_txn_del(tree_txn_t *txn, const uint8_t *key, size_t keylen, void **old_val)
 	struct leaf *lf = LEAF(p.node[h - 1]);
 	unsigned pos = leaf_find(lf, key, keylen, &eq);
 	unsigned n = lf->h.n;
-	void *val = lf->val[pos];
+	void *val = leaf_val(lf)[pos];
 	if (n - 1 >= LEAF_MIN || (h == 1 && n > 1)) {
-		leaf_move(lf, pos, pos + 1, n - pos - 1);
-		lf->h.n--;
+		if (lf->h.gen == txn->cur.gen) {
+			leaf_move(lf, pos, pos + 1, n - pos - 1);
+			lf->h.n--;
+		} else {
+			lf = leaf_own(txn, &p, n - 1, pos);	/* the copy leaves it out */
+			if (lf == NULL) {
+				return SN_ENOMEM;
+			}
+		}
 		if (pos == 0 || pos == n - 1) {
 			(void)leaf_refix(lf);
 		}
@@ -1537,21 +1715,25 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 		if (n == 0 || n > LEAF_MAX || (!root && n < LEAF_MIN)) {
 			return SN_ECHECK;
 		}
-		size_t plen = lcp(lf->k[0].key, lf->k[0].len, lf->k[n - 1].key, lf->k[n - 1].len);
+		if (nd->cap < n || nd->cap > LEAF_MAX || nd->cap % LEAF_STEP != 0) {
+			return SN_ECHECK;
+		}
+		const uint8_t **key = leaf_key(lf);
+		const uint16_t *len = leaf_len(lf);
+		size_t plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
 		}
-		if (nd->plen != plen || memcmp(lf->prefix, lf->k[0].key, plen) != 0) {
+		if (nd->plen != plen || memcmp(lf->prefix, key[0], plen) != 0) {
 			return SN_ECHECK;
 		}
 		for (unsigned i = 0; i < n; i++) {
-			const struct lkey *e = &lf->k[i];
-			if (lf->val[i] == NULL || e->len > TREE_KEY_MAXLEN ||
-			    !in_bounds(e->key, e->len, lo, hi) ||
-			    lf->slice[i] != mkslice16(e->key, e->len, plen)) {
+			if (leaf_val(lf)[i] == NULL || len[i] > TREE_KEY_MAXLEN ||
+			    !in_bounds(key[i], len[i], lo, hi) ||
+			    lf->slice[i] != mkslice16(key[i], len[i], plen)) {
 				return SN_ECHECK;
 			}
-			if (i > 0 && keycmp(lf->k[i - 1].key, lf->k[i - 1].len, e->key, e->len) >= 0) {
+			if (i > 0 && keycmp(key[i - 1], len[i - 1], key[i], len[i]) >= 0) {
 				return SN_ECHECK;
 			}
 		}
@@ -1596,6 +1778,36 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 		}
 	}
 	return SN_OK;
+}
+
+static void
+stats_node(const struct tree_node *nd, tree_stats_t *st)
+{
+	if (nd->level == 0) {
+		st->leaves++;
+		st->bytes += leaf_size(nd->cap);
+		st->slack += nd->cap - nd->n;
+		if (nd->cap >= LEAF_STEP && nd->cap <= LEAF_MAX) {
+			st->leaf_caps[nd->cap / LEAF_STEP - 1]++;
+		}
+		return;
+	}
+	st->inodes++;
+	st->bytes += inode_size(nd);
+	for (unsigned i = 0; i < nd->n; i++) {
+		stats_node(CINODE(nd)->child[i], st);
+	}
+}
+
+void
+tree_stats(const tree_t *t, tree_stats_t *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->count = t->count;
+	st->bytes = sizeof(*t);
+	if (t->root != NULL) {
+		stats_node(t->root, st);
+	}
 }
 
 int

@@ -26,6 +26,9 @@
  *    of at most one committed transaction.
  *  - Every leaf is at the same depth; every node but the root is at least a
  *    quarter full, so the height stays logarithmic (<= TREE_MAXHEIGHT).
+ *  - Nodes are allocated for what they hold: a leaf has room for a multiple
+ *    of 4 entries (up to 64), sized to its content when it is built or
+ *    copied, so a zone of a few names pays for a few entries.
  */
 #pragma once
 
@@ -41,6 +44,8 @@
 /* Deepest tree possible: with nodes at least a quarter full, height 16
  * would need more than 2^61 entries. */
 #define TREE_MAXHEIGHT 16
+/* Leaf capacity classes: a leaf has room for 4, 8, ..., 64 entries. */
+#define TREE_LEAF_CAPS 16
 
 typedef struct tree tree_t;			/* opaque immutable handle */
 typedef struct tree_txn tree_txn_t;		/* opaque: one change in progress */
@@ -53,6 +58,16 @@ typedef struct tree_entry {
 	size_t keylen;		/* <= TREE_KEY_MAXLEN */
 	void *val;		/* not NULL */
 } tree_entry_t;
+
+/* Shape figures of one tree, for tests and benchmarks. */
+typedef struct tree_stats {
+	size_t count;		/* entries */
+	size_t leaves;
+	size_t inodes;		/* internal nodes */
+	size_t bytes;		/* bytes of nodes and handle, as requested from malloc */
+	size_t slack;		/* entries the leaves have room for but do not hold */
+	size_t leaf_caps[TREE_LEAF_CAPS];	/* leaves by capacity: [i] has room for 4 * (i + 1) */
+} tree_stats_t;
 
 /* A cursor over one tree, positioned at an entry or invalid (past either
  * end). Plain data, no allocation: it holds pointers into the tree and stays
@@ -147,6 +162,9 @@ void *tree_get_gt(const tree_t *t, const uint8_t *key, size_t keylen,
  * depth, cached key prefixes, count). For tests and debugging; O(n).
  * Returns SN_OK or SN_ECHECK. Any thread. */
 SN_MUSTCHECK int tree_check(const tree_t *t);
+
+/* Fills *st with the shape of `t`. O(nodes). Any thread. */
+void tree_stats(const tree_t *t, tree_stats_t *st);
 
 /* ---- Iteration (no allocation; any thread, reader) ---- */
 
