@@ -538,6 +538,14 @@ open_dbs(store_t *s, const store_opts_t *o)
 		what = "journal";
 		rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &s->dbi_journal);
 	}
+	if (rc == 0) {
+		what = "signed";
+		rc = mdb_dbi_open(txn, "signed", MDB_CREATE, &s->dbi_signed);
+	}
+	if (rc == 0) {
+		what = "keys";
+		rc = mdb_dbi_open(txn, "keys", MDB_CREATE, &s->dbi_keys);
+	}
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		open_msg(o, "store %s: cannot open the %s database: %s", s->dir, what,
@@ -545,19 +553,25 @@ open_dbs(store_t *s, const store_opts_t *o)
 		return SN_ESTORE;
 	}
 	MDB_val k = {.mv_size = 6, .mv_data = (void *)"format"}, v;
+	uint8_t fmt[4];
+	st_put_u32(fmt, STORE_FORMAT);
 	rc = mdb_get(txn, s->dbi_info, &k, &v);
 	if (rc == MDB_NOTFOUND) {
-		uint8_t f[4];
-		st_put_u32(f, STORE_FORMAT);
-		v = (MDB_val){.mv_size = 4, .mv_data = f};
+		v = (MDB_val){.mv_size = 4, .mv_data = fmt};
 		rc = mdb_put(txn, s->dbi_info, &k, &v, 0);
 	} else if (rc == 0) {
 		uint32_t f = v.mv_size == 4 ? st_get_u32(v.mv_data) : 0;
-		if (f != STORE_FORMAT) {
+		if (f < STORE_FORMAT_MIN || f > STORE_FORMAT) {
 			mdb_txn_abort(txn);
-			open_msg(o, "store %s: format %u, this signet reads format %u", s->dir, f,
-			         STORE_FORMAT);
+			open_msg(o, "store %s: format %u, this signet reads formats %u to %u",
+			         s->dir, f, STORE_FORMAT_MIN, STORE_FORMAT);
 			return SN_ESTORE;
+		}
+		/* Format 1 lacked only the signed and keys databases, which
+		 * were just created empty: the store is format 2 now. */
+		if (f < STORE_FORMAT) {
+			v = (MDB_val){.mv_size = 4, .mv_data = fmt};
+			rc = mdb_put(txn, s->dbi_info, &k, &v, 0);
 		}
 	}
 	/* Committed even when nothing was written: database handles opened
@@ -1108,7 +1122,13 @@ store_zone_remove(store_txn_t *t, const uint8_t *apex)
 	}
 	rc = st_delete_prefix(t, t->s->dbi_records, z.m.id, NULL);
 	if (rc == SN_OK) {
+		rc = st_delete_prefix(t, t->s->dbi_signed, z.m.id, NULL);
+	}
+	if (rc == SN_OK) {
 		rc = st_delete_prefix(t, t->s->dbi_journal, z.m.id, NULL);
+	}
+	if (rc == SN_OK) {
+		rc = st_delete_prefix(t, t->s->dbi_keys, z.m.id, NULL);
 	}
 	if (rc == SN_OK) {
 		MDB_val k = {.mv_size = z.ckeylen, .mv_data = z.ckey};

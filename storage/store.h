@@ -7,9 +7,12 @@
  *   zones    the catalogue: apex -> zone id and metadata
  *   records  each zone's unsigned records, one value per (owner, type)
  *   journal  each zone's changes by sequence, in IXFR form (journal.h)
- * Reserved for later, not created yet: `keys` (DNSSEC keys and their
- * timing), `signed` (RRSIG, NSEC/NSEC3, DNSKEY, CDS/CDNSKEY per zone),
- * `timers` (zone events). They will use the same zone-id prefix.
+ *   signed   each zone's signer output (RRSIG, NSEC, NSEC3, NSEC3PARAM,
+ *            DNSKEY, CDS, CDNSKEY), laid out as records
+ *   keys     each zone's DNSSEC keys and their timing (keystore.h)
+ * Reserved for later, not created yet: `timers` (zone events), with the
+ * same zone-id prefix. The store's format number (2) is checked when it
+ * opens; a format-1 store (before signed and keys) opens and is upgraded.
  *
  * Record keys are zone id + canonical key of the owner (tree_key_from_dname)
  * + 0x00 + type, so LMDB's key order is RFC 4034 6.1 canonical order: a
@@ -197,7 +200,8 @@ SN_MUSTCHECK int store_zone_get(store_txn_t *txn, const uint8_t *apex, store_zon
 SN_MUSTCHECK int store_zone_put_meta(store_txn_t *txn, const uint8_t *apex,
                                      const store_zone_meta_t *m);
 
-/* Removes zone `apex`: its records, its journal and its catalogue entry.
+/* Removes zone `apex`: its records, signed records, journal, keys and
+ * catalogue entry.
  * Returns SN_OK, SN_ENOTFOUND, SN_EINVAL, SN_ENOSPC, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_remove(store_txn_t *txn, const uint8_t *apex);
 

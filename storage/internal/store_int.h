@@ -12,6 +12,11 @@
  *   records  zone id u32 + canonical key of the owner + 0x00 + type u16
  *            -> one value per (owner, type): see rrval_* below
  *   journal  zone id u32 + sequence u64 -> one change (journal.c)
+ *   signed   same keys and values as records: the signer's records
+ *   keys     zone id u32 + key id (KEYSTORE_ID_LEN) -> one key (keystore.c)
+ *
+ * Format 1 had no `signed` and no `keys`; format 2 adds them (created
+ * empty when a format-1 store opens, which then says format 2).
  */
 #pragma once
 
@@ -26,7 +31,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#define STORE_FORMAT 1
+#define STORE_FORMAT 2
+/* The oldest format this signet opens (and upgrades). */
+#define STORE_FORMAT_MIN 1
 
 /* zone id + longest canonical key (504) + separator + type = 511, which is
  * exactly LMDB's default key limit (mdb_env_get_maxkeysize). */
@@ -41,6 +48,8 @@ struct store {
 	MDB_dbi dbi_zones;
 	MDB_dbi dbi_records;
 	MDB_dbi dbi_journal;
+	MDB_dbi dbi_signed;
+	MDB_dbi dbi_keys;
 	char *dir;
 	size_t map_max;
 	size_t map_size; /* guarded by mu */

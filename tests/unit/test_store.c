@@ -10,6 +10,7 @@
  * measurement, which only reports figures.
  */
 #include "storage/journal.h"
+#include "storage/keystore.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
 #include "tests/unit/suites.h"
@@ -20,6 +21,7 @@
 #include "zone/zcheck.h"
 #include "zone/zfile.h"
 #include <CUnit/CUnit.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -2295,6 +2297,401 @@ test_store_perf_1m(void)
 	rm_dir(d);
 }
 
+/* ---- key store ---- */
+
+/* A DNSKEY of `alg` with `flags` and `keylen` key octets from `rng`; its
+ * RDATA goes to `rd` (at least 4 + keylen octets). Fills the tag too. */
+static void
+make_key(keystore_key_t *k, uint64_t *rng, keystore_role_t role, uint8_t alg, uint8_t *rd,
+         size_t keylen)
+{
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < KEYSTORE_ID_LEN; i++) {
+		k->id[i] = (uint8_t)rnd(rng, 256);
+	}
+	k->role = role;
+	k->algorithm = alg;
+	k->flags = role == KEYSTORE_ZSK ? 256 : 257;
+	rd[0] = (uint8_t)(k->flags >> 8);
+	rd[1] = (uint8_t)k->flags;
+	rd[2] = 3;
+	rd[3] = alg;
+	for (size_t i = 0; i < keylen; i++) {
+		rd[4 + i] = (uint8_t)rnd(rng, 256);
+	}
+	k->dnskey = rd;
+	k->dnskey_len = (uint16_t)(4 + keylen);
+	/* RFC 4034 appendix B, written out apart from the store's own. */
+	uint32_t ac = 0;
+	for (size_t i = 0; i < k->dnskey_len; i++) {
+		ac += (i & 1) ? rd[i] : (uint32_t)rd[i] << 8;
+	}
+	ac += (ac >> 16) & 0xffff;
+	k->key_tag = (uint16_t)ac;
+}
+
+static bool
+keys_equal(const keystore_key_t *a, const keystore_key_t *b)
+{
+	return memcmp(a->id, b->id, KEYSTORE_ID_LEN) == 0 && a->algorithm == b->algorithm &&
+	       a->flags == b->flags && a->role == b->role && a->key_tag == b->key_tag &&
+	       a->dnskey_len == b->dnskey_len && memcmp(a->dnskey, b->dnskey, a->dnskey_len) == 0 &&
+	       a->privkey_len == b->privkey_len &&
+	       (a->privkey_len == 0 || memcmp(a->privkey, b->privkey, a->privkey_len) == 0) &&
+	       a->created == b->created && a->publish == b->publish && a->ready == b->ready &&
+	       a->active == b->active && a->retire_active == b->retire_active &&
+	       a->retire == b->retire && a->post_active == b->post_active &&
+	       a->revoke == b->revoke && a->remove == b->remove &&
+	       a->ds_submitted == b->ds_submitted && a->ds_seen == b->ds_seen;
+}
+
+/* A model key owns its bytes. */
+typedef struct mkey {
+	keystore_key_t k;
+	uint8_t rd[4 + 512];
+	char pem[3000];
+	bool live;
+} mkey_t;
+
+static void
+mkey_fix(mkey_t *m)
+{
+	m->k.dnskey = m->rd;
+	m->k.privkey = (const uint8_t *)m->pem;
+}
+
+typedef struct klist {
+	keystore_key_t k[64];
+	uint8_t bytes[64][4 + 512 + 3000];
+	size_t n;
+} klist_t;
+
+static int
+klist_cb(void *ctx, const keystore_key_t *k)
+{
+	klist_t *l = ctx;
+	if (l->n >= 64) {
+		return SN_ERANGE;
+	}
+	/* copies: the pointers die with the transaction */
+	keystore_key_t *c = &l->k[l->n];
+	*c = *k;
+	memcpy(l->bytes[l->n], k->dnskey, k->dnskey_len);
+	memcpy(l->bytes[l->n] + k->dnskey_len, k->privkey, k->privkey_len);
+	c->dnskey = l->bytes[l->n];
+	c->privkey = l->bytes[l->n] + k->dnskey_len;
+	l->n++;
+	return SN_OK;
+}
+
+static int
+klist_stop_cb(void *ctx, const keystore_key_t *k)
+{
+	(void)k;
+	(*(int *)ctx)++;
+	return SN_EEXIST;
+}
+
+static int
+mkey_id_cmp(const void *pa, const void *pb)
+{
+	const mkey_t *a = *(const mkey_t *const *)pa, *b = *(const mkey_t *const *)pb;
+	return memcmp(a->k.id, b->k.id, KEYSTORE_ID_LEN);
+}
+
+/* The store's keys of `apex` are the live model keys, in id order. */
+static void
+check_keys(store_t *s, const uint8_t *apex, mkey_t *m, size_t n)
+{
+	static klist_t got;
+	const mkey_t *live[64];
+	size_t nl = 0;
+	store_txn_t *t;
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].live) {
+			live[nl++] = &m[i];
+		}
+	}
+	qsort(live, nl, sizeof(live[0]), mkey_id_cmp);
+	got.n = 0;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	CHECK_SEED(keystore_list(t, apex, klist_cb, &got) == SN_OK);
+	CHECK_SEED(got.n == nl);
+	for (size_t i = 0; i < nl && i < got.n; i++) {
+		CHECK_SEED(keys_equal(&got.k[i], &live[i]->k));
+	}
+	for (size_t i = 0; i < n; i++) {
+		keystore_key_t k;
+		int rc = keystore_get(t, apex, m[i].k.id, &k);
+		CHECK_SEED(rc == (m[i].live ? SN_OK : SN_ENOTFOUND));
+		if (rc == SN_OK) {
+			CHECK_SEED(keys_equal(&k, &m[i].k));
+		}
+	}
+	store_txn_abort(t);
+}
+
+static void
+test_store_keys(void)
+{
+	char *d = tmp_dir();
+	store_t *s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint64_t rng = test_seed() + 11;
+	uint8_t a[DNAME_MAXLEN], b[DNAME_MAXLEN], none[DNAME_MAXLEN];
+	name_wire("keys.example.", a);
+	name_wire("other.example.", b);
+	name_wire("none.example.", none);
+	store_txn_t *t;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_add(t, a, NULL), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_add(t, b, NULL), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+
+	static mkey_t m[40];
+	static mkey_t other;
+	size_t n = 0;
+	make_key(&other.k, &rng, KEYSTORE_CSK, 13, other.rd, 64);
+	other.live = true;
+	/* Random puts, updates and deletes, one transaction each, against
+	 * the model; a reopen in the middle. */
+	for (unsigned step = 0; step < 200; step++) {
+		unsigned what = rnd(&rng, 10);
+		CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+		if (step == 0) {
+			CHECK_SEED(keystore_put(t, b, &other.k) == SN_OK);
+		}
+		if (what < 4 && n < 40) {
+			mkey_t *k = &m[n++];
+			static const uint8_t algs[] = {8, 13, 14, 15, 16};
+			uint8_t alg = algs[rnd(&rng, 5)];
+			size_t kl = alg == 8 ? 260 + rnd(&rng, 252) : alg == 14 ? 96 : alg == 16 ? 57
+			                                                  : alg == 15 ? 32 : 64;
+			make_key(&k->k, &rng, (keystore_role_t)(1 + rnd(&rng, 3)), alg, k->rd, kl);
+			k->k.privkey_len = rnd(&rng, 4) == 0 ? 0 : 1 + rnd(&rng, sizeof(k->pem) - 1);
+			for (size_t i = 0; i < k->k.privkey_len; i++) {
+				k->pem[i] = (char)(' ' + rnd(&rng, 90));
+			}
+			mkey_fix(k);
+			k->k.created = (int64_t)1700000000 + rnd(&rng, 1000000);
+			k->k.publish = k->k.created + rnd(&rng, 3600);
+			k->live = true;
+			CHECK_SEED(keystore_put(t, a, &k->k) == SN_OK);
+		} else if (what < 8 && n > 0) {
+			/* a timing step: every time may move, negative ones too */
+			mkey_t *k = &m[rnd(&rng, (unsigned)n)];
+			int64_t *f[] = {&k->k.ready, &k->k.active, &k->k.retire_active,
+			                &k->k.retire, &k->k.post_active, &k->k.revoke,
+			                &k->k.remove, &k->k.ds_submitted, &k->k.ds_seen};
+			*f[rnd(&rng, 9)] = (int64_t)rnd64(&rng);
+			int rc = keystore_put(t, a, &k->k);
+			CHECK_SEED(rc == SN_OK);
+			k->live = true; /* a put brings a deleted key back */
+		} else if (n > 0) {
+			mkey_t *k = &m[rnd(&rng, (unsigned)n)];
+			int rc = keystore_delete(t, a, k->k.id);
+			CHECK_SEED(rc == (k->live ? SN_OK : SN_ENOTFOUND));
+			k->live = false;
+		}
+		CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+		if (step == 100) {
+			store_close(s);
+			s = open_store(store_path(d), 0, 0, true);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		}
+		if (step % 20 == 0) {
+			check_keys(s, a, m, n);
+		}
+	}
+	check_keys(s, a, m, n);
+	check_keys(s, b, &other, 1);
+
+	/* A walk stops at the callback's word. */
+	int calls = 0;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	CU_ASSERT_EQUAL(keystore_list(t, b, klist_stop_cb, &calls), SN_EEXIST);
+	CU_ASSERT_EQUAL(calls, 1);
+	/* A read transaction cannot write; unknown zones are not found. */
+	CU_ASSERT_EQUAL(keystore_put(t, b, &other.k), SN_EINVAL);
+	CU_ASSERT_EQUAL(keystore_delete(t, b, other.k.id), SN_EINVAL);
+	keystore_key_t k;
+	CU_ASSERT_EQUAL(keystore_get(t, none, other.k.id, &k), SN_ENOTFOUND);
+	CU_ASSERT_EQUAL(keystore_list(t, none, klist_cb, NULL), SN_ENOTFOUND);
+	store_txn_abort(t);
+
+	/* Refused keys, each leaving the transaction usable. */
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(keystore_put(t, none, &other.k), SN_ENOTFOUND);
+	keystore_key_t bad = other.k;
+	bad.key_tag ^= 1;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad = other.k;
+	bad.role = KEYSTORE_ZSK; /* SEP set on a ZSK */
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad.role = (keystore_role_t)7;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad = other.k;
+	bad.algorithm = 8; /* the RDATA says 13 */
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad = other.k;
+	bad.flags = 257 | 0x8000; /* bits RFC 4034 leaves unassigned */
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad = other.k;
+	bad.dnskey_len = 3;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	bad = other.k;
+	bad.privkey_len = KEYSTORE_PRIVKEY_MAX + 1;
+	bad.privkey = other.rd;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	uint8_t rd2[4 + 64];
+	memcpy(rd2, other.rd, sizeof(rd2));
+	rd2[2] = 2; /* protocol must be 3 (RFC 4034 2.1.2) */
+	bad = other.k;
+	bad.dnskey = rd2;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &bad), SN_EINVAL);
+	CU_ASSERT_EQUAL(keystore_put(t, b, NULL), SN_EINVAL);
+	CU_ASSERT_EQUAL(keystore_delete(t, none, other.k.id), SN_ENOTFOUND);
+	/* The REVOKE bit (RFC 5011) changes the tag: both must agree. */
+	memcpy(rd2, other.rd, sizeof(rd2));
+	keystore_key_t rev = other.k;
+	rev.flags = 257 | KEYSTORE_FLAG_REVOKE;
+	rd2[0] = (uint8_t)(rev.flags >> 8);
+	rd2[1] = (uint8_t)rev.flags;
+	rev.dnskey = rd2;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &rev), SN_EINVAL);
+	rev.key_tag = (uint16_t)(other.k.key_tag + KEYSTORE_FLAG_REVOKE);
+	rev.revoke = 1800000000;
+	CU_ASSERT_EQUAL(keystore_put(t, b, &rev), SN_OK);
+	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
+	memcpy(other.rd, rd2, sizeof(rd2));
+	other.k = rev;
+	other.k.dnskey = other.rd;
+	check_keys(s, b, &other, 1);
+
+	/* Removing a zone removes its keys, and only its keys. */
+	store_zone_meta_t ma, mb;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_get(t, a, &ma), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_get(t, b, &mb), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_remove(t, b), SN_OK);
+	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
+	store_close(s);
+	size_t live = 0;
+	for (size_t i = 0; i < n; i++) {
+		live += m[i].live;
+	}
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "keys", mb.id), 0);
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "keys", ma.id), live);
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "keys", 0), live);
+
+	/* The store holds private keys: folder 0700, every file 0600. */
+	struct stat st;
+	char f[1024];
+	CU_ASSERT_EQUAL(stat(store_path(d), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0700);
+	snprintf(f, sizeof(f), "%s/data.mdb", store_path(d));
+	CU_ASSERT_EQUAL(stat(f, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	snprintf(f, sizeof(f), "%s/lock.mdb", store_path(d));
+	CU_ASSERT_EQUAL(stat(f, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	rm_dir(d);
+}
+
+static void
+test_store_key_ids(void)
+{
+	uint8_t a[KEYSTORE_ID_LEN], b[KEYSTORE_ID_LEN], c[KEYSTORE_ID_LEN];
+	char hex[KEYSTORE_ID_HEXLEN + 1];
+	CU_ASSERT_EQUAL(keystore_id_generate(a), SN_OK);
+	CU_ASSERT_EQUAL(keystore_id_generate(b), SN_OK);
+	CU_ASSERT(memcmp(a, b, KEYSTORE_ID_LEN) != 0);
+	keystore_id_to_hex(a, hex);
+	CU_ASSERT_EQUAL(strlen(hex), KEYSTORE_ID_HEXLEN);
+	CU_ASSERT_EQUAL(strspn(hex, "0123456789abcdef"), KEYSTORE_ID_HEXLEN);
+	CU_ASSERT_EQUAL(keystore_id_from_hex(hex, c), SN_OK);
+	CU_ASSERT(memcmp(a, c, KEYSTORE_ID_LEN) == 0);
+	for (size_t i = 0; i < KEYSTORE_ID_HEXLEN; i++) {
+		hex[i] = (char)toupper((unsigned char)hex[i]);
+	}
+	memset(c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(keystore_id_from_hex(hex, c), SN_OK);
+	CU_ASSERT(memcmp(a, c, KEYSTORE_ID_LEN) == 0);
+	memcpy(c, b, sizeof(c));
+	hex[5] = 'g';
+	CU_ASSERT_EQUAL(keystore_id_from_hex(hex, c), SN_EPARSE);
+	CU_ASSERT(memcmp(c, b, KEYSTORE_ID_LEN) == 0); /* untouched on failure */
+	hex[KEYSTORE_ID_HEXLEN - 1] = '\0';
+	CU_ASSERT_EQUAL(keystore_id_from_hex(hex, c), SN_EPARSE);
+	CU_ASSERT_EQUAL(keystore_id_from_hex(NULL, c), SN_EPARSE);
+	CU_ASSERT_STRING_EQUAL(keystore_role_name(KEYSTORE_KSK), "ksk");
+	CU_ASSERT_STRING_EQUAL(keystore_role_name(KEYSTORE_CSK), "csk");
+	CU_ASSERT_STRING_EQUAL(keystore_role_name((keystore_role_t)0), "unknown");
+}
+
+/* A format-1 store (no signed, no keys database) opens, keeps its zones and
+ * becomes format 2. */
+static void
+test_store_format_upgrade(void)
+{
+	char *d = tmp_dir();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	rrlist_t *l = fixed_zone();
+	store_t *s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_write(s, import_fixed, l), SN_OK);
+	store_close(s);
+
+	/* Turn it into what format 1 wrote. */
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi, main_dbi;
+	CU_ASSERT_EQUAL_FATAL(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	CU_ASSERT_EQUAL_FATAL(mdb_env_open(env, store_path(d), 0, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "signed", 0, &dbi), 0);
+	CU_ASSERT_EQUAL(mdb_drop(txn, dbi, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "keys", 0, &dbi), 0);
+	CU_ASSERT_EQUAL(mdb_drop(txn, dbi, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "info", 0, &dbi), 0);
+	uint8_t one[4] = {0, 0, 0, 1};
+	MDB_val k = {6, (void *)"format"}, v = {4, one};
+	CU_ASSERT_EQUAL(mdb_put(txn, dbi, &k, &v, 0), 0);
+	CU_ASSERT_EQUAL(mdb_dbi_open(txn, NULL, 0, &main_dbi), 0);
+	MDB_val kk = {4, (void *)"keys"};
+	CU_ASSERT_EQUAL(mdb_get(txn, main_dbi, &kk, &v), MDB_NOTFOUND);
+	CU_ASSERT_EQUAL(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+
+	s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	check_read_equal(s, "example.com.", l);
+	uint8_t apex[DNAME_MAXLEN], rd[4 + 64];
+	name_wire("example.com.", apex);
+	keystore_key_t key;
+	uint64_t rng = 1;
+	make_key(&key, &rng, KEYSTORE_KSK, 13, rd, 64);
+	store_txn_t *t;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(keystore_put(t, apex, &key), SN_OK);
+	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
+	store_close(s);
+
+	CU_ASSERT_EQUAL_FATAL(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	CU_ASSERT_EQUAL_FATAL(mdb_env_open(env, store_path(d), MDB_RDONLY, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "info", 0, &dbi), 0);
+	CU_ASSERT_EQUAL(mdb_get(txn, dbi, &k, &v), 0);
+	CU_ASSERT(v.mv_size == 4 && ((uint8_t *)v.mv_data)[3] == 2);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "keys", 0), 1);
+	rrlist_free(l);
+	rm_dir(d);
+}
+
 int
 test_store_register(void)
 {
@@ -2315,6 +2712,9 @@ test_store_register(void)
 	CU_add_test(s, "test_store_map_growth", test_store_map_growth);
 	CU_add_test(s, "test_store_map_max", test_store_map_max);
 	CU_add_test(s, "test_store_crash", test_store_crash);
+	CU_add_test(s, "test_store_keys", test_store_keys);
+	CU_add_test(s, "test_store_key_ids", test_store_key_ids);
+	CU_add_test(s, "test_store_format_upgrade", test_store_format_upgrade);
 	CU_add_test(s, "test_store_perf_1m", test_store_perf_1m);
 	return CU_get_error();
 }
