@@ -1085,6 +1085,7 @@ static const struct cmd_spec specs[] = {
      {"template", "file", NULL}},
     {"zone-remove", offsetof(ctl_handlers_t, zone_remove), ZONE_REQUIRED, true, {NULL}},
     {"stats", offsetof(ctl_handlers_t, stats), ZONE_NONE, false, {NULL}},
+    {"zone-update", offsetof(ctl_handlers_t, zone_update), ZONE_REQUIRED, true, {"changes", NULL}},
 };
 
 struct ctl_req {

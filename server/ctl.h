@@ -30,6 +30,8 @@
  *	zone-flush ZONE		args: out (folder, optional). file (the path written)
  *	zone-add ZONE		args: template, file (both optional). serial
  *	zone-remove ZONE	-
+ *	zone-update ZONE	args: changes (lines, server/zupdate.h). serial-before,
+ *				serial, removed, added (records)
  *	stats			counters: {name: number...}
  * Every zone a request names is a valid domain name, made absolute (a
  * trailing dot added) and lower-cased before the handler sees it. Arguments
@@ -233,6 +235,7 @@ typedef struct ctl_handlers {
 	ctl_handler_fn zone_add;
 	ctl_handler_fn zone_remove;
 	ctl_handler_fn stats;
+	ctl_handler_fn zone_update;
 } ctl_handlers_t;
 
 typedef struct ctl_server ctl_server_t;

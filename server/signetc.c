@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -187,6 +188,27 @@ static const struct cmd cmds[] = {
 		"\n"
 		"Stops serving ZONE and removes it from the store.\n"
 		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-update",
+		"add and delete records of a zone",
+		"usage: signetc zone-update [options] ZONE [--add RR]... [--del RR]... [--input F]\n"
+		"\n"
+		"Changes a few records of ZONE without its zone file, in one commit with a\n"
+		"new serial (by the zone's serial-policy); answers once it is committed.\n"
+		"Changes apply in the order given (all --add and --del first, then F):\n"
+		"  add RR            a record as in a zone file, with its owner (relative\n"
+		"                    to ZONE, @ for the apex); no TTL: that of its RRset\n"
+		"  del RR            that record\n"
+		"  del OWNER TYPE    the RRset\n"
+		"  del OWNER         every RRset of the name\n"
+		"The zone file is not rewritten: signetc zone-flush writes the zone out.\n"
+		"\n"
+		"  -a, --add RR        add RR\n"
+		"  -d, --del WHAT      delete WHAT (RR, OWNER TYPE or OWNER)\n"
+		"  -i, --input F       more changes, one a line ('add ...', 'del ...');\n"
+		"                      - reads them from standard input\n" SIGNETC_CTL_OPTS,
 		cmd_ctl,
 	},
 	{
@@ -710,6 +732,7 @@ enum {
 	COPT_OUT = 1u << 0,
 	COPT_TEMPLATE = 1u << 1,
 	COPT_FILE = 1u << 2,
+	COPT_CHANGES = 1u << 3, /* --add, --del, --input */
 };
 
 static const struct ctl_cmd {
@@ -727,6 +750,7 @@ static const struct ctl_cmd {
 	{"zone-add", CZ_REQUIRED, true, COPT_TEMPLATE | COPT_FILE},
 	{"zone-remove", CZ_REQUIRED, true, 0},
 	{"stats", CZ_NONE, false, 0},
+	{"zone-update", CZ_REQUIRED, true, COPT_CHANGES},
 };
 
 /* A path the daemon can use whatever its working folder: absolute. */
@@ -1016,6 +1040,9 @@ cmd_ctl(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"template", required_argument, NULL, 'T'},
 		{"file", required_argument, NULL, 'f'},
+		{"add", required_argument, NULL, 'a'},
+		{"del", required_argument, NULL, 'd'},
+		{"input", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1024,6 +1051,10 @@ cmd_ctl(int argc, char **argv)
 	const char *sock = NULL, *conf_path = NULL, *out = NULL, *tmpl = NULL, *file = NULL;
 	bool json = false;
 	int timeout_ms = 0;
+	char *changes = NULL;
+	size_t changes_len = 0;
+	FILE *chg = open_memstream(&changes, &changes_len);
+	const char *input = NULL;
 	unsigned given = 0;
 	int opt, status = EXIT_USAGE;
 
@@ -1032,12 +1063,16 @@ cmd_ctl(int argc, char **argv)
 			cc = &ctl_cmds[i];
 		}
 	}
-	if (self == NULL || cc == NULL) {
+	if (self == NULL || cc == NULL || chg == NULL) {
+		if (chg != NULL) {
+			fclose(chg);
+		}
+		free(changes);
 		return EXIT_USAGE;
 	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "s:c:t:jo:T:f:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:t:jo:T:f:a:d:i:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -1071,8 +1106,24 @@ cmd_ctl(int argc, char **argv)
 			file = optarg;
 			given |= COPT_FILE;
 			break;
+		case 'a':
+		case 'd':
+			if (strchr(optarg, '\n') != NULL) {
+				fprintf(stderr, "signetc %s: one change an option (use --input for more)\n",
+					cc->name);
+				goto usage_fail;
+			}
+			fprintf(chg, "%s %s\n", opt == 'a' ? "add" : "del", optarg);
+			given |= COPT_CHANGES;
+			break;
+		case 'i':
+			input = optarg;
+			given |= COPT_CHANGES;
+			break;
 		case 'h':
 			fputs(self->help, stdout);
+			fclose(chg);
+			free(changes);
 			return EXIT_OK;
 		default:
 			if (optopt != 0) {
@@ -1082,15 +1133,51 @@ cmd_ctl(int argc, char **argv)
 				fprintf(stderr, "signetc %s: unknown option '%s'\n", cc->name,
 					argv[optind - 1]);
 			}
-			fputs(self->help, stderr);
-			return EXIT_USAGE;
+			goto usage_fail;
 		}
 	}
 	if ((given & ~cc->opts) != 0) {
+		unsigned bad = given & ~cc->opts;
 		fprintf(stderr, "signetc %s: --%s is not an option of this command\n", cc->name,
-			(given & ~cc->opts & COPT_OUT)	    ? "out"
-			: (given & ~cc->opts & COPT_TEMPLATE) ? "template"
-							     : "file");
+			(bad & COPT_OUT)	    ? "out"
+			: (bad & COPT_TEMPLATE) ? "template"
+			: (bad & COPT_FILE)	    ? "file"
+						    : "add, --del or --input");
+		goto usage_fail;
+	}
+	if (input != NULL) {
+		FILE *in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
+		char buf[8192];
+		size_t n;
+		if (in == NULL) {
+			fprintf(stderr, "signetc %s: %s: %s\n", cc->name, input, strerror(errno));
+			fclose(chg);
+			free(changes);
+			return EXIT_FAILURE;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+			fwrite(buf, 1, n, chg);
+		}
+		bool bad = ferror(in) != 0;
+		if (in != stdin) {
+			fclose(in);
+		}
+		if (bad) {
+			fprintf(stderr, "signetc %s: cannot read %s\n", cc->name, input);
+			fclose(chg);
+			free(changes);
+			return EXIT_FAILURE;
+		}
+	}
+	if (fclose(chg) != 0 || changes == NULL) {
+		fprintf(stderr, "signetc %s: out of memory\n", cc->name);
+		free(changes);
+		return EXIT_FAILURE;
+	}
+	chg = NULL;
+	if ((cc->opts & COPT_CHANGES) != 0 && changes_len == 0) {
+		fprintf(stderr, "signetc %s: what to change? (--add, --del, --input)\n", cc->name);
+		free(changes);
 		fputs(self->help, stderr);
 		return EXIT_USAGE;
 	}
@@ -1100,11 +1187,13 @@ cmd_ctl(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "signetc %s: unexpected argument '%s'\n", cc->name, argv[optind]);
+		free(changes);
 		fputs(self->help, stderr);
 		return EXIT_USAGE;
 	}
 	if (zone == NULL && cc->zone == CZ_REQUIRED) {
 		fprintf(stderr, "signetc %s: which zone?\n", cc->name);
+		free(changes);
 		fputs(self->help, stderr);
 		return EXIT_USAGE;
 	}
@@ -1115,13 +1204,14 @@ cmd_ctl(int argc, char **argv)
 		    dname_from_text(zone, strlen(zone), (const uint8_t *)"", apex, &alen) != SN_OK) {
 			fprintf(stderr, "signetc %s: '%s' is not a valid zone name\n", cc->name,
 				zone);
+			free(changes);
 			return EXIT_USAGE;
 		}
 	}
 
 	/* the daemon has its own working folder: send it absolute paths */
-	const char *keys[3], *vals[3];
-	char *abs[3] = {NULL, NULL, NULL};
+	const char *keys[4], *vals[4];
+	char *abs[4] = {NULL, NULL, NULL, NULL};
 	size_t nargs = 0;
 	if (out != NULL) {
 		keys[nargs] = "out";
@@ -1138,6 +1228,11 @@ cmd_ctl(int argc, char **argv)
 		keys[nargs] = "file";
 		abs[nargs] = absolute(file);
 		vals[nargs] = abs[nargs];
+		nargs++;
+	}
+	if ((cc->opts & COPT_CHANGES) != 0) {
+		keys[nargs] = "changes";
+		vals[nargs] = changes;
 		nargs++;
 	}
 	char *path = NULL, *line = NULL;
@@ -1218,10 +1313,17 @@ out:
 	ctl_jdoc_free(doc);
 	free(line);
 	free(path);
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		free(abs[i]);
 	}
+	free(changes);
 	return status;
+
+usage_fail:
+	fclose(chg);
+	free(changes);
+	fputs(self->help, stderr);
+	return EXIT_USAGE;
 }
 
 int

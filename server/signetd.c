@@ -36,6 +36,7 @@
 #include "server/xfr.h"
 #include "server/zload.h"
 #include "server/zonetab.h"
+#include "server/zupdate.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
 #include "zone/rdata.h"
@@ -995,6 +996,154 @@ ctl_zone_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return SN_OK;
 }
 
+/* The serial after `from` by the zone's serial policy (knot.conf's
+ * serial-policy): the next number, or the time as Unix seconds or as
+ * YYYYMMDDnn (UTC) when that is newer (RFC 1982). */
+static uint32_t
+serial_next(const zone_state_t *zs, uint32_t from)
+{
+	enum conf_serial_policy p =
+	    zs->zone.conf != NULL ? zs->zone.conf->serial_policy : CONF_SERIAL_INCREMENT;
+	time_t now = time(NULL);
+	uint32_t t = 0;
+	if (p == CONF_SERIAL_UNIXTIME) {
+		t = (uint32_t)now;
+	} else if (p == CONF_SERIAL_DATESERIAL) {
+		struct tm tm;
+		if (gmtime_r(&now, &tm) != NULL) {
+			t = (uint32_t)(tm.tm_year + 1900) * 1000000u + (uint32_t)(tm.tm_mon + 1) * 10000u +
+			    (uint32_t)tm.tm_mday * 100u;
+		}
+	}
+	return t != 0 && serial_newer(t, from) ? t : from + 1;
+}
+
+/* A zone-update, committed in one write transaction like a reload diff. */
+typedef struct update_job {
+	zone_state_t *zs;
+	const zupdate_t *u;
+	uint32_t serial_from, serial_to;
+	zdiff_t *diff; /* out: the change applied */
+} update_job_t;
+
+static int
+diff_add_list(zdiff_t *d, const rrlist_t *l, bool add)
+{
+	for (size_t i = 0; i < rrlist_count(l); i++) {
+		rrlist_rr_t r = rrlist_get(l, i);
+		store_rr_t s = {.owner = r.owner, .type = r.type, .rclass = r.rclass,
+				.ttl = r.ttl, .rdlen = r.rdlen, .rdata = r.rdata};
+		int rc = add ? zdiff_add(d, &s) : zdiff_remove(d, &s);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	return SN_OK;
+}
+
+static int
+update_txn(store_txn_t *txn, void *ctx)
+{
+	update_job_t *job = ctx;
+	const zupdate_t *u = job->u;
+	store_rr_t soa, after;
+	uint8_t rd[sizeof(u->soa_rdata)];
+	zdiff_t *d = NULL;
+
+	zdiff_free(job->diff); /* from an attempt store_write had to redo */
+	job->diff = NULL;
+	int rc = store_zone_soa(txn, job->zs->zone.apex, &soa);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (soa.rdlen < 20 || soa.rdlen > sizeof(rd) ||
+	    wire_read_u32(soa.rdata + soa.rdlen - 20) != job->serial_from) {
+		return SN_EINVAL; /* the store and the snapshot disagree: not ours to fix */
+	}
+	after = soa;
+	if (u->soa_changed) {
+		after.ttl = u->soa_ttl;
+		after.rdlen = u->soa_rdlen;
+		memcpy(rd, u->soa_rdata, u->soa_rdlen);
+	} else {
+		memcpy(rd, soa.rdata, soa.rdlen);
+	}
+	wire_write_u32(rd + after.rdlen - 20, job->serial_to);
+	after.rdata = rd;
+	if ((rc = zdiff_new(&d)) != SN_OK || (rc = zdiff_set_soa_before(d, &soa)) != SN_OK ||
+	    (rc = zdiff_set_soa_after(d, &after)) != SN_OK ||
+	    (rc = diff_add_list(d, u->removed, false)) != SN_OK ||
+	    (rc = diff_add_list(d, u->added, true)) != SN_OK || (rc = zdiff_sort(d)) != SN_OK) {
+		zdiff_free(d);
+		return rc;
+	}
+	job->diff = d;
+	return store_zone_apply(txn, job->zs->zone.apex, d, job->serial_to);
+}
+
+/* Applies a few record changes without the zone file (server/zupdate.h):
+ * what a hosting provider's panel does all day. Answered once committed. */
+static int
+ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	const char *text = ctl_req_arg(req, "changes");
+	char err[ZUPDATE_ERRLEN];
+	zupdate_t u;
+
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	if (zs->zone.snap == NULL) {
+		ctl_resp_error(r, SN_EINVAL, "zone %s is not loaded", zs->zone.name);
+		return SN_OK;
+	}
+	if (text == NULL) {
+		ctl_resp_error(r, SN_EINVAL, "no changes given");
+		return SN_OK;
+	}
+	int rc = zupdate_build(zs->zone.snap, text, strlen(text), &u, err);
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "zone %s: %s", zs->zone.name, err);
+		return SN_OK;
+	}
+	uint32_t from = snap_serial(zs->zone.snap);
+	ctl_resp_uint(r, "serial-before", from);
+	if (zupdate_is_empty(&u)) {
+		ctl_resp_uint(r, "serial", from);
+		ctl_resp_uint(r, "removed", 0);
+		ctl_resp_uint(r, "added", 0);
+		zupdate_free(&u);
+		return SN_OK;
+	}
+	update_job_t job = {.zs = zs, .u = &u, .serial_from = from, .serial_to = serial_next(zs, from)};
+	rc = store_write(srv->store, update_txn, &job);
+	size_t removed = rrlist_count(u.removed), added = rrlist_count(u.added);
+	zupdate_free(&u);
+	if (rc != SN_OK) {
+		char msg[STORE_ERRMSG_LEN];
+		store_errmsg(srv->store, msg, sizeof(msg));
+		zdiff_free(job.diff);
+		log_error("zone %s: update not stored: %s", zs->zone.name,
+			  msg[0] != '\0' ? msg : sn_strerror(rc));
+		ctl_resp_error(r, rc, "zone %s: not stored: %s", zs->zone.name,
+			       msg[0] != '\0' ? msg : sn_strerror(rc));
+		return SN_OK;
+	}
+	log_info("zone %s: serial %u -> %u: %zu records removed, %zu added (update)", zs->zone.name,
+		 from, job.serial_to, removed, added);
+	if (publish_edit(zs, job.diff, job.serial_to) != SN_OK) {
+		(void)publish_from_store(srv, zs);
+	}
+	zdiff_free(job.diff);
+	ctl_resp_uint(r, "serial", job.serial_to);
+	ctl_resp_uint(r, "removed", removed);
+	ctl_resp_uint(r, "added", added);
+	return SN_OK;
+}
+
 /* Writes the zone as it is served (from the store, in canonical form) to
  * `--out DIR`/<zone>zone, or to the zone's own file. */
 static int
@@ -1172,6 +1321,7 @@ static const ctl_handlers_t ctl_handlers = {
 	.zone_flush = ctl_zone_flush,
 	.zone_add = ctl_zone_add,
 	.zone_remove = ctl_zone_remove,
+	.zone_update = ctl_zone_update,
 	.stats = ctl_stats,
 };
 
