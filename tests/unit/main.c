@@ -32,6 +32,7 @@ main(int argc, char **argv)
 		test_ctl_register,
 		test_store_register,
 		test_sign_register,
+		test_signer_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");
 	seed = s != NULL ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
