@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "sign/keypair.h"
 #include "zone/err.h"
 
 /* DNSSEC algorithm numbers (IANA "DNS Security Algorithm Numbers"). */
@@ -58,3 +59,36 @@ SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsi
  * SN_ENOMEM. */
 SN_MUSTCHECK int rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
 			      const rrsig_rrset_t *set);
+
+/* An upper bound of the scratch rrsig_sign needs for `set`: the signed data
+ * with every owner at its longest, plus a canonical copy of each RDATA and
+ * room to sort them. Any thread. */
+size_t rrsig_sign_scratch_len(const rrsig_rrset_t *set);
+
+/* RRSIG RDATA with a signature of `key` over a set with this signer fits in
+ * RRSIG_FIXEDLEN + DNAME_MAXLEN + keypair_sig_maxlen(key) octets. */
+#define RRSIG_RDATA_MAXLEN (RRSIG_FIXEDLEN + 255 + KEYPAIR_SIG_MAXLEN)
+
+/* Builds the whole RRSIG RDATA for `set` signed by `key` with signer name
+ * `signer` (the zone apex, written lower-case, RFC 6840 5.1): type covered,
+ * algorithm, labels (owner label count, minus one for a wildcard owner,
+ * RFC 4034 3.1.3), original TTL `ttl`, expiration, inception, key tag,
+ * signer, signature. `scratch` (scratch_cap octets, rrsig_sign_scratch_len
+ * is always enough) holds the signed data so the hot path does not
+ * allocate; SN_ENOSPC if it or `out` (`cap` octets; RRSIG_RDATA_MAXLEN is
+ * always enough) is too small. Writes *out_len only on success.
+ * Borrows everything. Any thread, concurrently on one key.
+ * Returns SN_OK; SN_EINVAL for a public-only key, an empty set, a set of
+ * type RRSIG (RFC 4035 2.2), or an expiration not after the inception in
+ * serial number arithmetic (RFC 4034 3.1.5); SN_EPARSE for a malformed
+ * owner, signer or RDATA; SN_ENOMEM if OpenSSL failed. */
+SN_MUSTCHECK int rrsig_sign(const keypair_t *key, const rrsig_rrset_t *set, const uint8_t *signer,
+			    uint32_t ttl, uint32_t inception, uint32_t expiration,
+			    uint8_t *scratch, size_t scratch_cap, uint8_t *out, size_t cap,
+			    size_t *out_len);
+
+/* Verifies `rrsig` (`rlen` octets of RRSIG RDATA) over `set` with `key`,
+ * which may be public-only: rrsig_verify without re-reading the DNSKEY.
+ * Same checks and return codes as rrsig_verify. Any thread. */
+SN_MUSTCHECK int rrsig_verify_key(const uint8_t *rrsig, size_t rlen, const keypair_t *key,
+				  const rrsig_rrset_t *set);

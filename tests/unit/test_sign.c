@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
 #include "tests/unit/suites.h"
 #include "sign/dnskey.h"
+#include "sign/keypair.h"
 #include "sign/nsec3hash.h"
 #include "sign/rrsig.h"
 #include "zone/dname.h"
@@ -864,6 +868,506 @@ test_sign_bind_oracle(void)
 	CU_ASSERT_EQUAL(matched, 1);
 }
 
+/* ---- Key pairs and RRSIG creation ---- */
+
+static const uint8_t ALL_ALGS[] = {DNSSEC_ALG_RSASHA256, DNSSEC_ALG_RSASHA512,
+				   DNSSEC_ALG_ECDSAP256SHA256, DNSSEC_ALG_ECDSAP384SHA384,
+				   DNSSEC_ALG_ED25519, DNSSEC_ALG_ED448};
+
+/* Standard base64 to bytes with OpenSSL's decoder; returns the length or -1. */
+static int
+unb64(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(s);
+	if (n % 4 != 0 || n / 4 * 3 > cap) {
+		return -1;
+	}
+	int len = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
+	if (len < 0) {
+		return -1;
+	}
+	/* EVP_DecodeBlock counts the padding as data. */
+	for (size_t i = n; i > 0 && s[i - 1] == '='; i--) {
+		len--;
+	}
+	return len;
+}
+
+/* A key of `alg` for tests: RSA at 1024 bits to keep the suite quick. */
+static keypair_t *
+test_key(uint8_t alg, uint16_t flags)
+{
+	keypair_t *k = NULL;
+	bool rsa = alg == DNSSEC_ALG_RSASHA256 || alg == DNSSEC_ALG_RSASHA512;
+	if (keypair_generate(alg, rsa ? 1024 : 0, flags, &k) != SN_OK) {
+		return NULL;
+	}
+	return k;
+}
+
+static void
+test_sign_keypair_generate(void)
+{
+	unsigned seed = test_seed();
+	for (size_t i = 0; i < sizeof(ALL_ALGS); i++) {
+		uint8_t alg = ALL_ALGS[i];
+		keypair_t *k = test_key(alg, KEYPAIR_FLAGS_KSK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		CU_ASSERT_EQUAL(keypair_alg(k), alg);
+		CU_ASSERT_EQUAL(keypair_flags(k), KEYPAIR_FLAGS_KSK);
+		CU_ASSERT(keypair_has_private(k));
+		const uint8_t *rd = keypair_dnskey(k);
+		size_t rl = keypair_dnskey_len(k);
+		CU_ASSERT_FATAL(rl > DNSKEY_HDRLEN);
+		CU_ASSERT_EQUAL(rd[0], 1);
+		CU_ASSERT_EQUAL(rd[1], 1);
+		CU_ASSERT_EQUAL(rd[2], 3);
+		CU_ASSERT_EQUAL(rd[3], alg);
+		/* The zone parser accepts it as DNSKEY RDATA. */
+		CU_ASSERT_EQUAL(rdata_check(RRTYPE_DNSKEY, rd, rl), SN_OK);
+		uint16_t tag = 0;
+		CU_ASSERT_EQUAL(dnskey_keytag(rd, rl, &tag), SN_OK);
+		CU_ASSERT_EQUAL(keypair_tag(k), tag);
+		/* Public key lengths of RFC 6605 4, RFC 8080 3, and RFC 3110
+		 * with F4 (one-octet exponent length, 3 octets, 128 of modulus). */
+		size_t want[] = {1 + 3 + 128, 1 + 3 + 128, 64, 96, 32, 57};
+		size_t wsig[] = {128, 128, 64, 96, 64, 114};
+		CU_ASSERT_EQUAL(rl - DNSKEY_HDRLEN, want[i]);
+		CU_ASSERT_EQUAL(keypair_sig_maxlen(k), wsig[i]);
+
+		uint8_t data[300], sig[KEYPAIR_SIG_MAXLEN];
+		size_t dl = (size_t)rand_r(&seed) % sizeof(data), sl = 0;
+		for (size_t j = 0; j < dl; j++) {
+			data[j] = (uint8_t)rand_r(&seed);
+		}
+		CU_ASSERT_EQUAL_FATAL(keypair_sign(k, data, dl, sig, sizeof(sig), &sl), SN_OK);
+		CU_ASSERT_EQUAL(sl, wsig[i]);
+		CU_ASSERT_EQUAL(keypair_verify(k, data, dl, sig, sl), SN_OK);
+		/* Too small a buffer: refused, *sig_len untouched. */
+		size_t sl2 = 7;
+		CU_ASSERT_EQUAL(keypair_sign(k, data, dl, sig, wsig[i] - 1, &sl2), SN_ENOSPC);
+		CU_ASSERT_EQUAL(sl2, 7);
+
+		/* The public half read back from the DNSKEY verifies the same
+		 * signature and cannot sign. */
+		keypair_t *pub = NULL;
+		CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(rd, rl, &pub), SN_OK);
+		CU_ASSERT(!keypair_has_private(pub));
+		CU_ASSERT_EQUAL(keypair_tag(pub), tag);
+		CU_ASSERT_EQUAL(keypair_dnskey_len(pub), rl);
+		CU_ASSERT_EQUAL(memcmp(keypair_dnskey(pub), rd, rl), 0);
+		CU_ASSERT_EQUAL(keypair_verify(pub, data, dl, sig, sl), SN_OK);
+		CU_ASSERT_EQUAL(keypair_sign(pub, data, dl, sig, sizeof(sig), &sl2), SN_EINVAL);
+		/* A flipped bit in the data or the signature fails. */
+		data[dl / 2] ^= dl > 0 ? 0x10 : 0;
+		sig[sl / 2] ^= dl > 0 ? 0 : 0x10;
+		CU_ASSERT_EQUAL(keypair_verify(pub, data, dl, sig, sl), SN_ECHECK);
+		CU_ASSERT_EQUAL(keypair_verify(pub, data, dl, sig, sl - 1), SN_EPARSE);
+		keypair_free(pub);
+
+		/* Another key of the same algorithm is another key. */
+		keypair_t *k2 = test_key(alg, KEYPAIR_FLAGS_ZSK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+		CU_ASSERT_EQUAL(keypair_flags(k2), KEYPAIR_FLAGS_ZSK);
+		CU_ASSERT_EQUAL(keypair_dnskey(k2)[1], 0);
+		CU_ASSERT(memcmp(keypair_dnskey(k2) + 4, rd + 4, rl - 4) != 0);
+		keypair_free(k2);
+		keypair_free(k);
+	}
+	/* The default RSA size is 2048 bits. */
+	keypair_t *k = NULL;
+	CU_ASSERT_EQUAL_FATAL(keypair_generate(DNSSEC_ALG_RSASHA256, 0, 256, &k), SN_OK);
+	CU_ASSERT_EQUAL(keypair_sig_maxlen(k), 256);
+	keypair_free(k);
+
+	/* Refusals leave *out alone. */
+	k = (keypair_t *)&seed;
+	CU_ASSERT_EQUAL(keypair_generate(5, 0, 256, &k), SN_ENOTSUP);
+	CU_ASSERT_EQUAL(keypair_generate(253, 0, 256, &k), SN_ENOTSUP);
+	CU_ASSERT_EQUAL(keypair_generate(DNSSEC_ALG_ED25519, 0, 0, &k), SN_EINVAL);
+	CU_ASSERT_EQUAL(keypair_generate(DNSSEC_ALG_ED25519, 0, 257 | 0x8000, &k), SN_EINVAL);
+	CU_ASSERT_EQUAL(keypair_generate(DNSSEC_ALG_ED25519, 256, 256, &k), SN_ERANGE);
+	CU_ASSERT_EQUAL(keypair_generate(DNSSEC_ALG_RSASHA256, 512, 256, &k), SN_ERANGE);
+	CU_ASSERT_EQUAL(keypair_generate(DNSSEC_ALG_RSASHA512, 8192, 256, &k), SN_ERANGE);
+	CU_ASSERT_PTR_EQUAL(k, (keypair_t *)&seed);
+	keypair_free(NULL);
+}
+
+/* A random RRset of a random type at a random owner below example.org. */
+struct rand_set {
+	uint8_t owner[DNAME_MAXLEN];
+	uint8_t rd[16][64];
+	const uint8_t *rdp[16];
+	uint16_t rdl[16];
+	rrsig_rrset_t set;
+};
+
+static void
+rand_set(struct rand_set *r, unsigned *seed)
+{
+	static const char *const owners[] = {"example.org.", "WWW.Example.ORG.",
+					     "*.example.org.", "*.Sub.example.org.",
+					     "a.b.c.d.example.org."};
+	static const uint16_t types[] = {RRTYPE_A, RRTYPE_MX, RRTYPE_TXT, RRTYPE_NS};
+	CU_ASSERT_FATAL(name(owners[rand_r(seed) % 5], r->owner) > 0);
+	uint16_t type = types[rand_r(seed) % 4];
+	size_t n = 1 + (size_t)rand_r(seed) % 16;
+	for (size_t i = 0; i < n; i++) {
+		char text[64];
+		unsigned v = (unsigned)rand_r(seed) % 64;
+		switch (type) {
+		case RRTYPE_A:
+			snprintf(text, sizeof(text), "192.0.2.%u", v);
+			break;
+		case RRTYPE_MX:
+			snprintf(text, sizeof(text), "%u Mail%u.Example.org.", v % 3, v);
+			break;
+		case RRTYPE_TXT:
+			snprintf(text, sizeof(text), "text-%u-%u", v, (unsigned)rand_r(seed));
+			break;
+		default:
+			snprintf(text, sizeof(text), "NS%u.example.NET.", v);
+			break;
+		}
+		int len = parse_rdata(type, text, r->rd[i], sizeof(r->rd[i]));
+		CU_ASSERT_FATAL(len > 0);
+		r->rdp[i] = r->rd[i];
+		r->rdl[i] = (uint16_t)len;
+	}
+	r->set = (rrsig_rrset_t){r->owner, type, 1, n, r->rdp, r->rdl};
+}
+
+static void
+test_sign_rrsig_sign_random(void)
+{
+	unsigned seed = test_seed();
+	uint8_t signer[DNAME_MAXLEN], lsigner[DNAME_MAXLEN];
+	CU_ASSERT_FATAL(name("Example.ORG.", signer) > 0);
+	CU_ASSERT_FATAL(name("example.org.", lsigner) > 0);
+	for (size_t i = 0; i < sizeof(ALL_ALGS); i++) {
+		keypair_t *k = test_key(ALL_ALGS[i], KEYPAIR_FLAGS_ZSK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		for (unsigned round = 0; round < 20; round++) {
+			struct rand_set r;
+			rand_set(&r, &seed);
+			uint8_t scratch[8192], out[RRSIG_RDATA_MAXLEN];
+			size_t ol = 0;
+			uint32_t inc = (uint32_t)rand_r(&seed), exp = inc + 86400 * 14;
+			uint32_t ttl = (uint32_t)rand_r(&seed) % 86400;
+			CU_ASSERT_FATAL(rrsig_sign_scratch_len(&r.set) <= sizeof(scratch));
+			CU_ASSERT_EQUAL_FATAL(rrsig_sign(k, &r.set, signer, ttl, inc, exp, scratch,
+							 sizeof(scratch), out, sizeof(out), &ol),
+					      SN_OK);
+			/* The fields of RFC 4034 3.1. */
+			CU_ASSERT_EQUAL((out[0] << 8) | out[1], r.set.type);
+			CU_ASSERT_EQUAL(out[2], ALL_ALGS[i]);
+			unsigned labels = dname_label_count(r.owner);
+			CU_ASSERT_EQUAL(out[3], dname_is_wildcard(r.owner) ? labels - 1 : labels);
+			uint32_t f[3];
+			for (int j = 0; j < 3; j++) {
+				const uint8_t *p = out + 4 + 4 * j;
+				f[j] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				       (uint32_t)p[2] << 8 | p[3];
+			}
+			CU_ASSERT_EQUAL(f[0], ttl);
+			CU_ASSERT_EQUAL(f[1], exp);
+			CU_ASSERT_EQUAL(f[2], inc);
+			CU_ASSERT_EQUAL((out[16] << 8) | out[17], keypair_tag(k));
+			CU_ASSERT_EQUAL(memcmp(out + RRSIG_FIXEDLEN, lsigner, 13), 0);
+			CU_ASSERT_EQUAL(ol, RRSIG_FIXEDLEN + 13 + keypair_sig_maxlen(k));
+			CU_ASSERT_EQUAL(rdata_check(RRTYPE_RRSIG, out, ol), SN_OK);
+
+			/* The verifier built on the DNSKEY RDATA accepts it... */
+			CU_ASSERT_EQUAL(rrsig_verify(out, ol, keypair_dnskey(k),
+						     keypair_dnskey_len(k), &r.set), SN_OK);
+			CU_ASSERT_EQUAL(rrsig_verify_key(out, ol, k, &r.set), SN_OK);
+			/* ...and refuses it for the same RDATA in another class. */
+			r.set.rclass = 3;
+			CU_ASSERT_EQUAL(rrsig_verify(out, ol, keypair_dnskey(k),
+						     keypair_dnskey_len(k), &r.set), SN_ECHECK);
+			r.set.rclass = 1;
+			/* ...and once the TTL in the RRSIG changed. */
+			out[7] ^= 1;
+			CU_ASSERT_EQUAL(rrsig_verify_key(out, ol, k, &r.set), SN_ECHECK);
+			out[7] ^= 1;
+
+			/* Short buffers: SN_ENOSPC, *out_len untouched. */
+			size_t keep = ol;
+			CU_ASSERT_EQUAL(rrsig_sign(k, &r.set, signer, ttl, inc, exp, scratch, 40,
+						   out, sizeof(out), &ol), SN_ENOSPC);
+			CU_ASSERT_EQUAL(rrsig_sign(k, &r.set, signer, ttl, inc, exp, scratch,
+						   sizeof(scratch), out, keep - 1, &ol),
+					SN_ENOSPC);
+			CU_ASSERT_EQUAL(ol, keep);
+		}
+		keypair_free(k);
+	}
+}
+
+static void
+test_sign_rrsig_sign_errors(void)
+{
+	uint8_t owner[DNAME_MAXLEN], signer[DNAME_MAXLEN], a[4] = {192, 0, 2, 1};
+	uint8_t scratch[2048], out[RRSIG_RDATA_MAXLEN];
+	size_t ol = 99;
+	CU_ASSERT_FATAL(name("www.example.org.", owner) > 0);
+	CU_ASSERT_FATAL(name("example.org.", signer) > 0);
+	const uint8_t *rdp[1] = {a};
+	uint16_t rdl[1] = {4};
+	rrsig_rrset_t set = {owner, RRTYPE_A, 1, 1, rdp, rdl};
+	keypair_t *k = test_key(DNSSEC_ALG_ECDSAP256SHA256, 256);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	keypair_t *pub = NULL;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(keypair_dnskey(k), keypair_dnskey_len(k), &pub),
+			      SN_OK);
+	/* Public-only key, empty set, RRSIG set, inverted validity. */
+	CU_ASSERT_EQUAL(rrsig_sign(pub, &set, signer, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EINVAL);
+	set.count = 0;
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EINVAL);
+	set.count = 1;
+	set.type = RRTYPE_RRSIG;
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EINVAL);
+	set.type = RRTYPE_A;
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 20, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EINVAL);
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 20, 10, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EINVAL);
+	/* Serial arithmetic: a validity across the 2^32 wrap is fine. */
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 0xfffff000u, 0x1000, scratch,
+				   sizeof(scratch), out, sizeof(out), &ol), SN_OK);
+	CU_ASSERT_EQUAL(rrsig_verify_key(out, ol, pub, &set), SN_OK);
+	/* Malformed RDATA (an A of 3 octets) and a malformed signer name. */
+	rdl[0] = 3;
+	ol = 99;
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EPARSE);
+	rdl[0] = 4;
+	uint8_t badname[3] = {0xc0, 0x0c, 0}; /* a compression pointer */
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, badname, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_EPARSE);
+	CU_ASSERT_EQUAL(ol, 99);
+	/* A key that is not a zone key does not verify (RFC 4034 2.1.1). */
+	keypair_free(pub);
+	uint8_t rd[KEYPAIR_DNSKEY_MAXLEN];
+	memcpy(rd, keypair_dnskey(k), keypair_dnskey_len(k));
+	rd[0] = 0;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(rd, keypair_dnskey_len(k), &pub), SN_OK);
+	CU_ASSERT_EQUAL(rrsig_sign(k, &set, signer, 300, 10, 20, scratch, sizeof(scratch), out,
+				   sizeof(out), &ol), SN_OK);
+	CU_ASSERT_EQUAL(rrsig_verify_key(out, ol, pub, &set), SN_ECHECK);
+	keypair_free(pub);
+	keypair_free(k);
+}
+
+/* RFC 8080 6.1 (the 6.2 example is from the same RFC, Ed25519 as well):
+ * EdDSA is deterministic, so the private key must give the published
+ * DNSKEY, key tag, DS and the very same RRSIG. */
+static const struct {
+	const char *priv, *key, *ds, *sig;
+	uint16_t tag;
+} RFC8080_VECS[] = {
+	{"ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=",
+	 "257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
+	 "3aa5ab37efce57f737fc1627013fee07bdf241bd10f3b1964ab55c78e79a304b",
+	 "MX 15 2 3600 20150819220000 20150729220000 3613 example.com. "
+	 "oL9krJun7xfBOIWcGHi7mag5/hdZrKWw15jPGrHpjQeRAvTdszaPD+QLs3fx8A4M3e23mRZ9VrbpMngwcrqNAg==",
+	 3613},
+	{"DSSF3o0s0f+ElWzj9E/Osxw8hLpk55chkmx0LYN5WiY=",
+	 "257 3 15 zPnZ/QwEe7S8C5SPz2OfS5RR40ATk2/rYnE9xHIEijs=",
+	 "401781b934e392de492ec77ae2e15d70f6575a1c0bc59c5275c04ebe80c6614c",
+	 "MX 15 2 3600 20150819220000 20150729220000 35217 example.com. "
+	 "zXQ0bkYgQTEFyfLyi9QoiY6D8ZdYo4wyUhVioYZXFdT410QPRITQSqJSnzQoSm5poJ7gD7AQR0O7KuI5k2pcBg==",
+	 35217},
+};
+
+static void
+test_sign_rfc8080_sign(void)
+{
+	for (size_t i = 0; i < sizeof(RFC8080_VECS) / sizeof(RFC8080_VECS[0]); i++) {
+		uint8_t priv[64], key[128], want[256], owner[DNAME_MAXLEN], mx[64];
+		int pl = unb64(RFC8080_VECS[i].priv, priv, sizeof(priv));
+		int kl = parse_rdata(RRTYPE_DNSKEY, RFC8080_VECS[i].key, key, sizeof(key));
+		int wl = parse_rdata(RRTYPE_RRSIG, RFC8080_VECS[i].sig, want, sizeof(want));
+		int ml = parse_rdata(RRTYPE_MX, "10 mail.example.com.", mx, sizeof(mx));
+		CU_ASSERT_FATAL(pl == 32 && kl > 0 && wl > 0 && ml > 0);
+		CU_ASSERT_FATAL(name("example.com.", owner) > 0);
+		keypair_raw_t raw = {{NULL}, {0}};
+		raw.v[KEYPAIR_P_PRIVKEY] = priv;
+		raw.len[KEYPAIR_P_PRIVKEY] = (size_t)pl;
+		keypair_t *k = NULL;
+		CU_ASSERT_EQUAL_FATAL(keypair_from_raw(DNSSEC_ALG_ED25519, 257, &raw, &k), SN_OK);
+		CU_ASSERT_EQUAL(keypair_dnskey_len(k), (size_t)kl);
+		CU_ASSERT_EQUAL(memcmp(keypair_dnskey(k), key, (size_t)kl), 0);
+		CU_ASSERT_EQUAL(keypair_tag(k), RFC8080_VECS[i].tag);
+		/* CDS/CDNSKEY: the DS of the DNSKEY RDATA (RFC 7344 3). */
+		uint8_t ds[DS_RDATA_MAXLEN], wd[32];
+		size_t dsl = 0;
+		CU_ASSERT_EQUAL(dnskey_ds_rdata(owner, keypair_dnskey(k), keypair_dnskey_len(k),
+						DS_DIGEST_SHA256, ds, sizeof(ds), &dsl), SN_OK);
+		CU_ASSERT_EQUAL_FATAL(unhex(RFC8080_VECS[i].ds, wd, sizeof(wd)), 32);
+		CU_ASSERT_EQUAL(dsl, 36);
+		CU_ASSERT_EQUAL((ds[0] << 8) | ds[1], RFC8080_VECS[i].tag);
+		CU_ASSERT_EQUAL(memcmp(ds + 4, wd, 32), 0);
+
+		const uint8_t *rdp[1] = {mx};
+		uint16_t rdl[1] = {(uint16_t)ml};
+		rrsig_rrset_t set = {owner, RRTYPE_MX, 1, 1, rdp, rdl};
+		uint8_t scratch[1024], out[RRSIG_RDATA_MAXLEN];
+		size_t ol = 0;
+		CU_ASSERT_EQUAL_FATAL(rrsig_sign(k, &set, owner, 3600, 1438207200, 1440021600,
+						 scratch, sizeof(scratch), out, sizeof(out), &ol),
+				      SN_OK);
+		CU_ASSERT_EQUAL(ol, (size_t)wl);
+		CU_ASSERT_EQUAL(memcmp(out, want, (size_t)wl), 0);
+		keypair_free(k);
+	}
+}
+
+/* RFC 6605 6.1: the P-256 private key gives the published DNSKEY (tag
+ * 55648, DS checked in test_sign_ds); our signature over the example
+ * RRset verifies, and so does the published one with this key. */
+static void
+test_sign_rfc6605_key(void)
+{
+	uint8_t priv[64], key[128], owner[DNAME_MAXLEN], signer[DNAME_MAXLEN], sig[256];
+	uint8_t a[4] = {192, 0, 2, 1};
+	int pl = unb64("GU6SnQ/Ou+xC5RumuIUIuJZteXT2z0O/ok1s38Et6mQ=", priv, sizeof(priv));
+	int kl = parse_rdata(RRTYPE_DNSKEY, RFC6605_P256_KEY, key, sizeof(key));
+	int sl = parse_rdata(RRTYPE_RRSIG, SIG_VECS[0].sig, sig, sizeof(sig));
+	CU_ASSERT_FATAL(pl == 32 && kl > 0 && sl > 0);
+	CU_ASSERT_FATAL(name("www.example.net.", owner) > 0);
+	CU_ASSERT_FATAL(name("example.net.", signer) > 0);
+	keypair_raw_t raw = {{NULL}, {0}};
+	raw.v[KEYPAIR_P_PRIVKEY] = priv;
+	raw.len[KEYPAIR_P_PRIVKEY] = 32;
+	keypair_t *k = NULL;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &k), SN_OK);
+	CU_ASSERT_EQUAL(keypair_dnskey_len(k), (size_t)kl);
+	CU_ASSERT_EQUAL(memcmp(keypair_dnskey(k), key, (size_t)kl), 0);
+	CU_ASSERT_EQUAL(keypair_tag(k), 55648);
+	const uint8_t *rdp[1] = {a};
+	uint16_t rdl[1] = {4};
+	rrsig_rrset_t set = {owner, RRTYPE_A, 1, 1, rdp, rdl};
+	CU_ASSERT_EQUAL(rrsig_verify_key(sig, (size_t)sl, k, &set), SN_OK);
+	uint8_t scratch[1024], out[RRSIG_RDATA_MAXLEN];
+	size_t ol = 0;
+	CU_ASSERT_EQUAL_FATAL(rrsig_sign(k, &set, signer, 3600, 1281607479, 1284026679, scratch,
+					 sizeof(scratch), out, sizeof(out), &ol), SN_OK);
+	/* Same header as the published RRSIG (times 20100812100439 and
+	 * 20100909100439); ECDSA is randomised, so only the signature differs. */
+	CU_ASSERT_EQUAL(ol, (size_t)sl);
+	CU_ASSERT_EQUAL(memcmp(out, sig, RRSIG_FIXEDLEN + 13), 0);
+	CU_ASSERT_EQUAL(rrsig_verify(out, ol, key, (size_t)kl, &set), SN_OK);
+	/* A scalar of zero or not below the group order is not a key. */
+	uint8_t zero[32] = {0}, big[32];
+	memset(big, 0xff, sizeof(big));
+	raw.v[KEYPAIR_P_PRIVKEY] = zero;
+	keypair_t *bad = NULL;
+	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
+	raw.v[KEYPAIR_P_PRIVKEY] = big;
+	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
+	raw.len[KEYPAIR_P_PRIVKEY] = 31;
+	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
+	CU_ASSERT_PTR_NULL(bad);
+	keypair_free(k);
+}
+
+/* PKCS#8 PEM out and back in gives the same key; PEM of the wrong kind,
+ * damaged or encrypted PEM is refused. */
+static void
+test_sign_keypair_pem(void)
+{
+	for (size_t i = 0; i < sizeof(ALL_ALGS); i++) {
+		keypair_t *k = test_key(ALL_ALGS[i], 257);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		char *pem = NULL;
+		size_t pl = 0;
+		CU_ASSERT_EQUAL_FATAL(keypair_to_pem(k, &pem, &pl), SN_OK);
+		CU_ASSERT_EQUAL(strlen(pem), pl);
+		CU_ASSERT(strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+		keypair_t *k2 = NULL;
+		CU_ASSERT_EQUAL_FATAL(keypair_from_pem(pem, pl, ALL_ALGS[i], 257, &k2), SN_OK);
+		CU_ASSERT_EQUAL(keypair_dnskey_len(k2), keypair_dnskey_len(k));
+		CU_ASSERT_EQUAL(memcmp(keypair_dnskey(k2), keypair_dnskey(k), keypair_dnskey_len(k)),
+				0);
+		CU_ASSERT_EQUAL(keypair_tag(k2), keypair_tag(k));
+		/* The re-read key signs, and the original verifies it. */
+		uint8_t sig[KEYPAIR_SIG_MAXLEN];
+		size_t sl = 0;
+		CU_ASSERT_EQUAL(keypair_sign(k2, (const uint8_t *)"abc", 3, sig, sizeof(sig), &sl),
+				SN_OK);
+		CU_ASSERT_EQUAL(keypair_verify(k, (const uint8_t *)"abc", 3, sig, sl), SN_OK);
+		keypair_free(k2);
+		/* With other flags: same key, other DNSKEY and tag. */
+		CU_ASSERT_EQUAL_FATAL(keypair_from_pem(pem, pl, ALL_ALGS[i], 256, &k2), SN_OK);
+		CU_ASSERT_EQUAL(keypair_dnskey(k2)[1], 0);
+		CU_ASSERT_NOT_EQUAL(keypair_tag(k2), keypair_tag(k));
+		keypair_free(k2);
+		/* Read as another algorithm's key: refused, except RSA, whose
+		 * keys serve both 8 and 10. */
+		k2 = NULL;
+		for (size_t j = 0; j < sizeof(ALL_ALGS); j++) {
+			bool rsa_pair = ALL_ALGS[i] <= 10 && ALL_ALGS[j] <= 10;
+			int rc = keypair_from_pem(pem, pl, ALL_ALGS[j], 257, &k2);
+			CU_ASSERT_EQUAL(rc, (i == j || rsa_pair) ? SN_OK : SN_EPARSE);
+			keypair_free(k2);
+			k2 = NULL;
+		}
+		/* Damaged: a changed base64 character in the middle, or cut short. */
+		pem[pl / 2] = pem[pl / 2] == 'A' ? 'B' : 'A';
+		int rc = keypair_from_pem(pem, pl, ALL_ALGS[i], 257, &k2);
+		CU_ASSERT(rc == SN_EPARSE || rc == SN_OK);
+		keypair_free(k2);
+		k2 = NULL;
+		CU_ASSERT_EQUAL(keypair_from_pem(pem, pl / 3, ALL_ALGS[i], 257, &k2), SN_EPARSE);
+		CU_ASSERT_PTR_NULL(k2);
+		free(pem);
+
+		/* A public-only key has no private PEM. */
+		keypair_t *pub = NULL;
+		CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(keypair_dnskey(k), keypair_dnskey_len(k),
+							  &pub), SN_OK);
+		pem = NULL;
+		CU_ASSERT_EQUAL(keypair_to_pem(pub, &pem, &pl), SN_EINVAL);
+		CU_ASSERT_PTR_NULL(pem);
+		keypair_free(pub);
+		keypair_free(k);
+	}
+	keypair_t *k = NULL;
+	CU_ASSERT_EQUAL(keypair_from_pem("", 0, 13, 257, &k), SN_EPARSE);
+	CU_ASSERT_EQUAL(keypair_from_pem("garbage", 7, 13, 257, &k), SN_EPARSE);
+	CU_ASSERT_EQUAL(keypair_from_pem("garbage", 7, 7, 257, &k), SN_ENOTSUP);
+	CU_ASSERT_PTR_NULL(k);
+}
+
+/* DNSKEY RDATA that is not a key of its algorithm. */
+static void
+test_sign_keypair_dnskey_errors(void)
+{
+	keypair_t *k = NULL;
+	uint8_t rd[4 + 64] = {1, 0, 3, DNSSEC_ALG_ECDSAP256SHA256};
+	memset(rd + 4, 0x11, 64); /* not on the curve */
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd), &k), SN_EPARSE);
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd) - 1, &k), SN_EPARSE);
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, 3, &k), SN_EPARSE);
+	rd[2] = 2; /* protocol must be 3 */
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd), &k), SN_EPARSE);
+	rd[2] = 3;
+	rd[3] = DNSSEC_ALG_ED25519;
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, 4 + 31, &k), SN_EPARSE);
+	rd[3] = 5;
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd), &k), SN_ENOTSUP);
+	rd[3] = DNSSEC_ALG_RSASHA256;
+	rd[4] = 60; /* exponent longer than the rest */
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd), &k), SN_EPARSE);
+	rd[4] = 3; /* modulus of 60 octets: under 512 bits */
+	CU_ASSERT_EQUAL(keypair_from_dnskey(rd, sizeof(rd), &k), SN_EPARSE);
+	CU_ASSERT_PTR_NULL(k);
+}
+
 int
 test_sign_register(void)
 {
@@ -882,5 +1386,12 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_rrsig_signed_data", test_sign_rrsig_signed_data);
 	CU_add_test(s, "test_sign_bind_oracle", test_sign_bind_oracle);
 	CU_add_test(s, "test_sign_rrsig_order_random", test_sign_rrsig_order_random);
+	CU_add_test(s, "test_sign_keypair_generate", test_sign_keypair_generate);
+	CU_add_test(s, "test_sign_rrsig_sign_random", test_sign_rrsig_sign_random);
+	CU_add_test(s, "test_sign_rrsig_sign_errors", test_sign_rrsig_sign_errors);
+	CU_add_test(s, "test_sign_rfc8080_sign", test_sign_rfc8080_sign);
+	CU_add_test(s, "test_sign_rfc6605_key", test_sign_rfc6605_key);
+	CU_add_test(s, "test_sign_keypair_pem", test_sign_keypair_pem);
+	CU_add_test(s, "test_sign_keypair_dnskey_errors", test_sign_keypair_dnskey_errors);
 	return CU_get_error();
 }
