@@ -26,6 +26,14 @@
  * Lookups rely on empty non-terminals being present: the canonical
  * predecessor of a missing name then shares with it exactly the labels of
  * its closest encloser, so one ordered search finds both.
+ *
+ * NSEC3 records (and the RRSIGs covering them) are split off their owner
+ * when a node is made and kept in a second tree, keyed like the names; an
+ * edit changes it in a transaction of its own, begun only when the diff
+ * touches NSEC3 records, so a version that changed none shares the tree
+ * handle with its predecessor. Finding the NSEC3 of a name needs its hash:
+ * SHA-1 (RFC 5155 5, algorithm 1) is done here, on the stack, because the
+ * query path may neither allocate nor depend on a crypto library.
  */
 #include "zone/snap.h"
 #include "zone/nhash.h"
@@ -90,7 +98,9 @@ struct snap {
 	size_t apex_keylen;
 	tree_t *names;  /* canonical order: predecessor, transfers */
 	nhash_t *index; /* the same nodes by key: exact lookups */
+	tree_t *nsec3;  /* NSEC3 owners, same keys; NULL if the lineage never had any */
 	const snap_node_t *apex_node;
+	const uint8_t *n3param; /* RDATA of the NSEC3PARAM in use (in the apex node), or NULL */
 	uint32_t serial;
 
 	/* Versions; never read by queries. */
@@ -98,6 +108,7 @@ struct snap {
 	snap_t *next;                  /* the version edited from this one */
 	tree_garbage_t *tree_garbage;  /* what `next` no longer uses of this one */
 	nhash_garbage_t *hash_garbage; /* (both own this version's handles) */
+	tree_garbage_t *nsec3_garbage; /* NULL when `next` shares the NSEC3 tree */
 	node_t **dead;                 /* heap nodes `next` dropped */
 	size_t ndead;
 	snap_edit_stats_t stats;
@@ -164,6 +175,7 @@ version_free_garbage(snap_t *v)
 {
 	tree_garbage_free(v->tree_garbage);
 	nhash_garbage_free(v->hash_garbage);
+	tree_garbage_free(v->nsec3_garbage);
 	for (size_t i = 0; i < v->ndead; i++) {
 		free(v->dead[i]);
 	}
@@ -174,20 +186,29 @@ version_free_garbage(snap_t *v)
 /* Frees the newest version of a lineage, once every older one is gone:
  * everything still alive is reachable from it. */
 static void
-version_free_all(snap_t *v)
+free_heap_nodes(tree_t *t)
 {
-	if (v->names != NULL) {
-		tree_iter_t it;
-		tree_iter_first(&it, v->names);
-		while (tree_iter_is_valid(&it)) {
-			node_t *n = tree_iter_val(&it);
-			tree_iter_next(&it);
-			if (n->mem & NODE_HEAP) {
-				free(n);
-			}
+	if (t == NULL) {
+		return;
+	}
+	tree_iter_t it;
+	tree_iter_first(&it, t);
+	while (tree_iter_is_valid(&it)) {
+		node_t *n = tree_iter_val(&it);
+		tree_iter_next(&it);
+		if (n->mem & NODE_HEAP) {
+			free(n);
 		}
 	}
+}
+
+static void
+version_free_all(snap_t *v)
+{
+	free_heap_nodes(v->names);
+	free_heap_nodes(v->nsec3);
 	tree_free(v->names);
+	tree_free(v->nsec3);
 	nhash_free(v->index);
 	free(v->dead);
 	free(v);
@@ -364,6 +385,15 @@ sig_covered(const snap_rrset_t *set)
 	return wire_read_u16(set->rdata) >= 2 ? wire_read_u16(set->rdata + 2) : 0;
 }
 
+/* True for the records that live in the NSEC3 tree: NSEC3 and the RRSIGs
+ * covering NSEC3. */
+static bool
+rec_is_nsec3(const rec_t *r)
+{
+	return r->type == RRTYPE_NSEC3 ||
+	       (r->type == RRTYPE_RRSIG && covered_type(r) == RRTYPE_NSEC3);
+}
+
 static void
 set_append(snap_rrset_t *set, uint8_t **rd, const rec_t *r)
 {
@@ -525,6 +555,33 @@ soa_serial(const snap_node_t *apex)
 	return wire_read_u32(soa->rdata + 2 + len - 20);
 }
 
+/* The RDATA of the NSEC3PARAM record that names the chain in use: the
+ * first with hash algorithm 1, flags 0 (RFC 5155 4.1.2: other flags mean
+ * the record is not for queries) and iterations within RFC 5155 10.3, or
+ * NULL. */
+static const uint8_t *
+nsec3param_of(const snap_node_t *apex)
+{
+	const snap_rrset_t *p = snap_node_rrset(apex, RRTYPE_NSEC3PARAM);
+	if (p == NULL) {
+		return NULL;
+	}
+	const uint8_t *r = p->rdata, *end = p->rdata + p->rdata_len;
+	while (end - r >= 2) {
+		uint16_t len = wire_read_u16(r);
+		const uint8_t *rd = r + 2;
+		if ((size_t)(end - rd) < len) {
+			break;
+		}
+		if (len >= 5 && (size_t)len == 5u + rd[4] && rd[0] == 1 && rd[1] == 0 &&
+		    wire_read_u16(rd + 2) <= 2500) {
+			return rd;
+		}
+		r = rd + len;
+	}
+	return NULL;
+}
+
 /* ---- Full build ---- */
 
 /* The growing array of tree entries, in canonical order. */
@@ -639,8 +696,8 @@ index_entries(snap_t *s, const entries_t *e)
 int
 snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 {
-	entries_t e = {0};
-	recs_t recs = {0};
+	entries_t e = {0}, e3 = {0};
+	recs_t recs = {0}, recs3 = {0};
 	path_t path = {.depth = 0};
 	lineage_t *lin = NULL;
 	snap_t *s = calloc(1, sizeof(*s));
@@ -702,12 +759,25 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 			have_apex = true;
 		}
 		recs.n = 0;
+		recs3.n = 0;
 		for (size_t k = i; k < end; k++) {
 			rec_t r = rec_from_list(rrs, k);
-			if (recs_push(&recs, &r) != SN_OK) {
+			if (recs_push(rec_is_nsec3(&r) ? &recs3 : &recs, &r) != SN_OK) {
 				rc = SN_ENOMEM;
 				goto out;
 			}
+		}
+		if (recs3.n > 0) {
+			node_t *n3 = node_build(lin, rr.owner, recs3.v, recs3.n);
+			if (n3 == NULL || entries_push(&e3, n3) != SN_OK) {
+				rc = SN_ENOMEM;
+				goto out;
+			}
+			n3->pub.flags = SNAP_NSEC3;
+		}
+		if (recs.n == 0 && !is_apex) {
+			i = end; /* a hashed owner only: not a name of the zone */
+			continue;
 		}
 		node_t *node = node_build(lin, rr.owner, recs.v, recs.n);
 		if (node == NULL) {
@@ -746,15 +816,22 @@ snap_build(const uint8_t *apex, const rrlist_t *rrs, snap_t **out)
 	if (rc != SN_OK) {
 		goto out;
 	}
+	if (e3.n > 0 && (rc = tree_build_sorted(e3.v, e3.n, &s->nsec3)) != SN_OK) {
+		goto out;
+	}
+	s->n3param = nsec3param_of(s->apex_node);
 	*out = s;
 	s = NULL;
 	lin = NULL;
 out:
 	free(e.v);
+	free(e3.v);
 	free(recs.v);
+	free(recs3.v);
 	if (s != NULL) {
 		/* nothing else refers to a failed build: no heap nodes, no queue */
 		tree_free(s->names);
+		tree_free(s->nsec3);
 		nhash_free(s->index);
 		free(s);
 	}
@@ -882,6 +959,8 @@ typedef struct edit {
 	snap_t *base;
 	tree_txn_t *tt;
 	nhash_txn_t *ht;
+	tree_txn_t *t3;  /* the NSEC3 tree's, begun at its first change */
+	tree_t *t3_base; /* an empty tree the lineage's first NSEC3 change starts from */
 	nodes_t fresh;              /* heap nodes made by this edit (NODE_FRESH) */
 	nodes_t dead;               /* heap nodes of the base that this edit drops */
 	keyset_t touched;           /* names whose flags must be recomputed */
@@ -1042,12 +1121,15 @@ rec_cmp(edit_t *e, const rec_t *a, const rec_t *b)
 /* e->recs := e->recs minus the records rem[lo, hi) (both in canonical
  * order). SN_EINVAL if one of them is not there. */
 static int
-subtract(edit_t *e, const rrlist_t *rem, size_t lo, size_t hi)
+subtract(edit_t *e, const rrlist_t *rem, size_t lo, size_t hi, bool n3)
 {
 	rec_t *v = e->recs.v;
 	size_t n = e->recs.n, i = 0, w = 0;
 	for (size_t k = lo; k < hi; k++) {
 		rec_t r = rec_from_list(rem, k);
+		if (rec_is_nsec3(&r) != n3) {
+			continue;
+		}
 		int c = 1;
 		while (i < n && (c = rec_cmp(e, &v[i], &r)) < 0) {
 			v[w++] = v[i++];
@@ -1070,13 +1152,16 @@ subtract(edit_t *e, const rrlist_t *rem, size_t lo, size_t hi)
 /* e->recs := e->recs plus the records add[lo, hi), merged in canonical
  * order. SN_EINVAL if one of them is there already. */
 static int
-merge_added(edit_t *e, const rrlist_t *add, size_t lo, size_t hi)
+merge_added(edit_t *e, const rrlist_t *add, size_t lo, size_t hi, bool n3)
 {
 	const rec_t *v = e->recs.v;
 	size_t n = e->recs.n, i = 0;
 	e->out.n = 0;
 	for (size_t k = lo; k < hi; k++) {
 		rec_t a = rec_from_list(add, k);
+		if (rec_is_nsec3(&a) != n3) {
+			continue;
+		}
 		int c = 1;
 		while (i < n && (c = rec_cmp(e, &v[i], &a)) < 0) {
 			if (recs_push(&e->out, &v[i++]) != SN_OK) {
@@ -1138,8 +1223,78 @@ add_ancestors(edit_t *e, const uint8_t *owner)
 	return SN_OK;
 }
 
+/* True if l[lo, hi) holds a record of the NSEC3 tree (n3) or of the
+ * name index (!n3). */
+static bool
+range_has(const rrlist_t *l, size_t lo, size_t hi, bool n3)
+{
+	for (size_t k = lo; k < hi; k++) {
+		rec_t r = rec_from_list(l, k);
+		if (rec_is_nsec3(&r) == n3) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Pass 1 for the NSEC3 records of one owner (key `key`): its NSEC3 node is
+ * rebuilt, or removed when nothing is left. No flags, no ancestors: the
+ * NSEC3 tree holds no names of the zone. */
+static int
+edit_nsec3(edit_t *e, const uint8_t *key, size_t len, const rrlist_t *rem, size_t rlo,
+           size_t rhi, const rrlist_t *add, size_t alo, size_t ahi)
+{
+	int rc;
+	if (e->t3 == NULL) {
+		const tree_t *b = e->base->nsec3;
+		if (b == NULL) {
+			if ((rc = tree_new(&e->t3_base)) != SN_OK) {
+				return rc;
+			}
+			b = e->t3_base;
+		}
+		if ((rc = tree_txn_begin(b, &e->t3)) != SN_OK) {
+			return rc;
+		}
+	}
+	const node_t *old = tree_get(tree_txn_tree(e->t3), key, len);
+	e->recs.n = 0;
+	if (old != NULL && (rc = node_records(&e->recs, old)) != SN_OK) {
+		return rc;
+	}
+	if ((rc = subtract(e, rem, rlo, rhi, true)) != SN_OK ||
+	    (rc = merge_added(e, add, alo, ahi, true)) != SN_OK ||
+	    (rc = nodes_reserve(&e->dead, 1)) != SN_OK) {
+		return rc;
+	}
+	void *was = NULL;
+	if (e->recs.n == 0) {
+		if ((rc = tree_txn_del(e->t3, key, len, &was)) != SN_OK) {
+			return rc;
+		}
+	} else {
+		node_t *n = node_build(NULL, e->recs.v[0].owner, e->recs.v, e->recs.n);
+		if (n == NULL) {
+			return SN_ENOMEM;
+		}
+		if ((rc = take_fresh(e, n)) != SN_OK) {
+			return rc;
+		}
+		n->pub.flags = SNAP_NSEC3;
+		if ((rc = tree_txn_set(e->t3, n->key, n->keylen, n, &was)) != SN_OK) {
+			return rc;
+		}
+	}
+	if (was != NULL) {
+		drop(e, was);
+	}
+	return SN_OK;
+}
+
 /* Pass 1 for one owner: its new records are its old ones minus rem[rlo,
- * rhi) plus add[alo, ahi); its node is rebuilt from them. */
+ * rhi) plus add[alo, ahi); its node is rebuilt from them (its NSEC3
+ * records go to the NSEC3 tree, and an owner whose other records do not
+ * change keeps its node). */
 static int
 edit_owner(edit_t *e, const uint8_t *owner, const rrlist_t *rem, size_t rlo, size_t rhi,
            const rrlist_t *add, size_t alo, size_t ahi)
@@ -1152,14 +1307,24 @@ edit_owner(edit_t *e, const uint8_t *owner, const rrlist_t *rem, size_t rlo, siz
 	    tree_key_from_dname(owner, key, &len) != SN_OK) {
 		return SN_EINVAL;
 	}
+	if (range_has(rem, rlo, rhi, true) || range_has(add, alo, ahi, true)) {
+		rc = edit_nsec3(e, key, len, rem, rlo, rhi, add, alo, ahi);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	if (!range_has(rem, rlo, rhi, false) && !range_has(add, alo, ahi, false)) {
+		e->owners++;
+		return SN_OK;
+	}
 	bool is_apex = len == e->base->apex_keylen;
 	const node_t *old = get(e, key, len);
 	e->recs.n = 0;
 	if (old != NULL && (rc = node_records(&e->recs, old)) != SN_OK) {
 		return rc;
 	}
-	if ((rc = subtract(e, rem, rlo, rhi)) != SN_OK ||
-	    (rc = merge_added(e, add, alo, ahi)) != SN_OK) {
+	if ((rc = subtract(e, rem, rlo, rhi, false)) != SN_OK ||
+	    (rc = merge_added(e, add, alo, ahi, false)) != SN_OK) {
 		return rc;
 	}
 	/* the owner's case is its first record's, as in a full build */
@@ -1443,12 +1608,19 @@ snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added, snap_t *
 	/* both return SN_OK: their memory was reserved by the changes */
 	int crc = tree_txn_commit(e.tt, &s->names, &tg);
 	crc |= nhash_txn_commit(e.ht, &s->index, &hg);
+	tree_garbage_t *g3 = NULL;
+	if (e.t3 != NULL) {
+		crc |= tree_txn_commit(e.t3, &s->nsec3, &g3);
+	} else {
+		s->nsec3 = base->nsec3; /* unchanged: shared, freed by the newest version */
+	}
 	(void)crc;
 	atomic_init(&s->refs, 1);
 	s->apex = apex->pub.owner;
 	s->apex_key = apex->key;
 	s->apex_keylen = apex->keylen;
 	s->apex_node = &apex->pub;
+	s->n3param = nsec3param_of(&apex->pub);
 	s->serial = soa_serial(&apex->pub);
 	s->lin = base->lin;
 	for (size_t i = 0; i < e.fresh.n; i++) {
@@ -1463,6 +1635,7 @@ snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added, snap_t *
 	pthread_mutex_lock(&base->lin->lock);
 	base->tree_garbage = tg;
 	base->hash_garbage = hg;
+	base->nsec3_garbage = g3; /* with an empty t3_base, that handle too */
 	base->dead = e.dead.v;
 	base->ndead = e.dead.n;
 	base->next = s;
@@ -1475,6 +1648,8 @@ snap_edit(snap_t *base, const rrlist_t *removed, const rrlist_t *added, snap_t *
 fail:
 	tree_txn_abort(e.tt);
 	nhash_txn_abort(e.ht);
+	tree_txn_abort(e.t3);
+	tree_free(e.t3_base);
 	for (size_t i = 0; i < e.fresh.n; i++) {
 		free(e.fresh.v[i]);
 	}
@@ -1506,6 +1681,279 @@ size_t
 snap_name_count(const snap_t *s)
 {
 	return tree_count(s->names);
+}
+
+size_t
+snap_nsec3_count(const snap_t *s)
+{
+	return s->nsec3 != NULL ? tree_count(s->nsec3) : 0;
+}
+
+const snap_rrset_t *
+snap_node_sigs(const snap_node_t *node, uint16_t *count)
+{
+	/* the public part is the first member of the stored node */
+	const node_t *n = (const node_t *)node;
+	*count = n->sigsets;
+	return n->sigsets > 0 ? n->pub.rrsets + n->pub.rrset_count : NULL;
+}
+
+bool
+snap_is_signed(const snap_t *s)
+{
+	const snap_rrset_t *soa = snap_node_rrset(s->apex_node, RRTYPE_SOA);
+	return soa != NULL && soa->rrsig != NULL;
+}
+
+bool
+snap_has_nsec3(const snap_t *s)
+{
+	return s->n3param != NULL;
+}
+
+/* ---- SHA-1 (FIPS 180-4), for NSEC3 hashes ---- */
+
+typedef struct sha1 {
+	uint32_t h[5];
+	uint64_t len; /* octets so far */
+	uint8_t buf[64];
+	size_t nbuf;
+} sha1_t;
+
+static uint32_t
+rol(uint32_t x, unsigned n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void
+sha1_block(sha1_t *c, const uint8_t *p)
+{
+	uint32_t w[80];
+	for (unsigned i = 0; i < 16; i++) {
+		w[i] = wire_read_u32(p + 4 * i);
+	}
+	for (unsigned i = 16; i < 80; i++) {
+		w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+	}
+	uint32_t a = c->h[0], b = c->h[1], d = c->h[3], e = c->h[4], cc = c->h[2];
+	for (unsigned i = 0; i < 80; i++) {
+		uint32_t f, k;
+		if (i < 20) {
+			f = (b & cc) | (~b & d);
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ cc ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & cc) | (b & d) | (cc & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ cc ^ d;
+			k = 0xca62c1d6;
+		}
+		uint32_t t = rol(a, 5) + f + e + k + w[i];
+		e = d;
+		d = cc;
+		cc = rol(b, 30);
+		b = a;
+		a = t;
+	}
+	c->h[0] += a;
+	c->h[1] += b;
+	c->h[2] += cc;
+	c->h[3] += d;
+	c->h[4] += e;
+}
+
+static void
+sha1_init(sha1_t *c)
+{
+	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
+	                               0xc3d2e1f0};
+	memcpy(c->h, h0, sizeof(h0));
+	c->len = 0;
+	c->nbuf = 0;
+}
+
+static void
+sha1_update(sha1_t *c, const uint8_t *p, size_t n)
+{
+	c->len += n;
+	while (n > 0) {
+		size_t take = 64 - c->nbuf < n ? 64 - c->nbuf : n;
+		memcpy(c->buf + c->nbuf, p, take);
+		c->nbuf += take;
+		p += take;
+		n -= take;
+		if (c->nbuf == 64) {
+			sha1_block(c, c->buf);
+			c->nbuf = 0;
+		}
+	}
+}
+
+static void
+sha1_final(sha1_t *c, uint8_t out[20])
+{
+	uint64_t bits = c->len * 8;
+	uint8_t pad = 0x80, zero = 0, lenb[8];
+	sha1_update(c, &pad, 1);
+	while (c->nbuf != 56) {
+		sha1_update(c, &zero, 1);
+	}
+	for (unsigned i = 0; i < 8; i++) {
+		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+	}
+	sha1_update(c, lenb, 8);
+	for (unsigned i = 0; i < 5; i++) {
+		wire_write_u32(out + 4 * i, c->h[i]);
+	}
+}
+
+/* IH(salt, name, iterations) of RFC 5155 5 with the chain parameters in
+ * `param` (NSEC3PARAM or NSEC3 RDATA: alg, flags, iterations, salt). */
+static void
+nsec3_hash(const uint8_t *param, const uint8_t *name, uint8_t out[20])
+{
+	uint8_t low[DNAME_MAXLEN];
+	size_t nlen = dname_len(name);
+	memcpy(low, name, nlen);
+	dname_to_lower(low); /* RFC 4034 6.2: the canonical form is hashed */
+	uint16_t iter = wire_read_u16(param + 2);
+	const uint8_t *salt = param + 5;
+	size_t slen = param[4];
+	sha1_t c;
+	sha1_init(&c);
+	sha1_update(&c, low, nlen);
+	sha1_update(&c, salt, slen);
+	sha1_final(&c, out);
+	for (uint16_t i = 0; i < iter; i++) {
+		sha1_init(&c);
+		sha1_update(&c, out, 20);
+		sha1_update(&c, salt, slen);
+		sha1_final(&c, out);
+	}
+}
+
+/* True if the first NSEC3 record of `n` belongs to the chain of `param`:
+ * same algorithm, iterations and salt (RFC 5155 7.2: flags may differ). */
+static bool
+nsec3_of_chain(const node_t *n, const uint8_t *param)
+{
+	const snap_rrset_t *rs = snap_node_rrset(&n->pub, RRTYPE_NSEC3);
+	if (rs == NULL || rs->rdata_len < 7) {
+		return false;
+	}
+	uint16_t len = wire_read_u16(rs->rdata);
+	const uint8_t *rd = rs->rdata + 2;
+	size_t plen = 5u + param[4];
+	return len >= plen && len <= rs->rdata_len - 2 && rd[0] == param[0] &&
+	       memcmp(rd + 2, param + 2, plen - 2) == 0;
+}
+
+const snap_node_t *
+snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
+{
+	static const char b32[] = "0123456789abcdefghijklmnopqrstuv";
+	uint8_t hash[20], key[TREE_KEY_MAXLEN];
+	size_t nlen;
+	*match = false;
+	if (s->n3param == NULL || s->nsec3 == NULL || s->apex_keylen + 33 > TREE_KEY_MAXLEN ||
+	    dname_check(name, DNAME_MAXLEN, &nlen) != SN_OK) {
+		return NULL;
+	}
+	nsec3_hash(s->n3param, name, hash);
+	/* the key of "<base32hex of the hash>.<apex>": the apex's key, the
+	 * label (lower case, RFC 5155 3.3), its end */
+	memcpy(key, s->apex_key, s->apex_keylen);
+	size_t k = s->apex_keylen;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	for (unsigned i = 0; i < 20; i++) {
+		acc = (acc << 8) | hash[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			key[k++] = (uint8_t)b32[(acc >> bits) & 31];
+		}
+	}
+	key[k++] = 0;
+	tree_iter_t it;
+	tree_iter_seek_le(&it, s->nsec3, key, k);
+	size_t n = tree_count(s->nsec3);
+	bool wrapped = false;
+	for (size_t steps = 0; steps <= n; steps++) {
+		if (!tree_iter_is_valid(&it)) {
+			if (wrapped) {
+				return NULL;
+			}
+			/* before the first hash: the last one covers it */
+			tree_iter_last(&it, s->nsec3);
+			wrapped = true;
+			continue;
+		}
+		const node_t *c = tree_iter_val(&it);
+		/* a hashed owner is one label below the apex (RFC 5155 3):
+		 * NSEC3 records elsewhere are data no proof can use */
+		bool hashed = c->keylen > s->apex_keylen + 1 &&
+		              memchr(c->key + s->apex_keylen, 0, c->keylen - s->apex_keylen - 1) == NULL;
+		if (hashed && nsec3_of_chain(c, s->n3param)) {
+			*match = steps == 0 && !wrapped && c->keylen == k && memcmp(c->key, key, k) == 0;
+			return &c->pub;
+		}
+		tree_iter_prev(&it);
+	}
+	return NULL;
+}
+
+const snap_node_t *
+snap_nsec3_find(const snap_t *s, const uint8_t *name)
+{
+	uint8_t key[TREE_KEY_MAXLEN];
+	size_t keylen;
+	if (s->nsec3 == NULL || tree_key_from_dname(name, key, &keylen) != SN_OK) {
+		return NULL;
+	}
+	const node_t *n = tree_get(s->nsec3, key, keylen);
+	return n != NULL ? &n->pub : NULL;
+}
+
+const snap_node_t *
+snap_nsec_prev(const snap_t *s, const uint8_t *name)
+{
+	uint8_t key[TREE_KEY_MAXLEN];
+	size_t keylen;
+	if (tree_key_from_dname(name, key, &keylen) != SN_OK) {
+		return NULL;
+	}
+	tree_iter_t it;
+	tree_iter_seek_le(&it, s->names, key, keylen);
+	if (tree_iter_is_valid(&it)) {
+		size_t fl;
+		const uint8_t *fk = tree_iter_key(&it, &fl);
+		if (fl == keylen && memcmp(fk, key, keylen) == 0) {
+			tree_iter_prev(&it); /* strictly before */
+		}
+	}
+	/* empty non-terminals and names below cuts have no NSEC (RFC 4035
+	 * 2.3): walk back over them, once around the zone at most */
+	bool wrapped = false;
+	for (;;) {
+		if (!tree_iter_is_valid(&it)) {
+			if (wrapped) {
+				return NULL;
+			}
+			tree_iter_last(&it, s->names);
+			wrapped = true;
+			continue;
+		}
+		const node_t *n = tree_iter_val(&it);
+		if (snap_node_rrset(&n->pub, RRTYPE_NSEC) != NULL) {
+			return &n->pub;
+		}
+		tree_iter_prev(&it);
+	}
 }
 
 const snap_rrset_t *
@@ -1639,10 +2087,10 @@ snap_prev(const snap_t *s, const uint8_t *name)
 int
 snap_walk(const snap_t *s, int (*fn)(void *ctx, const snap_node_t *node), void *ctx)
 {
-	tree_iter_t it;
-	for (tree_iter_first(&it, s->names); tree_iter_is_valid(&it); tree_iter_next(&it)) {
-		const node_t *n = tree_iter_val(&it);
-		int rc = fn(ctx, &n->pub);
+	snap_iter_t it;
+	const snap_node_t *n;
+	for (snap_iter_first(&it, s); (n = snap_iter_node(&it)) != NULL; snap_iter_next(&it)) {
+		int rc = fn(ctx, n);
 		if (rc != 0) {
 			return rc;
 		}
@@ -1654,21 +2102,50 @@ void
 snap_iter_first(snap_iter_t *it, const snap_t *s)
 {
 	tree_iter_first(&it->it, s->names);
+	if (s->nsec3 != NULL) {
+		tree_iter_first(&it->it3, s->nsec3);
+	} else {
+		it->it3.height = 0; /* invalid */
+	}
+}
+
+/* Which cursor is at the current node: 0 the names, 1 the NSEC3 tree, -1
+ * past the end. The lesser key goes first; on a tie, the ordinary node. */
+static int
+iter_pick(const snap_iter_t *it)
+{
+	bool a = tree_iter_is_valid(&it->it), b = tree_iter_is_valid(&it->it3);
+	if (!a || !b) {
+		return a ? 0 : (b ? 1 : -1);
+	}
+	const node_t *x = tree_iter_val(&it->it), *y = tree_iter_val(&it->it3);
+	size_t l = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, l);
+	if (c == 0) {
+		c = x->keylen > y->keylen;
+	}
+	return c <= 0 ? 0 : 1;
 }
 
 void
 snap_iter_next(snap_iter_t *it)
 {
-	tree_iter_next(&it->it);
+	int w = iter_pick(it);
+	if (w == 0) {
+		tree_iter_next(&it->it);
+	} else if (w == 1) {
+		tree_iter_next(&it->it3);
+	}
 }
 
 const snap_node_t *
 snap_iter_node(const snap_iter_t *it)
 {
-	if (!tree_iter_is_valid(&it->it)) {
+	int w = iter_pick(it);
+	if (w < 0) {
 		return NULL;
 	}
-	const node_t *n = tree_iter_val(&it->it);
+	const node_t *n = tree_iter_val(w == 0 ? &it->it : &it->it3);
 	return &n->pub;
 }
 
@@ -1704,10 +2181,17 @@ check_node(const snap_t *s, const node_t *n, const node_t *parent)
 	if (n->mem & (NODE_FRESH | NODE_DEAD)) {
 		return false;
 	}
-	/* RRsets in type order, signatures on the set they cover */
+	/* RRsets in type order, signatures on the set they cover, NSEC3
+	 * records in the NSEC3 tree only */
 	const snap_rrset_t *sets = n->pub.rrsets;
+	for (size_t g = 0; g < n->sigsets; g++) {
+		if (sig_covered(&sets[n->pub.rrset_count + g]) == RRTYPE_NSEC3) {
+			return false;
+		}
+	}
 	for (size_t i = 0; i < n->pub.rrset_count; i++) {
-		if ((i > 0 && sets[i - 1].type >= sets[i].type) || sets[i].type == RRTYPE_RRSIG) {
+		if ((i > 0 && sets[i - 1].type >= sets[i].type) || sets[i].type == RRTYPE_RRSIG ||
+		    sets[i].type == RRTYPE_NSEC3) {
 			return false;
 		}
 		const snap_rrset_t *sig = sets[i].rrsig;
@@ -1739,11 +2223,47 @@ check_node(const snap_t *s, const node_t *n, const node_t *parent)
 	return want == n->pub.flags;
 }
 
+/* The NSEC3 tree: well formed, each node an owner's NSEC3 records and
+ * their signatures, under its own key. */
+static int
+check_nsec3(const snap_t *s)
+{
+	if (s->n3param != nsec3param_of(s->apex_node)) {
+		return SN_ECHECK;
+	}
+	if (s->nsec3 == NULL) {
+		return SN_OK;
+	}
+	if (tree_check(s->nsec3) != SN_OK) {
+		return SN_ECHECK;
+	}
+	tree_iter_t it;
+	for (tree_iter_first(&it, s->nsec3); tree_iter_is_valid(&it); tree_iter_next(&it)) {
+		const node_t *n = tree_iter_val(&it);
+		uint8_t key[TREE_KEY_MAXLEN];
+		size_t len, klen;
+		const uint8_t *k = tree_iter_key(&it, &klen);
+		if (tree_key_from_dname(n->pub.owner, key, &len) != SN_OK || len != n->keylen ||
+		    memcmp(key, n->key, len) != 0 || k != n->key || klen != len ||
+		    n->pub.flags != SNAP_NSEC3 || (n->mem & (NODE_FRESH | NODE_DEAD)) ||
+		    !node_has_records(n) || n->pub.rrset_count > 1 ||
+		    (n->pub.rrset_count == 1 && n->pub.rrsets[0].type != RRTYPE_NSEC3)) {
+			return SN_ECHECK;
+		}
+		for (size_t g = 0; g < n->sigsets; g++) {
+			if (sig_covered(&n->pub.rrsets[n->pub.rrset_count + g]) != RRTYPE_NSEC3) {
+				return SN_ECHECK;
+			}
+		}
+	}
+	return SN_OK;
+}
+
 int
 snap_check(const snap_t *s)
 {
 	if (tree_check(s->names) != SN_OK || nhash_check(s->index) != SN_OK ||
-	    tree_count(s->names) != nhash_count(s->index)) {
+	    tree_count(s->names) != nhash_count(s->index) || check_nsec3(s) != SN_OK) {
 		return SN_ECHECK;
 	}
 	const node_t *stack[DNAME_MAXLABELS + 2];

@@ -45,6 +45,18 @@
  * Node flags mark zone cuts and what lies below them (glue, occluded data)
  * and names that have a wildcard child, so the answer logic needs no extra
  * lookups for the common cases.
+ *
+ * DNSSEC. A node's RRSIGs hang on the RRset they cover (snap_rrset_t.rrsig),
+ * so an answer copies a set and its signatures without a search. NSEC3
+ * records and the RRSIGs that cover them live apart, in an index of their
+ * own (the "NSEC3 tree", in canonical order of their owners, which for the
+ * hashed owners of one chain is hash order): a hashed owner name is not a
+ * name of the zone (RFC 5155 7.2: it must not make "x.<hash>.zone" a
+ * NODATA, nor stop a wildcard), so it is not in the name index and gets no
+ * empty non-terminals. snap_nsec3_lookup hashes a name with the parameters
+ * of the apex NSEC3PARAM and finds the NSEC3 matching or covering it;
+ * snap_edit keeps the NSEC3 tree current record by record like the rest.
+ * An unsigned zone has no NSEC3 tree and pays nothing per name for it.
  */
 #pragma once
 
@@ -76,6 +88,8 @@ enum snap_flags {
 	SNAP_DNAME = 1u << 4,          /* has a DNAME: names below are redirected */
 	SNAP_BELOW_DNAME = 1u << 5,    /* occluded by a DNAME above (RFC 6672 2.3) */
 	SNAP_ENT = 1u << 6,            /* empty non-terminal: no RRsets */
+	SNAP_NSEC3 = 1u << 7,          /* a node of the NSEC3 tree: NSEC3 and the
+	                                * RRSIGs covering NSEC3 only */
 };
 
 typedef struct snap_node {
@@ -172,10 +186,51 @@ SN_MUSTCHECK int snap_check(const snap_t *s);
 const uint8_t *snap_apex(const snap_t *s);
 const snap_node_t *snap_apex_node(const snap_t *s);
 uint32_t snap_serial(const snap_t *s);
+/* Names of the name index (empty non-terminals included, the owners of
+ * the NSEC3 tree not: see snap_nsec3_count). */
 size_t snap_name_count(const snap_t *s);
 
-/* The RRset of `type` at `node`, or NULL. */
+/* The RRset of `type` at `node`, or NULL. RRSIG is never such a type:
+ * signatures hang on the set they cover (see snap_node_sigs). */
 const snap_rrset_t *snap_node_rrset(const snap_node_t *node, uint16_t type);
+
+/* Every RRSIG set of `node`, one per covered type in type order, those
+ * whose covered type has no RRset at the node included: *count sets from
+ * the returned pointer (NULL when there are none). For RRSIG queries (RFC
+ * 4035 3.1.5) and transfers. Any thread. */
+const snap_rrset_t *snap_node_sigs(const snap_node_t *node, uint16_t *count);
+
+/* True when the apex is signed: its SOA has an RRSIG (as knotd decides
+ * whether to add DNSSEC records at all). Any thread. */
+bool snap_is_signed(const snap_t *s);
+
+/* True when the zone denies existence with NSEC3: the apex has an
+ * NSEC3PARAM record with flags 0, hash algorithm 1 and at most 2500
+ * iterations (RFC 5155 4, 10.3); the first such record names the chain in
+ * use. Any thread. */
+bool snap_has_nsec3(const snap_t *s);
+
+/* Hashes `name` (wire form, any case) with the chain's parameters (RFC
+ * 5155 5) and returns the NSEC3 node of that chain whose owner hash equals
+ * the hash (*match = true) or else the one covering it: the greatest hash
+ * below it, wrapping around to the last (RFC 5155 7.2.1). NSEC3 records of
+ * other parameters (a chain being replaced) are skipped. NULL when the
+ * zone has no NSEC3 chain in use or no NSEC3 of it. Any thread; allocates
+ * nothing (the hash is computed on the stack). */
+const snap_node_t *snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match);
+
+/* The NSEC3 node owned by `name` exactly (a query for a hashed owner name
+ * itself), or NULL. Any thread. */
+const snap_node_t *snap_nsec3_find(const snap_t *s, const uint8_t *name);
+
+/* Number of owners in the NSEC3 tree. Any thread. */
+size_t snap_nsec3_count(const snap_t *s);
+
+/* The NSEC-chain predecessor of `name`: the greatest name strictly before
+ * it in canonical order that has an NSEC RRset, wrapping around to the
+ * last such name (RFC 4034 4.1.1; empty non-terminals and glue have none).
+ * NULL when no name has an NSEC. Any thread. */
+const snap_node_t *snap_nsec_prev(const snap_t *s, const uint8_t *name);
 
 /* The result of looking a name up in a zone. */
 typedef struct snap_lookup {
@@ -198,9 +253,12 @@ const snap_node_t *snap_prev(const snap_t *s, const uint8_t *name);
 const snap_node_t *snap_find(const snap_t *s, const uint8_t *name);
 
 /* A resumable cursor over the nodes in canonical order (empty
- * non-terminals included), for zone transfers. Valid while the snapshot is. */
+ * non-terminals included), for zone transfers: the name index and the NSEC3
+ * tree merged (an owner in both comes twice, its ordinary node first).
+ * Valid while the snapshot is. */
 typedef struct snap_iter {
 	tree_iter_t it;
+	tree_iter_t it3; /* the NSEC3 tree */
 } snap_iter_t;
 
 void snap_iter_first(snap_iter_t *it, const snap_t *s);
@@ -208,6 +266,7 @@ void snap_iter_next(snap_iter_t *it);
 /* The current node, or NULL past the end. */
 const snap_node_t *snap_iter_node(const snap_iter_t *it);
 
-/* In-order walk over every node (empty non-terminals included): calls `fn`
+/* In-order walk over every node (empty non-terminals and the NSEC3 tree
+ * included, merged as snap_iter does): calls `fn`
  * until it returns non-zero, which snap_walk returns. */
 int snap_walk(const snap_t *s, int (*fn)(void *ctx, const snap_node_t *node), void *ctx);

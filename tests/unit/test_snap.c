@@ -12,6 +12,7 @@
  * build too.
  */
 #include "server/zonetab.h"
+#include "sign/nsec3hash.h"
 #include "tests/unit/suites.h"
 #include "zone/dname.h"
 #include "zone/rrlist.h"
@@ -332,6 +333,34 @@ make_rdata(mrr_t *rr, uint64_t *r, uint16_t covered)
 		snprintf(text, sizeof(text), "c%u.example.org.", rnd(r, 3));
 		o = put_name(rr->rdata, text);
 		break;
+	case RRTYPE_NSEC:
+		/* RFC 4034 4.1: next name, then a bitmap (A) */
+		snprintf(text, sizeof(text), "n%u.example.com.", rnd(r, 3));
+		o = put_name(rr->rdata, text);
+		memcpy(rr->rdata + o, "\x00\x01\x40", 3);
+		o += 3;
+		break;
+	case RRTYPE_NSEC3:
+		/* RFC 5155 3.2: alg 1, flags (opt-out or not), iterations of
+		 * one of two chains, no salt, next hash, bitmap (A) */
+		rr->rdata[0] = 1;
+		rr->rdata[1] = (uint8_t)rnd(r, 2);
+		wire_write_u16(rr->rdata + 2, (uint16_t)(rnd(r, 4) == 0));
+		rr->rdata[4] = 0;
+		rr->rdata[5] = 20;
+		for (int i = 0; i < 20; i++) {
+			rr->rdata[6 + i] = (uint8_t)(i == 0 ? rnd(r, 3) : (unsigned)i);
+		}
+		memcpy(rr->rdata + 26, "\x00\x01\x40", 3);
+		o = 29;
+		break;
+	case RRTYPE_NSEC3PARAM:
+		rr->rdata[0] = 1;
+		rr->rdata[1] = 0;
+		wire_write_u16(rr->rdata + 2, (uint16_t)rnd(r, 2));
+		rr->rdata[4] = 0;
+		o = 5;
+		break;
 	case RRTYPE_RRSIG:
 		/* RFC 4034 3.1: covered, algorithm, labels, original TTL,
 		 * expiration, inception, key tag, signer, signature */
@@ -428,6 +457,80 @@ same_snap(const snap_t *e, const snap_t *f)
 	return true;
 }
 
+/* The NSEC3 parameters of the chain in use (alg 1, flags 0), or NULL. */
+static const uint8_t *
+chain_param(const snap_t *s)
+{
+	const snap_rrset_t *p = snap_node_rrset(snap_apex_node(s), RRTYPE_NSEC3PARAM);
+	if (p == NULL) {
+		return NULL;
+	}
+	for (const uint8_t *r = p->rdata; r < p->rdata + p->rdata_len;
+	     r += 2 + wire_read_u16(r)) {
+		if (wire_read_u16(r) == 5 && r[2] == 1 && r[3] == 0) {
+			return r + 2;
+		}
+	}
+	return NULL;
+}
+
+/* snap_nsec3_lookup's answer `got` (`match`) for `q` is what a walk over
+ * every NSEC3 owner finds: the one whose label is the base32hex of the
+ * hash (by sign/'s own hash), else the greatest one below it, else the
+ * greatest of all, among the NSEC3s of the chain's parameters. */
+static bool
+nsec3_oracle(const snap_t *s, const uint8_t *q, const snap_node_t *got, bool match)
+{
+	const uint8_t *param = chain_param(s);
+	if (param == NULL) {
+		CHECK(got == NULL && !match);
+		return true;
+	}
+	uint8_t h[NSEC3_HASH_LEN];
+	char b32[NSEC3_B32_LEN + 1];
+	CHECK(nsec3_hash(1, q, NULL, 0, wire_read_u16(param + 2), h) == SN_OK);
+	CHECK(nsec3_base32hex(h, sizeof(h), b32, sizeof(b32)) == NSEC3_B32_LEN);
+	const snap_node_t *best = NULL, *last = NULL;
+	bool exact = false;
+	snap_iter_t it;
+	const snap_node_t *n;
+	for (snap_iter_first(&it, s); (n = snap_iter_node(&it)) != NULL; snap_iter_next(&it)) {
+		const snap_rrset_t *rs = snap_node_rrset(n, RRTYPE_NSEC3);
+		if (!(n->flags & SNAP_NSEC3) || rs == NULL || rs->rdata[2 + 2] != param[2] ||
+		    rs->rdata[2 + 3] != param[3] || rs->rdata[2 + 4] != 0) {
+			continue;
+		}
+		/* the owners here are "<label>.example.com."; compare labels
+		 * as canonical order does (lower case, shorter first) */
+		char lab[64];
+		size_t ll = n->owner[0];
+		for (size_t i = 0; i < ll; i++) {
+			lab[i] = (char)dname_lower_tab[n->owner[1 + i]];
+		}
+		lab[ll] = 0;
+		if (dname_label_count(n->owner) != 3) {
+			continue; /* not a hashed owner of this zone: the walk keeps order anyway */
+		}
+		int c = strcmp(lab, b32);
+		last = n;
+		if (c <= 0) {
+			best = n;
+			exact = c == 0;
+		}
+	}
+	if (best == NULL) {
+		best = last;
+	}
+	if (got != best || match != exact) {
+		printf("\nsnap: NSEC3 lookup disagrees with the walk (hash %s)\n", b32);
+		print_name("query", q);
+		print_node("lookup", got);
+		print_node("walk", best);
+	}
+	CHECK(got == best && match == exact);
+	return true;
+}
+
 /* Both lookups agree on `q`. */
 static bool
 same_lookup(const snap_t *e, const snap_t *f, const uint8_t *q)
@@ -435,10 +538,14 @@ same_lookup(const snap_t *e, const snap_t *f, const uint8_t *q)
 	snap_lookup_t le, lf;
 	snap_lookup(e, q, &le);
 	snap_lookup(f, q, &lf);
+	bool me, mf;
+	const snap_node_t *ne = snap_nsec3_lookup(e, q, &me), *nf = snap_nsec3_lookup(f, q, &mf);
 	bool ok = same_node(le.match, lf.match) && same_node(le.encloser, lf.encloser) &&
 	          same_node(le.cut, lf.cut) && same_node(le.dname, lf.dname) &&
 	          same_node(snap_find(e, q), snap_find(f, q)) &&
-	          same_node(snap_prev(e, q), snap_prev(f, q));
+	          same_node(snap_prev(e, q), snap_prev(f, q)) &&
+	          same_node(snap_nsec_prev(e, q), snap_nsec_prev(f, q)) && same_node(ne, nf) &&
+	          me == mf && nsec3_oracle(f, q, nf, mf);
 	if (!ok) {
 		printf("\nsnap: lookups differ\n");
 		print_name("query", q);
@@ -499,7 +606,11 @@ dump(const snap_t *s, buf_t *b)
 	snap_iter_t it;
 	for (snap_iter_first(&it, s); snap_iter_node(&it) != NULL; snap_iter_next(&it)) {
 		const snap_node_t *n = snap_iter_node(&it);
-		CHECK(snap_find(s, n->owner) == n);
+		if (n->flags & SNAP_NSEC3) {
+			CHECK(snap_nsec3_find(s, n->owner) == n);
+		} else {
+			CHECK(snap_find(s, n->owner) == n);
+		}
 		buf_put(b, &n->owner_len, sizeof(n->owner_len));
 		buf_put(b, n->owner, n->owner_len);
 		buf_put(b, &n->flags, sizeof(n->flags));
@@ -673,8 +784,9 @@ random_op(mctx_t *c)
 {
 	static const uint16_t plain[] = {RRTYPE_A,   RRTYPE_A,   RRTYPE_AAAA, RRTYPE_MX,
 	                                 RRTYPE_TXT, RRTYPE_TXT, RRTYPE_A,    RRTYPE_CNAME};
-	static const uint16_t signable[] = {RRTYPE_A,  RRTYPE_AAAA,  RRTYPE_MX,  RRTYPE_TXT,
-	                                    RRTYPE_NS, RRTYPE_DNAME, RRTYPE_SOA, RRTYPE_SPF};
+	static const uint16_t signable[] = {RRTYPE_A,   RRTYPE_AAAA,  RRTYPE_MX,  RRTYPE_TXT,
+	                                    RRTYPE_NS,  RRTYPE_DNAME, RRTYPE_SOA, RRTYPE_SPF,
+	                                    RRTYPE_NSEC3, RRTYPE_NSEC};
 	uint8_t dn[DNAME_MAXLEN];
 	const uint8_t *o;
 	unsigned k = rnd(&c->r, 100);
@@ -684,6 +796,24 @@ random_op(mctx_t *c)
 		uint16_t t = plain[rnd(&c->r, 8)];
 		if (t == RRTYPE_CNAME && rnd(&c->r, 4) != 0) {
 			t = RRTYPE_A;
+		}
+		if (rnd(&c->r, 6) == 0) {
+			/* DNSSEC denial records: NSEC at a name, or NSEC3 at a
+			 * name of the zone or at a hashed owner of its own */
+			t = rnd(&c->r, 3) == 0 ? RRTYPE_NSEC : RRTYPE_NSEC3;
+			if (t == RRTYPE_NSEC3 && rnd(&c->r, 2) == 0) {
+				char text[DNAME_MAXTEXT];
+				uint8_t h[NSEC3_HASH_LEN];
+				char b32[NSEC3_B32_LEN + 1];
+				memset(h, 0, sizeof(h));
+				h[0] = (uint8_t)rnd(&c->r, 256);
+				h[1] = (uint8_t)rnd(&c->r, 4);
+				if (nsec3_base32hex(h, sizeof(h), b32, sizeof(b32)) < 0) {
+					abort();
+				}
+				snprintf(text, sizeof(text), "%s.example.com.", b32);
+				name(text, dn);
+			}
 		}
 		add_at(c, dn, t, 0);
 	} else if (k < 48) { /* a record goes */
@@ -748,6 +878,12 @@ random_op(mctx_t *c)
 		} else {
 			add_at(c, dn, rnd(&c->r, 2) ? RRTYPE_A : RRTYPE_TXT, 0);
 		}
+	} else if (k < 79) { /* the NSEC3PARAM at the apex comes, changes or goes */
+		if (has_type(&c->work, c->apex, RRTYPE_NSEC3PARAM) && rnd(&c->r, 2) == 0) {
+			remove_at(c, c->apex, RRTYPE_NSEC3PARAM);
+		} else {
+			add_at(c, c->apex, RRTYPE_NSEC3PARAM, 0);
+		}
 	} else if (k < 82) { /* SOA serial bump */
 		for (size_t i = 0; i < c->work.n; i++) {
 			if (c->work.v[i].type == RRTYPE_SOA) {
@@ -788,7 +924,7 @@ random_op(mctx_t *c)
 				}
 			}
 		} else {
-			add_at(c, dn, RRTYPE_RRSIG, signable[rnd(&c->r, 8)]);
+			add_at(c, dn, RRTYPE_RRSIG, signable[rnd(&c->r, 10)]);
 		}
 	} else { /* a deep name: a chain of empty non-terminals */
 		pick_name(c, dn);
@@ -967,7 +1103,7 @@ model_run(unsigned names, long steps, unsigned salt)
 
 		bool same = snap_check(e) == SN_OK && same_snap(e, full);
 		if (same) {
-			size_t n = snap_name_count(full), k = 0;
+			size_t n = snap_name_count(full) + snap_nsec3_count(full), k = 0;
 			nodes = realloc(nodes, n * sizeof(*nodes));
 			snap_iter_t it;
 			for (snap_iter_first(&it, full); snap_iter_node(&it); snap_iter_next(&it)) {
