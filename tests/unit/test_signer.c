@@ -12,7 +12,11 @@
 #include <strings.h>
 #include <CUnit/CUnit.h>
 #include "tests/unit/suites.h"
+#include "sign/keypair.h"
+#include "sign/dnskey.h"
 #include "sign/nsec.h"
+#include "sign/rrsig.h"
+#include "sign/signer.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
 #include "zone/rrlist.h"
@@ -349,6 +353,506 @@ test_signer_nsec_refuses(void)
 	rrlist_free(l);
 }
 
+/*
+ * Full signing.
+ */
+
+struct keys {
+	keypair_t *ksk, *zsk;
+	signer_key_t sk[2];
+};
+
+static int
+make_keys(struct keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (keypair_generate(DNSSEC_ALG_ECDSAP256SHA256, 0, KEYPAIR_FLAGS_KSK, &k->ksk) != SN_OK ||
+	    keypair_generate(DNSSEC_ALG_ECDSAP256SHA256, 0, KEYPAIR_FLAGS_ZSK, &k->zsk) != SN_OK) {
+		return -1;
+	}
+	k->sk[0] = (signer_key_t){.key = k->ksk, .ksk = true, .publish = true, .sign = true};
+	k->sk[1] = (signer_key_t){.key = k->zsk, .zsk = true, .publish = true, .sign = true};
+	return 0;
+}
+
+static void
+free_keys(struct keys *k)
+{
+	keypair_free(k->ksk);
+	keypair_free(k->zsk);
+}
+
+static signer_params_t
+params(bool nsec3, bool opt_out, unsigned threads)
+{
+	signer_params_t p;
+	memset(&p, 0, sizeof(p));
+	p.nsec3 = nsec3;
+	p.opt_out = opt_out;
+	p.inception = 1700000000u;
+	p.expiration = 1700000000u + 30 * 86400;
+	p.jitter = 86400;
+	p.threads = threads;
+	return p;
+}
+
+static uint32_t
+be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool
+is_name(const uint8_t *owner, const char *text)
+{
+	uint8_t n[DNAME_MAXLEN];
+	return apex_of(text, n) != NULL && dname_is_equal(owner, n);
+}
+
+/* What a signed zone looks like, gathered by check_signed. */
+struct seen {
+	size_t rrsig, nsec, nsec3, nsec3param, dnskey, cds, cdnskey;
+	size_t by_ksk, by_zsk;
+	size_t wild_labels; /* labels field of the wildcard's RRSIG */
+};
+
+/* Verifies every RRSIG in `o` over its RRset (taken from `l` and `o`) with
+ * the key its tag names, and checks what is and is not signed. */
+static void
+check_signed(const rrlist_t *l, const rrlist_t *o, const struct keys *k, struct seen *s)
+{
+	const rrlist_t *lists[2] = {l, o};
+	const uint8_t *rdp[64];
+	uint16_t rdl[64];
+	memset(s, 0, sizeof(*s));
+	CU_ASSERT(rrlist_is_sorted(o));
+	for (size_t i = 0; i < rrlist_count(o); i++) {
+		rrlist_rr_t r = rrlist_get(o, i);
+		s->nsec += r.type == RRTYPE_NSEC;
+		s->nsec3 += r.type == RRTYPE_NSEC3;
+		s->nsec3param += r.type == RRTYPE_NSEC3PARAM;
+		s->dnskey += r.type == RRTYPE_DNSKEY;
+		s->cds += r.type == RRTYPE_CDS;
+		s->cdnskey += r.type == RRTYPE_CDNSKEY;
+		if (r.type != RRTYPE_RRSIG) {
+			/* Only DNSSEC types are added. */
+			CU_ASSERT(r.type == RRTYPE_NSEC || r.type == RRTYPE_NSEC3 ||
+				  r.type == RRTYPE_NSEC3PARAM || r.type == RRTYPE_DNSKEY ||
+				  r.type == RRTYPE_CDS || r.type == RRTYPE_CDNSKEY);
+			continue;
+		}
+		s->rrsig++;
+		CU_ASSERT_FATAL(r.rdlen > RRSIG_FIXEDLEN);
+		uint16_t covered = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
+		uint16_t tag = (uint16_t)(r.rdata[16] << 8 | r.rdata[17]);
+		uint32_t exp = be32(r.rdata + 8), inc = be32(r.rdata + 12);
+		CU_ASSERT_EQUAL(inc, 1700000000u);
+		CU_ASSERT_EQUAL(exp, signer_expiration(&(signer_params_t){.expiration =
+						      1700000000u + 30 * 86400, .jitter = 86400},
+						       r.owner, covered));
+		CU_ASSERT(exp <= 1700000000u + 30 * 86400 && exp >= 1700000000u + 29 * 86400);
+		/* Never the delegation NS, never glue. */
+		CU_ASSERT(!(covered == RRTYPE_NS && !is_name(r.owner, "example.org.")));
+		CU_ASSERT(!is_name(r.owner, "ns.sub.example.org.") &&
+			  !is_name(r.owner, "ns.sec.example.org."));
+		if (is_name(r.owner, "*.wild.example.org.")) {
+			s->wild_labels = r.rdata[3];
+		}
+		size_t n = 0;
+		uint32_t ttl = 0;
+		for (int li = 0; li < 2; li++) {
+			for (size_t m = 0; m < rrlist_count(lists[li]); m++) {
+				rrlist_rr_t x = rrlist_get(lists[li], m);
+				if (x.type == covered && dname_is_equal(x.owner, r.owner) && n < 64) {
+					rdp[n] = x.rdata;
+					rdl[n++] = x.rdlen;
+					ttl = x.ttl;
+				}
+			}
+		}
+		CU_ASSERT_FATAL(n > 0);
+		CU_ASSERT_EQUAL(r.ttl, ttl);
+		CU_ASSERT_EQUAL(be32(r.rdata + 4), ttl);
+		const keypair_t *key = tag == keypair_tag(k->ksk) ? k->ksk : k->zsk;
+		CU_ASSERT(tag == keypair_tag(key));
+		bool ksk_type = covered == RRTYPE_DNSKEY || covered == RRTYPE_CDS ||
+				covered == RRTYPE_CDNSKEY;
+		CU_ASSERT_EQUAL(key == k->ksk, ksk_type);
+		s->by_ksk += key == k->ksk;
+		s->by_zsk += key == k->zsk;
+		rrsig_rrset_t set = {r.owner, covered, r.rclass, n, rdp, rdl};
+		int rc = rrsig_verify(r.rdata, r.rdlen, keypair_dnskey(key), keypair_dnskey_len(key),
+				      &set);
+		if (rc != SN_OK) {
+			char nb[DNAME_MAXTEXT];
+			CU_ASSERT(dname_to_text(r.owner, nb, sizeof(nb)) > 0);
+			fprintf(stderr, "\nRRSIG %s type %u does not verify: %d\n", nb, covered, rc);
+		}
+		CU_ASSERT_EQUAL(rc, SN_OK);
+	}
+}
+
+/* UNSIGNED has 11 authoritative RRsets outside the cuts (SOA NS MX at the
+ * apex; ns1 A; a.b.c TXT; *.wild TXT; www A AAAA) plus the DS at sec. */
+#define UNSIGNED_RRSETS 9
+
+static void
+test_signer_full_nsec3(void)
+{
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256] = "";
+	struct keys k;
+	struct seen s;
+	signer_stats_t st;
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	rrlist_t *l = load("example.org.", UNSIGNED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	for (int oo = 0; oo < 2; oo++) {
+		signer_params_t p = params(true, oo == 1, 3);
+		rrlist_t *o = NULL;
+		int rc = signer_sign_full_stats(l, apex_of("example.org.", apex), k.sk, 2, &p, &o,
+						&st, err, sizeof(err));
+		if (rc != SN_OK) {
+			fprintf(stderr, "\n%s\n", err);
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		check_signed(l, o, &k, &s);
+		size_t chain = oo == 1 ? NELEM(BIND_NSEC3_OPTOUT) : NELEM(BIND_NSEC3);
+		CU_ASSERT_EQUAL(s.nsec3, chain);
+		CU_ASSERT_EQUAL(s.nsec, 0);
+		CU_ASSERT_EQUAL(s.nsec3param, 1);
+		CU_ASSERT_EQUAL(s.dnskey, 2);
+		/* The RRsets of the input, the NSEC3s, DNSKEY and NSEC3PARAM. */
+		CU_ASSERT_EQUAL(s.rrsig, UNSIGNED_RRSETS + chain + 2);
+		CU_ASSERT_EQUAL(s.by_ksk, 1);
+		CU_ASSERT_EQUAL(st.signatures, s.rrsig);
+		CU_ASSERT_EQUAL(st.denial, chain);
+		/* RFC 4034 3.1.3: the "*" label is not counted. */
+		CU_ASSERT_EQUAL(s.wild_labels, 3);
+		rrlist_free(o);
+	}
+	rrlist_free(l);
+	free_keys(&k);
+}
+
+static void
+test_signer_full_nsec(void)
+{
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256] = "";
+	struct keys k;
+	struct seen s;
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	rrlist_t *l = load("example.org.", UNSIGNED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	/* One thread and many threads give the same records but for the
+	 * (randomised) ECDSA signatures. */
+	size_t counts[3];
+	unsigned threads[3] = {1, 2, 7};
+	for (int t = 0; t < 3; t++) {
+		signer_params_t p = params(false, false, threads[t]);
+		rrlist_t *o = NULL;
+		int rc = signer_sign_full(l, apex_of("example.org.", apex), k.sk, 2, &p, &o, err,
+					  sizeof(err));
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		check_signed(l, o, &k, &s);
+		CU_ASSERT_EQUAL(s.nsec, NELEM(BIND_NSEC));
+		CU_ASSERT_EQUAL(s.nsec3 + s.nsec3param, 0);
+		CU_ASSERT_EQUAL(s.rrsig, UNSIGNED_RRSETS + NELEM(BIND_NSEC) + 1);
+		counts[t] = rrlist_count(o);
+		rrlist_free(o);
+	}
+	CU_ASSERT_EQUAL(counts[0], counts[1]);
+	CU_ASSERT_EQUAL(counts[0], counts[2]);
+	rrlist_free(l);
+	free_keys(&k);
+}
+
+/* A CSK, CDS/CDNSKEY for it, and a pre-published key that must not sign. */
+static void
+test_signer_csk_cds(void)
+{
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256] = "";
+	keypair_t *csk = NULL, *next = NULL;
+	CU_ASSERT_EQUAL_FATAL(keypair_generate(DNSSEC_ALG_ECDSAP256SHA256, 0, KEYPAIR_FLAGS_KSK,
+					       &csk),
+			      SN_OK);
+	CU_ASSERT_EQUAL_FATAL(keypair_generate(DNSSEC_ALG_ECDSAP256SHA256, 0, KEYPAIR_FLAGS_ZSK,
+					       &next),
+			      SN_OK);
+	signer_key_t sk[2] = {
+		{.key = csk, .ksk = true, .zsk = true, .publish = true, .sign = true, .cds = true},
+		{.key = next, .zsk = true, .publish = true},
+	};
+	rrlist_t *l = load("example.org.", UNSIGNED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	signer_params_t p = params(true, false, 2);
+	p.cds = true;
+	p.dnskey_ttl = 3600;
+	rrlist_t *o = NULL;
+	CU_ASSERT_EQUAL_FATAL(signer_sign_full(l, apex_of("example.org.", apex), sk, 2, &p, &o, err,
+					       sizeof(err)),
+			      SN_OK);
+	size_t dnskey = 0, cds = 0, cdnskey = 0, sigs = 0, apex_sigs = 0;
+	uint8_t ds[DS_RDATA_MAXLEN];
+	size_t dl = 0;
+	CU_ASSERT_EQUAL_FATAL(dnskey_ds_rdata(apex, keypair_dnskey(csk), keypair_dnskey_len(csk),
+					      DS_DIGEST_SHA256, ds, sizeof(ds), &dl),
+			      SN_OK);
+	for (size_t i = 0; i < rrlist_count(o); i++) {
+		rrlist_rr_t r = rrlist_get(o, i);
+		if (r.type == RRTYPE_DNSKEY) {
+			dnskey++;
+			CU_ASSERT_EQUAL(r.ttl, 3600);
+		} else if (r.type == RRTYPE_CDS) {
+			cds++;
+			CU_ASSERT(r.rdlen == dl && memcmp(r.rdata, ds, dl) == 0);
+		} else if (r.type == RRTYPE_CDNSKEY) {
+			cdnskey++;
+			CU_ASSERT(r.rdlen == keypair_dnskey_len(csk) &&
+				  memcmp(r.rdata, keypair_dnskey(csk), r.rdlen) == 0);
+		} else if (r.type == RRTYPE_RRSIG) {
+			sigs++;
+			uint16_t tag = (uint16_t)(r.rdata[16] << 8 | r.rdata[17]);
+			/* The pre-published key signs nothing. */
+			CU_ASSERT_EQUAL(tag, keypair_tag(csk));
+			apex_sigs += is_name(r.owner, "example.org.");
+		}
+	}
+	CU_ASSERT_EQUAL(dnskey, 2);
+	CU_ASSERT_EQUAL(cds, 1);
+	CU_ASSERT_EQUAL(cdnskey, 1);
+	/* Apex: SOA NS MX DNSKEY CDS CDNSKEY NSEC3PARAM. */
+	CU_ASSERT_EQUAL(apex_sigs, 7);
+	/* The bitmap of the apex NSEC3 lists CDS and CDNSKEY. */
+	bool found = false;
+	for (size_t i = 0; i < rrlist_count(o); i++) {
+		rrlist_rr_t r = rrlist_get(o, i);
+		char txt[1024];
+		if (r.type == RRTYPE_NSEC3 && rdata_to_text(r.type, r.rdata, r.rdlen, txt,
+							    sizeof(txt)) > 0 &&
+		    strstr(txt, " SOA ") != NULL) {
+			found = strstr(txt, "CDS CDNSKEY") != NULL;
+		}
+	}
+	CU_ASSERT(found);
+	rrlist_free(o);
+
+	/* The input's own CDS is refused when the signer makes one. */
+	rrlist_t *l2 = load("example.org.",
+			    "$TTL 300\nexample.org. SOA a. b. 1 2 3 4 5\n CDS 1 13 2 "
+			    "A107F14659595E515DBCCB18E8B77C5678C89B3F8527B36C21B7E105F6341954\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l2);
+	o = NULL;
+	CU_ASSERT_EQUAL(signer_sign_full(l2, apex, sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	CU_ASSERT_PTR_NULL(o);
+	/* Without p.cds it is signed by the KSK (here the CSK). */
+	p.cds = false;
+	CU_ASSERT_EQUAL(signer_sign_full(l2, apex, sk, 2, &p, &o, err, sizeof(err)), SN_OK);
+	rrlist_free(o);
+	rrlist_free(l2);
+	rrlist_free(l);
+	keypair_free(csk);
+	keypair_free(next);
+}
+
+/* Parameters and key sets that cannot give a valid zone are refused. */
+static void
+test_signer_refuses(void)
+{
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256];
+	struct keys k;
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	keypair_t *pub = NULL, *rsa = NULL;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(keypair_dnskey(k.zsk), keypair_dnskey_len(k.zsk),
+						  &pub),
+			      SN_OK);
+	CU_ASSERT_EQUAL_FATAL(keypair_generate(DNSSEC_ALG_ED25519, 0, KEYPAIR_FLAGS_ZSK, &rsa),
+			      SN_OK);
+	rrlist_t *l = load("example.org.", UNSIGNED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("example.org.", apex));
+	signer_key_t sk[3];
+	rrlist_t *o = NULL;
+	signer_params_t p = params(true, false, 2);
+
+	/* Only a KSK; only a ZSK. */
+	memcpy(sk, k.sk, sizeof(k.sk));
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, sk, 1, &p, &o, err, sizeof(err)), SN_EINVAL);
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, sk + 1, 1, &p, &o, err, sizeof(err)), SN_EINVAL);
+	/* Signing while not published. */
+	sk[1].publish = false;
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	/* A public-only key asked to sign. */
+	memcpy(sk, k.sk, sizeof(k.sk));
+	sk[1].key = pub;
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	/* A published algorithm with no signing KSK (RFC 6840 5.11). */
+	memcpy(sk, k.sk, sizeof(k.sk));
+	sk[2] = (signer_key_t){.key = rsa, .zsk = true, .publish = true, .sign = true};
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, sk, 3, &p, &o, err, sizeof(err)), SN_EINVAL);
+	CU_ASSERT(strstr(err, "algorithm 15") != NULL);
+	/* Times: expiration before inception; jitter as long as the validity. */
+	p.expiration = p.inception - 1;
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	p = params(true, false, 2);
+	p.jitter = p.expiration - p.inception;
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	/* NSEC3 parameters on an NSEC zone; too many iterations. */
+	p = params(false, true, 2);
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	p = params(true, false, 2);
+	p.iterations = NSEC3_MAX_ITERATIONS + 1;
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_ERANGE);
+	/* Another apex than the list's. */
+	p = params(true, false, 2);
+	uint8_t other[DNAME_MAXLEN];
+	CU_ASSERT_EQUAL(signer_sign_full(l, apex_of("example.com.", other), k.sk, 2, &p, &o, err,
+					 sizeof(err)),
+			SN_EINVAL);
+	/* DNSSEC records in the input. */
+	rrlist_t *l2 = load("example.org.",
+			    "$TTL 300\nexample.org. SOA a. b. 1 2 3 4 5\nx NSEC3PARAM 1 0 0 -\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l2);
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(signer_sign_full(l2, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
+	CU_ASSERT(strstr(err, "NSEC3PARAM") != NULL);
+	CU_ASSERT_PTR_NULL(o);
+	rrlist_free(l2);
+	rrlist_free(l);
+	keypair_free(pub);
+	keypair_free(rsa);
+	free_keys(&k);
+}
+
+/* Randomised: zones of random names (deep ones, wildcards, delegations
+ * with and without DS) sign with every RRSIG verifying, and NSEC3 chains
+ * that hold exactly one record per hashed name, in hash order. */
+static void
+test_signer_random_zones(void)
+{
+	unsigned seed = test_seed();
+	srand(seed);
+	struct keys k;
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	uint8_t apex[DNAME_MAXLEN];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("z.test.", apex));
+	static const char *labels[] = {"a", "b", "*", "c", "Dd", "e"};
+	char *text = malloc(64 * 1024);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	for (int round = 0; round < 20; round++) {
+		size_t o = (size_t)snprintf(text, 64 * 1024,
+					    "$TTL 60\nz.test. SOA ns. h. 1 2 3 4 30\n NS ns.\n");
+		int names = 1 + rand() % 40;
+		for (int i = 0; i < names; i++) {
+			char nm[128] = "";
+			int depth = 1 + rand() % 4;
+			for (int d = 0; d < depth; d++) {
+				const char *lb = labels[rand() % 6];
+				if (d > 0 && lb[0] == '*') {
+					lb = "f";
+				}
+				size_t len = strlen(nm);
+				snprintf(nm + len, sizeof(nm) - len, "%s%s", d == 0 ? "" : ".", lb);
+			}
+			int kind = rand() % 6;
+			if (nm[0] != '*' && kind == 0) {
+				o += (size_t)snprintf(text + o, 64 * 1024 - o,
+						      "%s NS ns.%s\nns.%s A 192.0.2.1\n", nm, nm, nm);
+				if (rand() % 2) {
+					o += (size_t)snprintf(
+						text + o, 64 * 1024 - o,
+						"%s DS 1 13 2 A107F14659595E515DBCCB18E8B77C56"
+						"78C89B3F8527B36C21B7E105F6341954\n",
+						nm);
+				}
+			} else {
+				o += (size_t)snprintf(text + o, 64 * 1024 - o, "%s TXT \"%d\"\n", nm,
+						      i);
+			}
+		}
+		rrlist_t *l = load("z.test.", text);
+		if (l == NULL) {
+			fprintf(stderr, "\nseed %u round %d: zone does not parse:\n%s\n", seed,
+				round, text);
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+		signer_params_t p = params(round % 3 != 0, round % 3 == 2, 1 + (unsigned)round % 3);
+		rrlist_t *out = NULL;
+		char err[256] = "";
+		int rc = signer_sign_full(l, apex, k.sk, 2, &p, &out, err, sizeof(err));
+		if (rc != SN_OK) {
+			fprintf(stderr, "\nseed %u round %d: %s\n%s\n", seed, round, err, text);
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		const rrlist_t *lists[2] = {l, out};
+		size_t nsig = 0, verified = 0, n3 = 0;
+		uint8_t prev[NSEC3_HASH_LEN], first_next[NSEC3_HASH_LEN], last_next[NSEC3_HASH_LEN];
+		for (size_t i = 0; i < rrlist_count(out); i++) {
+			rrlist_rr_t r = rrlist_get(out, i);
+			if (r.type == RRTYPE_NSEC3) {
+				/* Owner hash increases; each next hash is the next owner's. */
+				uint8_t h[NSEC3_HASH_LEN];
+				size_t hl = 0;
+				CU_ASSERT_EQUAL_FATAL(nsec3_base32hex_decode((const char *)r.owner + 1,
+									     r.owner[0], h, sizeof(h),
+									     &hl),
+						      SN_OK);
+				size_t nh = 5 + (size_t)r.rdata[4] + 1;
+				if (n3 > 0) {
+					CU_ASSERT(memcmp(prev, h, NSEC3_HASH_LEN) < 0);
+					CU_ASSERT_EQUAL(memcmp(last_next, h, NSEC3_HASH_LEN), 0);
+				} else {
+					memcpy(first_next, h, NSEC3_HASH_LEN);
+				}
+				memcpy(prev, h, NSEC3_HASH_LEN);
+				memcpy(last_next, r.rdata + nh, NSEC3_HASH_LEN);
+				n3++;
+			}
+			if (r.type != RRTYPE_RRSIG) {
+				continue;
+			}
+			nsig++;
+			uint16_t covered = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
+			const uint8_t *rdp[64];
+			uint16_t rdl[64];
+			size_t n = 0;
+			for (int li = 0; li < 2; li++) {
+				for (size_t m = 0; m < rrlist_count(lists[li]); m++) {
+					rrlist_rr_t x = rrlist_get(lists[li], m);
+					if (x.type == covered && dname_is_equal(x.owner, r.owner) &&
+					    n < 64) {
+						rdp[n] = x.rdata;
+						rdl[n++] = x.rdlen;
+					}
+				}
+			}
+			uint16_t tag = (uint16_t)(r.rdata[16] << 8 | r.rdata[17]);
+			const keypair_t *key = tag == keypair_tag(k.ksk) ? k.ksk : k.zsk;
+			rrsig_rrset_t set = {r.owner, covered, r.rclass, n, rdp, rdl};
+			verified += rrsig_verify(r.rdata, r.rdlen, keypair_dnskey(key),
+						 keypair_dnskey_len(key), &set) == SN_OK;
+		}
+		if (n3 > 0) {
+			/* The chain closes: the last record points at the first. */
+			CU_ASSERT_EQUAL(memcmp(last_next, first_next, NSEC3_HASH_LEN), 0);
+		}
+		CU_ASSERT(nsig > 0);
+		if (verified != nsig) {
+			fprintf(stderr, "\nseed %u round %d: %zu of %zu RRSIGs verify\n", seed, round,
+				verified, nsig);
+		}
+		CU_ASSERT_EQUAL(verified, nsig);
+		rrlist_free(out);
+		rrlist_free(l);
+	}
+	free(text);
+	free_keys(&k);
+}
+
 int
 test_signer_register(void)
 {
@@ -362,5 +866,10 @@ test_signer_register(void)
 	CU_add_test(s, "test_signer_nsec3_optout", test_signer_nsec3_optout);
 	CU_add_test(s, "test_signer_nsec3_nodes", test_signer_nsec3_nodes);
 	CU_add_test(s, "test_signer_nsec_refuses", test_signer_nsec_refuses);
+	CU_add_test(s, "test_signer_full_nsec3", test_signer_full_nsec3);
+	CU_add_test(s, "test_signer_full_nsec", test_signer_full_nsec);
+	CU_add_test(s, "test_signer_csk_cds", test_signer_csk_cds);
+	CU_add_test(s, "test_signer_refuses", test_signer_refuses);
+	CU_add_test(s, "test_signer_random_zones", test_signer_random_zones);
 	return CU_get_error();
 }
