@@ -92,10 +92,21 @@ mem_free(struct conf_mem *m)
  * The walk state and problem reports.
  */
 
-enum sect { S_SERVER, S_LOG, S_KEY, S_REMOTE, S_ACL, S_TEMPLATE, S_POLICY, S_ZONE, S_COUNT };
+enum sect {
+	S_SERVER,
+	S_LOG,
+	S_KEY,
+	S_REMOTE,
+	S_ACL,
+	S_SUBMISSION,
+	S_TEMPLATE,
+	S_POLICY,
+	S_ZONE,
+	S_COUNT
+};
 
 static const char *const sect_names[S_COUNT] = {
-	"server", "log", "key", "remote", "acl", "template", "policy", "zone",
+	"server", "log", "key", "remote", "acl", "submission", "template", "policy", "zone",
 };
 
 /* An item that others can refer to, by id. */
@@ -134,6 +145,7 @@ typedef struct walk {
 	const yaml_node_t *control_node;
 	const yaml_node_t *user_node;
 	const yaml_node_t *group_node;
+	conf_policy_t *builtin; /* the built-in default policy, once a zone needs it */
 } walk_t;
 
 static void *
@@ -316,7 +328,14 @@ static const struct {
 	{"journal-max-depth", "journal-max-entries"},
 	{"max-journal-usage", "journal-max-size"},
 	{"journal-max-usage", "journal-max-size"},
-	{"dnssec-policy", "policy"},
+	{"policy", "dnssec-policy"},
+	{"dnssec-signing-policy", "dnssec-policy"},
+	{"signatures-validity", "rrsig-lifetime"},
+	{"signatures-refresh", "rrsig-refresh"},
+	{"signatures-jitter", "rrsig-jitter"},
+	{"max-zone-ttl", "zone-max-ttl"},
+	{"nsec3-salt", "nsec3-salt-length"},
+	{"csk", "single-type-signing"},
 	{"primary", "master"},
 	{"zonefile-load", "serial-auto-bump"},
 };
@@ -487,8 +506,8 @@ conf_parse_size(const char *s, uint64_t *out)
 int
 conf_parse_time(const char *s, uint64_t *out)
 {
-	static const uint64_t mult[] = {1, 60, 3600, 86400};
-	return parse_suffixed(s, "smhd", mult, out);
+	static const uint64_t mult[] = {1, 60, 3600, 86400, 7 * 86400};
+	return parse_suffixed(s, "smhdw", mult, out);
 }
 
 /* Writes `v` with the largest unit that divides it. */
@@ -542,7 +561,8 @@ h_units(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d, bool size)
 	int rc = size ? conf_parse_size(s, &x) : conf_parse_time(s, &x);
 	if (rc == SN_EPARSE) {
 		report(w, v, "%s: expected %s", d->name,
-		       size ? "a size, e.g. 512, 64K, 16M or 1G" : "a time, e.g. 30, 30s, 5m, 2h or 1d");
+		       size ? "a size, e.g. 512, 64K, 16M or 1G"
+			    : "a time, e.g. 30, 30s, 5m, 2h, 1d or 2w");
 		return false;
 	}
 	if (rc != SN_OK || x < d->min || x > d->max) {
@@ -1314,22 +1334,6 @@ h_file(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
 	return h_string(w, v, obj, d);
 }
 
-static bool
-h_signing(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
-{
-	bool b;
-	if (!parse_bool(scalar(v), &b)) {
-		report(w, v, "dnssec-signing: expected on or off");
-		return false;
-	}
-	if (b) {
-		report(w, v, "dnssec-signing: DNSSEC signing is not available yet");
-		return false;
-	}
-	*(bool *)FIELD(obj, d) = false;
-	return true;
-}
-
 static const char *const serial_names[] = {"increment", "unixtime", "dateserial", NULL};
 
 #define ZO(f) .off = offsetof(conf_zopts_t, f), .size = sizeof(((conf_zopts_t *)0)->f)
@@ -1350,9 +1354,10 @@ static const key_def_t zopt_defs[] = {
 	 .bit = CONF_ZOPT_SERIAL_POLICY},
 	{.name = "serial-auto-bump", .fn = h_bool, ZO(serial_auto_bump),
 	 .bit = CONF_ZOPT_SERIAL_AUTO_BUMP},
-	{.name = "dnssec-signing", .fn = h_signing, ZO(dnssec_signing),
+	{.name = "dnssec-signing", .fn = h_bool, ZO(dnssec_signing),
 	 .bit = CONF_ZOPT_DNSSEC_SIGNING},
-	{.name = "policy", .fn = h_ref, ZO(policy), .arg = S_POLICY, .bit = CONF_ZOPT_POLICY},
+	{.name = "dnssec-policy", .fn = h_ref, ZO(policy), .arg = S_POLICY,
+	 .bit = CONF_ZOPT_POLICY},
 	{.name = NULL},
 };
 
@@ -1361,10 +1366,301 @@ static const key_def_t template_defs[] = {
 	{.name = NULL},
 };
 
-static const key_def_t policy_defs[] = {
+/*
+ * submission, policy
+ */
+
+static yaml_node_t *map_get(walk_t *w, const yaml_node_t *map, const char *key);
+
+#define SUB(f) .off = offsetof(conf_submission_t, f), .size = sizeof(((conf_submission_t *)0)->f)
+#define T_MAX ((uint64_t)INT32_MAX)
+
+static const key_def_t submission_defs[] = {
 	{.name = "id", .fn = h_skip},
+	{.name = "parent", .fn = h_refs, SUB(parents),
+	 .off2 = offsetof(conf_submission_t, parent_count), .arg = S_REMOTE},
+	{.name = "check-interval", .fn = h_time, SUB(check_interval), .min = 1, .max = T_MAX},
+	{.name = "timeout", .fn = h_time, SUB(timeout), .min = 0, .max = T_MAX},
+	{.name = "parent-delay", .fn = h_time, SUB(parent_delay), .min = 0, .max = T_MAX},
 	{.name = NULL},
 };
+
+static const struct {
+	const char *name;
+	unsigned alg;
+	unsigned bits; /* the fixed key size; 0 for RSA */
+} dnssec_algs[] = {
+	{"rsasha256", CONF_ALG_RSASHA256, 0},
+	{"rsasha512", CONF_ALG_RSASHA512, 0},
+	{"ecdsap256sha256", CONF_ALG_ECDSAP256SHA256, 256},
+	{"ecdsap384sha384", CONF_ALG_ECDSAP384SHA384, 384},
+	{"ed25519", CONF_ALG_ED25519, 256},
+	{"ed448", CONF_ALG_ED448, 456}, /* a 57-octet public key (RFC 8080 3) */
+};
+
+#define NALGS (sizeof(dnssec_algs) / sizeof(dnssec_algs[0]))
+#define RSA_MIN_BITS 1024
+#define RSA_MAX_BITS 4096
+#define RSA_DEFAULT_BITS 2048
+
+const char *
+conf_dnssec_alg_name(unsigned alg)
+{
+	for (size_t i = 0; i < NALGS; i++) {
+		if (dnssec_algs[i].alg == alg) {
+			return dnssec_algs[i].name;
+		}
+	}
+	return NULL;
+}
+
+static bool
+h_dnssec_alg(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	conf_policy_t *p = obj;
+	const char *s = scalar(v);
+	(void)d;
+	for (size_t i = 0; s != NULL && i < NALGS; i++) {
+		if (strcasecmp(s, dnssec_algs[i].name) == 0) {
+			p->algorithm = (uint8_t)dnssec_algs[i].alg;
+			return true;
+		}
+	}
+	if (s != NULL && (strcasecmp(s, "rsasha1") == 0 || strcasecmp(s, "rsasha1-nsec3-sha1") == 0 ||
+			  strcasecmp(s, "rsamd5") == 0 || strcasecmp(s, "dsa") == 0 ||
+			  strcasecmp(s, "dsa-nsec3-sha1") == 0 || strcasecmp(s, "ecc-gost") == 0)) {
+		report(w, v, "algorithm: signet does not sign with %s (RFC 8624 3.1: not to be used "
+			     "for signing); use ecdsap256sha256",
+		       s);
+		return false;
+	}
+	report(w, v, "algorithm: expected ecdsap256sha256, ecdsap384sha384, ed25519, ed448, "
+		     "rsasha256 or rsasha512");
+	return false;
+}
+
+static bool
+h_digest(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	(void)d;
+	/* RFC 8624 3.3: SHA-1 (1) must not be used for new DS */
+	if (s != NULL && strcasecmp(s, "sha256") == 0) {
+		((conf_policy_t *)obj)->cds_digest_type = 2;
+		return true;
+	}
+	if (s != NULL && strcasecmp(s, "sha384") == 0) {
+		((conf_policy_t *)obj)->cds_digest_type = 4;
+		return true;
+	}
+	report(w, v, "cds-digest-type: expected sha256 or sha384");
+	return false;
+}
+
+/* A time, or -1: a new salt with each new ZSK (as Knot). */
+static bool
+h_salt_life(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
+{
+	const char *s = scalar(v);
+	if (s != NULL && strcmp(s, "-1") == 0) {
+		((conf_policy_t *)obj)->nsec3_salt_lifetime = CONF_NSEC3_SALT_PER_ZSK;
+		return true;
+	}
+	return h_time(w, v, obj, d);
+}
+
+static const char *const cds_names[] = {"none", "delete-dnssec", "rollover", "always",
+					"double-ds", NULL};
+
+#define POL(f) .off = offsetof(conf_policy_t, f), .size = sizeof(((conf_policy_t *)0)->f)
+
+static const key_def_t policy_defs[] = {
+	{.name = "id", .fn = h_skip},
+	{.name = "algorithm", .fn = h_dnssec_alg},
+	{.name = "ksk-size", .fn = h_uint, POL(ksk_size), .min = 1, .max = 65535},
+	{.name = "zsk-size", .fn = h_uint, POL(zsk_size), .min = 1, .max = 65535},
+	{.name = "single-type-signing", .fn = h_bool, POL(single_type_signing)},
+	{.name = "manual", .fn = h_bool, POL(manual)},
+	{.name = "ksk-lifetime", .fn = h_time, POL(ksk_lifetime), .max = T_MAX},
+	{.name = "zsk-lifetime", .fn = h_time, POL(zsk_lifetime), .max = T_MAX},
+	{.name = "delete-delay", .fn = h_time, POL(delete_delay), .max = T_MAX},
+	{.name = "propagation-delay", .fn = h_time, POL(propagation_delay), .max = T_MAX},
+	/* RFC 2181 8: a TTL is at most 2^31 - 1 */
+	{.name = "dnskey-ttl", .fn = h_time, POL(dnskey_ttl), .max = T_MAX},
+	{.name = "zone-max-ttl", .fn = h_time, POL(zone_max_ttl), .max = T_MAX},
+	/* RFC 4034 3.1.5: RRSIG times compare in serial arithmetic, so a
+	 * validity must stay well under 68 years; a minute is the least
+	 * that leaves room for refreshing */
+	{.name = "rrsig-lifetime", .fn = h_time, POL(rrsig_lifetime), .min = 60, .max = T_MAX},
+	{.name = "rrsig-refresh", .fn = h_time, POL(rrsig_refresh), .min = 1, .max = T_MAX},
+	{.name = "rrsig-pre-refresh", .fn = h_time, POL(rrsig_pre_refresh), .max = T_MAX},
+	{.name = "rrsig-jitter", .fn = h_time, POL(rrsig_jitter), .max = T_MAX},
+	{.name = "reproducible-signing", .fn = h_bool, POL(reproducible_signing)},
+	{.name = "nsec3", .fn = h_bool, POL(nsec3)},
+	/* RFC 9276 3.2: validators treat higher counts as insecure */
+	{.name = "nsec3-iterations", .fn = h_uint, POL(nsec3_iterations), .max = 50},
+	{.name = "nsec3-salt-length", .fn = h_uint, POL(nsec3_salt_length), .max = 255},
+	{.name = "nsec3-salt-lifetime", .fn = h_salt_life, POL(nsec3_salt_lifetime), .max = T_MAX},
+	{.name = "nsec3-opt-out", .fn = h_bool, POL(nsec3_opt_out)},
+	{.name = "cds-cdnskey-publish", .fn = h_enum, POL(cds_cdnskey_publish), .names = cds_names},
+	{.name = "cds-digest-type", .fn = h_digest},
+	{.name = "ksk-submission", .fn = h_ref, POL(ksk_submission), .arg = S_SUBMISSION},
+	{.name = NULL},
+};
+
+/* Knot's policy options that signet does not have: named, not guessed at. */
+static const char *const knot_only[] = {
+	"keystore", "ksk-shared", "offline-ksk", "ds-push", "dnskey-management", "unsafe-operation",
+	"signing-threads", NULL,
+};
+
+static void
+policy_defaults(conf_policy_t *p)
+{
+	p->algorithm = CONF_ALG_ECDSAP256SHA256;
+	p->zsk_lifetime = 30 * 86400;
+	p->propagation_delay = 3600;
+	p->dnskey_ttl = CONF_POLICY_AUTO;
+	p->zone_max_ttl = CONF_POLICY_AUTO;
+	p->rrsig_lifetime = 14 * 86400;
+	p->rrsig_refresh = CONF_POLICY_AUTO;
+	p->rrsig_pre_refresh = 3600;
+	p->rrsig_jitter = CONF_POLICY_AUTO;
+	/* RFC 9276 3.1: NSEC3 with no extra iterations and no salt */
+	p->nsec3 = true;
+	p->nsec3_salt_lifetime = 30 * 86400;
+	p->cds_cdnskey_publish = CONF_CDS_ROLLOVER;
+	p->cds_digest_type = 2;
+}
+
+static unsigned
+alg_bits(unsigned alg)
+{
+	for (size_t i = 0; i < NALGS; i++) {
+		if (dnssec_algs[i].alg == alg) {
+			return dnssec_algs[i].bits;
+		}
+	}
+	return 0;
+}
+
+/* Values left to the defaults that depend on others. */
+static void
+policy_resolve(conf_policy_t *p)
+{
+	unsigned bits = alg_bits(p->algorithm);
+	if (p->ksk_size == 0) {
+		p->ksk_size = (uint16_t)(bits != 0 ? bits : RSA_DEFAULT_BITS);
+	}
+	if (p->zsk_size == 0) {
+		p->zsk_size = (uint16_t)(bits != 0 ? bits : RSA_DEFAULT_BITS);
+	}
+	if (p->rrsig_jitter == CONF_POLICY_AUTO) {
+		p->rrsig_jitter = p->rrsig_lifetime / 28;
+	}
+}
+
+uint32_t
+conf_policy_rrsig_refresh(const conf_policy_t *p, uint32_t zone_max_ttl)
+{
+	if (p->rrsig_refresh != CONF_POLICY_AUTO) {
+		return p->rrsig_refresh;
+	}
+	uint64_t t = (uint64_t)p->propagation_delay +
+		     (p->zone_max_ttl != CONF_POLICY_AUTO ? p->zone_max_ttl : zone_max_ttl);
+	return t >= CONF_POLICY_AUTO ? CONF_POLICY_AUTO - 1 : (uint32_t)t;
+}
+
+static void
+check_size(walk_t *w, const yaml_node_t *it, const conf_policy_t *p, const char *key,
+	   uint16_t size)
+{
+	const yaml_node_t *v = map_get(w, it, key);
+	unsigned bits = alg_bits(p->algorithm);
+	if (v == NULL) {
+		return;
+	}
+	if (bits == 0 && (size < RSA_MIN_BITS || size > RSA_MAX_BITS)) {
+		report(w, v, "%s: RSA keys must have %u to %u bits", key, RSA_MIN_BITS,
+		       RSA_MAX_BITS);
+	} else if (bits != 0 && size != bits) {
+		report(w, v, "%s: %s keys have %u bits; only RSA sizes can be chosen", key,
+		       conf_dnssec_alg_name(p->algorithm), bits);
+	}
+}
+
+/* The combinations no key or signature schedule can follow. */
+static void
+policy_check(walk_t *w, const yaml_node_t *it, conf_policy_t *p)
+{
+	const yaml_node_t *v;
+	char a[32], b[32], c[32], e[32];
+
+	check_size(w, it, p, "ksk-size", p->ksk_size);
+	check_size(w, it, p, "zsk-size", p->zsk_size);
+	if (p->single_type_signing) {
+		static const char *const zsk_keys[] = {"zsk-lifetime", "zsk-size"};
+		for (size_t i = 0; i < 2; i++) {
+			if ((v = map_get(w, it, zsk_keys[i])) != NULL) {
+				report(w, v, "%s: there is no ZSK with single-type-signing: on (the CSK "
+					     "follows ksk-lifetime and ksk-size)",
+				       zsk_keys[i]);
+			}
+		}
+	}
+	if (!p->nsec3 && p->nsec3_opt_out && (v = map_get(w, it, "nsec3-opt-out")) != NULL) {
+		report(w, v, "nsec3-opt-out: opt-out is an NSEC3 feature (RFC 5155 6); set nsec3: on");
+	}
+	policy_resolve(p);
+
+	/* A key must outlive its own introduction: RFC 7583 3.2 (ZSK
+	 * pre-publication) and 3.3 (KSK) need the new DNSKEY in every cache,
+	 * propagation-delay + dnskey-ttl, before it can take over. */
+	if (p->dnskey_ttl != CONF_POLICY_AUTO) {
+		uint64_t intro = (uint64_t)p->propagation_delay + p->dnskey_ttl;
+		static const char *const life_keys[] = {"ksk-lifetime", "zsk-lifetime"};
+		for (size_t i = 0; i < 2; i++) {
+			uint32_t life = i == 0 ? p->ksk_lifetime : p->zsk_lifetime;
+			if (life == 0 || life > intro || (i == 1 && p->single_type_signing)) {
+				continue;
+			}
+			v = map_get(w, it, life_keys[i]);
+			report(w, v != NULL ? v : it,
+			       "%s: %s is not longer than propagation-delay + dnskey-ttl (%s): the "
+			       "next key would be due before it is in every cache (RFC 7583 3)",
+			       life_keys[i], fmt_unit(a, sizeof(a), life, false),
+			       fmt_unit(b, sizeof(b), intro, false));
+		}
+	}
+
+	/* A signature must not be due for refresh the moment it is made. */
+	if (p->rrsig_refresh != CONF_POLICY_AUTO && p->rrsig_refresh >= p->rrsig_lifetime) {
+		report(w, map_get(w, it, "rrsig-refresh"),
+		       "rrsig-refresh: %s is not shorter than rrsig-lifetime (%s)",
+		       fmt_unit(a, sizeof(a), p->rrsig_refresh, false),
+		       fmt_unit(b, sizeof(b), p->rrsig_lifetime, false));
+		return;
+	}
+	if (p->rrsig_jitter >= p->rrsig_lifetime) {
+		v = map_get(w, it, "rrsig-jitter");
+		report(w, v != NULL ? v : it, "rrsig-jitter: %s is not shorter than rrsig-lifetime (%s)",
+		       fmt_unit(a, sizeof(a), p->rrsig_jitter, false),
+		       fmt_unit(b, sizeof(b), p->rrsig_lifetime, false));
+		return;
+	}
+	bool known = p->rrsig_refresh != CONF_POLICY_AUTO || p->zone_max_ttl != CONF_POLICY_AUTO;
+	uint64_t refresh = conf_policy_rrsig_refresh(p, 0);
+	if (known && refresh + p->rrsig_pre_refresh + p->rrsig_jitter >= p->rrsig_lifetime) {
+		report(w, it,
+		       "policy '%s': rrsig-refresh (%s) + rrsig-pre-refresh (%s) + rrsig-jitter "
+		       "(%s) must be shorter than rrsig-lifetime (%s): new signatures would be "
+		       "due for refresh at once",
+		       p->id != NULL ? p->id : "", fmt_unit(a, sizeof(a), refresh, false),
+		       fmt_unit(b, sizeof(b), p->rrsig_pre_refresh, false),
+		       fmt_unit(c, sizeof(c), p->rrsig_jitter, false),
+		       fmt_unit(e, sizeof(e), p->rrsig_lifetime, false));
+	}
+}
 
 static bool
 h_domain(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
@@ -1407,7 +1703,7 @@ static const key_def_t zone_defs[] = {
 
 static void
 unknown_key(walk_t *w, const yaml_node_t *k, const char *ctx, const char *key,
-	    const key_def_t *defs, const key_def_t *defs2, bool reserved)
+	    const key_def_t *defs, const key_def_t *defs2, bool policy)
 {
 	const char *names[MAX_DEFS * 2];
 	size_t n = 0;
@@ -1418,11 +1714,12 @@ unknown_key(walk_t *w, const yaml_node_t *k, const char *ctx, const char *key,
 		names[n++] = d->name;
 	}
 	const char *best = suggest(key, names, n);
-	if (reserved) {
-		report(w, k,
-		       "%s: unknown key '%s' (the policy section is reserved for DNSSEC signing: "
-		       "only id for now)",
-		       ctx, key);
+	bool knot = false;
+	for (size_t i = 0; policy && knot_only[i] != NULL; i++) {
+		knot = knot || strcmp(key, knot_only[i]) == 0;
+	}
+	if (knot) {
+		report(w, k, "%s: '%s' is a Knot DNS option that signet does not have", ctx, key);
 	} else if (best != NULL) {
 		report(w, k, "%s: unknown key '%s' (did you mean '%s'?)", ctx, key, best);
 	} else {
@@ -1514,6 +1811,8 @@ item_size(int sect)
 		return sizeof(conf_acl_t);
 	case S_TEMPLATE:
 		return sizeof(conf_template_t);
+	case S_SUBMISSION:
+		return sizeof(conf_submission_t);
 	default:
 		return sizeof(conf_policy_t);
 	}
@@ -1524,6 +1823,7 @@ _Static_assert(offsetof(conf_remote_t, id) == 0, "id first");
 _Static_assert(offsetof(conf_acl_t, id) == 0, "id first");
 _Static_assert(offsetof(conf_template_t, id) == 0, "id first");
 _Static_assert(offsetof(conf_policy_t, id) == 0, "id first");
+_Static_assert(offsetof(conf_submission_t, id) == 0, "id first");
 
 static void
 declare(walk_t *w, int sect)
@@ -1562,6 +1862,10 @@ declare(walk_t *w, int sect)
 	case S_TEMPLATE:
 		c->templates = items;
 		c->template_count = n;
+		break;
+	case S_SUBMISSION:
+		c->submissions = items;
+		c->submission_count = n;
 		break;
 	default:
 		c->policies = items;
@@ -1711,9 +2015,19 @@ walk_items(walk_t *w, int sect)
 			walk_map(w, it, name, template_defs, t, zopt_defs, &t->opts, &t->opts.set);
 			break;
 		}
-		default:
-			walk_map(w, it, name, policy_defs, &c->policies[i], NULL, NULL, NULL);
+		case S_SUBMISSION: {
+			conf_submission_t *sub = &c->submissions[i];
+			sub->check_interval = 3600;
+			walk_map(w, it, name, submission_defs, sub, NULL, NULL, NULL);
 			break;
+		}
+		default: {
+			conf_policy_t *p = &c->policies[i];
+			policy_defaults(p);
+			walk_map(w, it, name, policy_defs, p, NULL, NULL, NULL);
+			policy_check(w, it, p);
+			break;
+		}
 		}
 	}
 }
@@ -2058,7 +2372,21 @@ resolve_zone(walk_t *w, conf_zone_t *z, const conf_zopts_t *own, const conf_temp
 	o = pick(layers, CONF_ZOPT_DNSSEC_SIGNING);
 	z->dnssec_signing = o != NULL && o->dnssec_signing;
 	o = pick(layers, CONF_ZOPT_POLICY);
-	z->policy = o != NULL ? o->policy : NULL;
+	z->policy = NULL;
+	if (z->dnssec_signing) {
+		/* Knot's order: the policy named, else one with id `default`,
+		 * else the built-in defaults */
+		z->policy = o != NULL ? o->policy : lookup(w, S_POLICY, "default");
+		if (z->policy == NULL) {
+			if (w->builtin == NULL && (w->builtin = walk_alloc(w, sizeof(conf_policy_t))) != NULL) {
+				policy_defaults(w->builtin);
+				policy_resolve(w->builtin);
+				w->builtin->id = walk_strdup(w, "default");
+				w->builtin->builtin = true;
+			}
+			z->policy = w->builtin;
+		}
+	}
 }
 
 static int
@@ -2148,7 +2476,7 @@ walk_root(walk_t *w, yaml_node_t *root)
 	}
 	if (root->type != YAML_MAPPING_NODE) {
 		report(w, root, "expected a mapping of sections (server, log, key, remote, acl, "
-				"template, policy, zone)");
+				"submission, template, policy, zone)");
 		return;
 	}
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
@@ -2424,6 +2752,17 @@ conf_template_find(const conf_t *conf, const char *id)
 	return NULL;
 }
 
+const conf_policy_t *
+conf_policy_find(const conf_t *conf, const char *id)
+{
+	for (size_t i = 0; i < conf->policy_count; i++) {
+		if (conf->policies[i].id != NULL && strcmp(conf->policies[i].id, id) == 0) {
+			return &conf->policies[i];
+		}
+	}
+	return NULL;
+}
+
 const conf_remote_t *
 conf_remote_find(const conf_t *conf, const char *id)
 {
@@ -2636,6 +2975,43 @@ acl_eq(const conf_acl_t *a, const conf_acl_t *b)
 	return true;
 }
 
+static bool
+submission_eq(const conf_submission_t *a, const conf_submission_t *b)
+{
+	if (a == NULL || b == NULL) {
+		return a == b;
+	}
+	return remotes_eq(a->parents, a->parent_count, b->parents, b->parent_count) &&
+	       a->check_interval == b->check_interval && a->timeout == b->timeout &&
+	       a->parent_delay == b->parent_delay;
+}
+
+/* Same meaning: every value but the id. */
+static bool
+policy_eq(const conf_policy_t *a, const conf_policy_t *b)
+{
+	if (a == NULL || b == NULL) {
+		return a == b;
+	}
+	return a->manual == b->manual && a->algorithm == b->algorithm &&
+	       a->ksk_size == b->ksk_size && a->zsk_size == b->zsk_size &&
+	       a->single_type_signing == b->single_type_signing &&
+	       a->ksk_lifetime == b->ksk_lifetime && a->zsk_lifetime == b->zsk_lifetime &&
+	       a->delete_delay == b->delete_delay && a->propagation_delay == b->propagation_delay &&
+	       a->dnskey_ttl == b->dnskey_ttl && a->zone_max_ttl == b->zone_max_ttl &&
+	       a->rrsig_lifetime == b->rrsig_lifetime && a->rrsig_refresh == b->rrsig_refresh &&
+	       a->rrsig_pre_refresh == b->rrsig_pre_refresh &&
+	       a->rrsig_jitter == b->rrsig_jitter &&
+	       a->reproducible_signing == b->reproducible_signing && a->nsec3 == b->nsec3 &&
+	       a->nsec3_iterations == b->nsec3_iterations &&
+	       a->nsec3_salt_length == b->nsec3_salt_length &&
+	       a->nsec3_opt_out == b->nsec3_opt_out &&
+	       a->nsec3_salt_lifetime == b->nsec3_salt_lifetime &&
+	       a->cds_cdnskey_publish == b->cds_cdnskey_publish &&
+	       a->cds_digest_type == b->cds_digest_type &&
+	       submission_eq(a->ksk_submission, b->ksk_submission);
+}
+
 static unsigned
 zone_changes(const conf_zone_t *a, const conf_zone_t *b)
 {
@@ -2663,9 +3039,8 @@ zone_changes(const conf_zone_t *a, const conf_zone_t *b)
 	if (a->serial_policy != b->serial_policy || a->serial_auto_bump != b->serial_auto_bump) {
 		what |= CONF_ZCHG_SERIAL;
 	}
-	if (a->dnssec_signing != b->dnssec_signing ||
-	    !str_eq(a->policy != NULL ? a->policy->id : NULL,
-		    b->policy != NULL ? b->policy->id : NULL)) {
+	/* policy is NULL when signing is off, so this covers both */
+	if (a->dnssec_signing != b->dnssec_signing || !policy_eq(a->policy, b->policy)) {
 		what |= CONF_ZCHG_DNSSEC;
 	}
 	return what;

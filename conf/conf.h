@@ -39,16 +39,63 @@
  *   acl:      - id: STR  address: ADDR | ADDR/LEN | ADDR-ADDR...
  *               key: KEY_ID...  remote: REMOTE_ID...  action: transfer |
  *               notify | update...  deny: BOOL
+ *   submission: - id: STR                  KSK submission (RFC 7583 3.3.2)
+ *               parent: REMOTE_ID...     servers asked for the DS (all must
+ *                                        have it); none: confirm by hand
+ *               check-interval: TIME     (default 1h)
+ *               timeout: TIME            DS taken as seen after it; 0 never (default)
+ *               parent-delay: TIME       wait after the DS is seen (default 0)
  *   template: - id: STR  <any zone option>   (id `default`: for every zone)
- *   policy:   - id: STR                      (reserved for DNSSEC signing)
+ *   policy:   - id: STR                  DNSSEC key and signing policy (KASP)
+ *               algorithm: ecdsap256sha256 (default) | ecdsap384sha384 |
+ *                          ed25519 | ed448 | rsasha256 | rsasha512
+ *               ksk-size: INT  zsk-size: INT   bits; RSA only: 1024..4096
+ *                                        (default 2048); others are fixed
+ *               single-type-signing: BOOL  one CSK instead of KSK + ZSK
+ *                                        (default off, KSK + ZSK, as Knot)
+ *               manual: BOOL             no automatic key events (default off)
+ *               ksk-lifetime: TIME       0: never rolled (default 0)
+ *               zsk-lifetime: TIME       0: never rolled (default 30d)
+ *               delete-delay: TIME       keep removed keys (default 0)
+ *               propagation-delay: TIME  primary to every secondary (default 1h)
+ *               dnskey-ttl: TIME         (default: the SOA TTL)
+ *               zone-max-ttl: TIME       (default: computed from the zone)
+ *               rrsig-lifetime: TIME     validity of new RRSIGs (default 14d)
+ *               rrsig-refresh: TIME      renew this long before expiry
+ *                                        (default propagation-delay + zone max TTL)
+ *               rrsig-pre-refresh: TIME  renew up to this much earlier, in
+ *                                        batches (default 1h)
+ *               rrsig-jitter: TIME       spread of expirations, from a hash of
+ *                                        owner and type, so the same data
+ *                                        signs the same (default lifetime / 28:
+ *                                        12h at 14d)
+ *               reproducible-signing: BOOL  RFC 6979 ECDSA (default off)
+ *               nsec3: BOOL              NSEC3 instead of NSEC (default on)
+ *               nsec3-iterations: INT    0..50 (default 0, RFC 9276 3.1)
+ *               nsec3-salt-length: INT   0..255 (default 0, RFC 9276 3.1)
+ *               nsec3-salt-lifetime: TIME | -1  0 never, -1 with each new
+ *                                        ZSK (default 30d)
+ *               nsec3-opt-out: BOOL      (default off; needs nsec3)
+ *               cds-cdnskey-publish: none | delete-dnssec | rollover |
+ *                                    always | double-ds (default rollover)
+ *               cds-digest-type: sha256 | sha384 (default sha256)
+ *               ksk-submission: SUBMISSION_ID
  *   zone:     - domain: DNAME  template: TEMPLATE_ID  file: PATH (%s, %%)
  *               acl: ACL_ID...  master: REMOTE_ID...  notify: REMOTE_ID...
  *               journal-max-entries: INT  journal-max-size: SIZE
  *               serial-policy: increment | unixtime | dateserial
- *               serial-auto-bump: BOOL  dnssec-signing: off  policy: POLICY_ID
+ *               serial-auto-bump: BOOL  dnssec-signing: BOOL (default off)
+ *               dnssec-policy: POLICY_ID (Knot's name; default: the policy
+ *                              with id `default`, else the built-in one)
  *
- * TIME takes s, m, h, d suffixes; SIZE takes B, K, M, G (powers of 1024);
+ * TIME takes s, m, h, d, w suffixes; SIZE takes B, K, M, G (powers of 1024);
  * BOOL is on/off or true/false.
+ *
+ * Where signet's defaults differ from Knot's: nsec3 is on (Knot: off) and
+ * nsec3-salt-length is 0 (Knot: 8), per RFC 9276 3.1; rrsig-jitter is
+ * signet's own. Knot policy options that signet does not have (keystore,
+ * ksk-shared, offline-ksk, ds-push, dnskey-management, unsafe-operation,
+ * signing-threads) are refused by name.
  */
 #pragma once
 
@@ -166,8 +213,69 @@ typedef struct conf_acl {
 	bool deny;
 } conf_acl_t;
 
+/* DNSSEC algorithms a policy signs with (RFC 8624 3.1). */
+enum conf_dnssec_alg {
+	CONF_ALG_RSASHA256 = 8,
+	CONF_ALG_RSASHA512 = 10,
+	CONF_ALG_ECDSAP256SHA256 = 13,
+	CONF_ALG_ECDSAP384SHA384 = 14,
+	CONF_ALG_ED25519 = 15,
+	CONF_ALG_ED448 = 16,
+};
+
+/* When CDS and CDNSKEY are in the zone (RFC 7344, 8078), as Knot has it. */
+enum conf_cds_publish {
+	CONF_CDS_NONE = 0,      /* never */
+	CONF_CDS_DELETE_DNSSEC, /* the RFC 8078 4 delete records */
+	CONF_CDS_ROLLOVER,      /* for a ready KSK not yet active (submission) */
+	CONF_CDS_ALWAYS,        /* for the active KSK, always */
+	CONF_CDS_DOUBLE_DS,     /* for ready and active KSKs */
+};
+
+/* "Not written: the daemon decides" for dnskey-ttl (the SOA TTL),
+ * zone-max-ttl (computed from the zone) and rrsig-refresh
+ * (conf_policy_rrsig_refresh). Written values are at most INT32_MAX. */
+#define CONF_POLICY_AUTO UINT32_MAX
+/* nsec3-salt-lifetime -1: a new salt with each new ZSK. */
+#define CONF_NSEC3_SALT_PER_ZSK UINT32_MAX
+
+typedef struct conf_submission {
+	char *id;
+	const conf_remote_t **parents; /* all must serve the DS; none: by hand */
+	size_t parent_count;
+	uint32_t check_interval; /* seconds (default 3600) */
+	uint32_t timeout;        /* seconds; 0: never taken as seen */
+	uint32_t parent_delay;   /* seconds */
+} conf_submission_t;
+
+/* A DNSSEC policy with every value resolved: times in seconds. */
 typedef struct conf_policy {
-	char *id; /* reserved for DNSSEC signing: nothing else yet */
+	char *id;       /* "default" for the built-in one */
+	bool builtin;   /* not written in the file */
+	bool manual;    /* no automatic key events */
+	uint8_t algorithm;       /* enum conf_dnssec_alg */
+	uint16_t ksk_size;       /* bits (of the CSK with single-type signing) */
+	uint16_t zsk_size;       /* bits */
+	bool single_type_signing;
+	uint32_t ksk_lifetime;   /* 0: never rolled */
+	uint32_t zsk_lifetime;   /* 0: never rolled */
+	uint32_t delete_delay;
+	uint32_t propagation_delay;
+	uint32_t dnskey_ttl;     /* CONF_POLICY_AUTO: the SOA TTL */
+	uint32_t zone_max_ttl;   /* CONF_POLICY_AUTO: computed from the zone */
+	uint32_t rrsig_lifetime;
+	uint32_t rrsig_refresh;  /* CONF_POLICY_AUTO: see conf_policy_rrsig_refresh */
+	uint32_t rrsig_pre_refresh;
+	uint32_t rrsig_jitter;
+	bool reproducible_signing;
+	bool nsec3;
+	uint16_t nsec3_iterations;
+	uint8_t nsec3_salt_length;
+	bool nsec3_opt_out;
+	uint32_t nsec3_salt_lifetime; /* 0: never; CONF_NSEC3_SALT_PER_ZSK */
+	enum conf_cds_publish cds_cdnskey_publish;
+	uint8_t cds_digest_type;      /* DS digest type: 2 (SHA-256) or 4 (SHA-384) */
+	const conf_submission_t *ksk_submission; /* NULL: none */
 } conf_policy_t;
 
 /* Zone options as written in a zone or a template; `set` says which. */
@@ -225,8 +333,11 @@ typedef struct conf_zone {
 	uint64_t journal_max_size;     /* bytes; default CONF_JOURNAL_MAX_SIZE */
 	enum conf_serial_policy serial_policy; /* default increment */
 	bool serial_auto_bump; /* same serial, different content: bump it (default off) */
-	bool dnssec_signing;   /* always false until signing exists */
-	const conf_policy_t *policy; /* NULL if none */
+	bool dnssec_signing;   /* default off */
+	/* The policy the zone is signed with, NULL exactly when signing is
+	 * off: the one named (zone, template, `default` template), else the
+	 * policy with id `default`, else the built-in one (all defaults). */
+	const conf_policy_t *policy;
 	unsigned own_set;      /* conf_zopt bits the zone gives itself (the others
 				* come from templates or the built-in defaults) */
 } conf_zone_t;
@@ -261,6 +372,8 @@ typedef struct conf {
 	size_t acl_count;
 	conf_template_t *templates;
 	size_t template_count;
+	conf_submission_t *submissions;
+	size_t submission_count;
 	conf_policy_t *policies;
 	size_t policy_count;
 	conf_zone_t *zones; /* in file order */
@@ -310,8 +423,9 @@ const conf_zone_t *conf_zone_find(const conf_t *conf, const uint8_t *apex);
 /* The key named `name` (wire form, any case), or NULL: for TSIG. */
 const conf_key_t *conf_key_find(const conf_t *conf, const uint8_t *name);
 
-/* The template, remote or acl with that id, or NULL. */
+/* The template, remote, acl or policy with that id, or NULL. */
 const conf_template_t *conf_template_find(const conf_t *conf, const char *id);
+const conf_policy_t *conf_policy_find(const conf_t *conf, const char *id);
 const conf_remote_t *conf_remote_find(const conf_t *conf, const char *id);
 const conf_acl_t *conf_acl_find(const conf_t *conf, const char *id);
 
@@ -340,7 +454,17 @@ SN_MUSTCHECK int conf_parse_net(const char *s, conf_net_t *out);
  * Returns SN_OK, SN_EPARSE, or SN_ERANGE past UINT64_MAX. */
 SN_MUSTCHECK int conf_parse_size(const char *s, uint64_t *out);
 
-/* Parses a time in seconds with an optional s, m, h or d suffix.
+/* rrsig-refresh of `p`: as written, or (CONF_POLICY_AUTO) propagation-delay
+ * plus the zone's largest TTL: zone-max-ttl when written, else
+ * `zone_max_ttl` (computed by the caller). Saturates at UINT32_MAX - 1.
+ * Any thread. */
+uint32_t conf_policy_rrsig_refresh(const conf_policy_t *p, uint32_t zone_max_ttl);
+
+/* "ecdsap256sha256"... for an algorithm number, or NULL if not one of
+ * enum conf_dnssec_alg. */
+const char *conf_dnssec_alg_name(unsigned alg);
+
+/* Parses a time in seconds with an optional s, m, h, d or w suffix.
  * Returns SN_OK, SN_EPARSE, or SN_ERANGE past UINT64_MAX. */
 SN_MUSTCHECK int conf_parse_time(const char *s, uint64_t *out);
 
@@ -382,7 +506,8 @@ enum conf_zone_change {
 	CONF_ZCHG_NOTIFY = 1u << 3,
 	CONF_ZCHG_JOURNAL = 1u << 4,
 	CONF_ZCHG_SERIAL = 1u << 5, /* serial-policy, serial-auto-bump */
-	CONF_ZCHG_DNSSEC = 1u << 6, /* dnssec-signing, policy */
+	CONF_ZCHG_DNSSEC = 1u << 6, /* dnssec-signing, or what its policy says
+				     * (compared by value, not id) */
 };
 
 typedef struct conf_zone_diff {

@@ -594,26 +594,245 @@ test_conf_template_inheritance(void)
 }
 
 static void
-test_conf_policy_reserved(void)
+test_conf_policy(void)
 {
-	conf_t *c = load_ok("zone:\n  - domain: a.\n    policy: p\n    dnssec-signing: off\n"
-			    "policy:\n  - id: p\n");
+	/* every option written out */
+	conf_t *c = load_ok("zone:\n"
+			    "  - domain: a.\n"
+			    "    dnssec-signing: on\n"
+			    "    dnssec-policy: p\n"
+			    "policy:\n"
+			    "  - id: p\n"
+			    "    algorithm: RSASHA256\n"
+			    "    ksk-size: 4096\n"
+			    "    zsk-size: 1024\n"
+			    "    manual: on\n"
+			    "    ksk-lifetime: 52w\n"
+			    "    zsk-lifetime: 60d\n"
+			    "    delete-delay: 2d\n"
+			    "    propagation-delay: 10m\n"
+			    "    dnskey-ttl: 2h\n"
+			    "    zone-max-ttl: 1d\n"
+			    "    rrsig-lifetime: 3w\n"
+			    "    rrsig-refresh: 5d\n"
+			    "    rrsig-pre-refresh: 2h\n"
+			    "    rrsig-jitter: 6h\n"
+			    "    reproducible-signing: on\n"
+			    "    nsec3: on\n"
+			    "    nsec3-iterations: 5\n"
+			    "    nsec3-salt-length: 8\n"
+			    "    nsec3-salt-lifetime: -1\n"
+			    "    nsec3-opt-out: on\n"
+			    "    cds-cdnskey-publish: double-ds\n"
+			    "    cds-digest-type: sha384\n"
+			    "    ksk-submission: s\n"
+			    "submission:\n"
+			    "  - id: s\n"
+			    "    parent: [r1, r2]\n"
+			    "    check-interval: 10m\n"
+			    "    timeout: 2d\n"
+			    "    parent-delay: 1h\n"
+			    "remote:\n"
+			    "  - id: r1\n    address: 192.0.2.1\n"
+			    "  - id: r2\n    address: 192.0.2.2\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	CU_ASSERT_EQUAL(c->policy_count, 1);
-	CU_ASSERT_PTR_EQUAL(c->zones[0].policy, &c->policies[0]);
-	CU_ASSERT_FALSE(c->zones[0].dnssec_signing);
+	const conf_policy_t *p = c->zones[0].policy;
+	CU_ASSERT_PTR_EQUAL_FATAL(p, conf_policy_find(c, "p"));
+	CU_ASSERT_TRUE(c->zones[0].dnssec_signing);
+	CU_ASSERT_FALSE(p->builtin);
+	CU_ASSERT_EQUAL(p->algorithm, 8);
+	CU_ASSERT_EQUAL(p->ksk_size, 4096);
+	CU_ASSERT_EQUAL(p->zsk_size, 1024);
+	CU_ASSERT_TRUE(p->manual);
+	CU_ASSERT_FALSE(p->single_type_signing);
+	CU_ASSERT_EQUAL(p->ksk_lifetime, 52 * 7 * 86400);
+	CU_ASSERT_EQUAL(p->zsk_lifetime, 60 * 86400);
+	CU_ASSERT_EQUAL(p->delete_delay, 2 * 86400);
+	CU_ASSERT_EQUAL(p->propagation_delay, 600);
+	CU_ASSERT_EQUAL(p->dnskey_ttl, 7200);
+	CU_ASSERT_EQUAL(p->zone_max_ttl, 86400);
+	CU_ASSERT_EQUAL(p->rrsig_lifetime, 21 * 86400);
+	CU_ASSERT_EQUAL(p->rrsig_refresh, 5 * 86400);
+	CU_ASSERT_EQUAL(conf_policy_rrsig_refresh(p, 999), 5 * 86400);
+	CU_ASSERT_EQUAL(p->rrsig_pre_refresh, 7200);
+	CU_ASSERT_EQUAL(p->rrsig_jitter, 6 * 3600);
+	CU_ASSERT_TRUE(p->reproducible_signing);
+	CU_ASSERT_TRUE(p->nsec3);
+	CU_ASSERT_EQUAL(p->nsec3_iterations, 5);
+	CU_ASSERT_EQUAL(p->nsec3_salt_length, 8);
+	CU_ASSERT_EQUAL(p->nsec3_salt_lifetime, CONF_NSEC3_SALT_PER_ZSK);
+	CU_ASSERT_TRUE(p->nsec3_opt_out);
+	CU_ASSERT_EQUAL(p->cds_cdnskey_publish, CONF_CDS_DOUBLE_DS);
+	CU_ASSERT_EQUAL(p->cds_digest_type, 4);
+	CU_ASSERT_PTR_EQUAL_FATAL(p->ksk_submission, &c->submissions[0]);
+	CU_ASSERT_EQUAL(c->submission_count, 1);
+	CU_ASSERT_EQUAL_FATAL(p->ksk_submission->parent_count, 2);
+	CU_ASSERT_PTR_EQUAL(p->ksk_submission->parents[1], conf_remote_find(c, "r2"));
+	CU_ASSERT_EQUAL(p->ksk_submission->check_interval, 600);
+	CU_ASSERT_EQUAL(p->ksk_submission->timeout, 2 * 86400);
+	CU_ASSERT_EQUAL(p->ksk_submission->parent_delay, 3600);
 	conf_free(c);
 
-	load_bad("zone:\n  - domain: a.\n    dnssec-signing: on\n",
-		 "t.yaml:3:21: dnssec-signing: DNSSEC signing is not available yet");
-	load_bad("template:\n  - id: default\n    dnssec-signing: true\n",
-		 "t.yaml:3:21: dnssec-signing: DNSSEC signing is not available yet");
-	load_bad("policy:\n  - id: p\n    algorithm: ed25519\n",
-		 "t.yaml:3:5: policy: unknown key 'algorithm' (the policy section is reserved for "
-		 "DNSSEC signing: only id for now)");
-	load_bad("zone:\n  - domain: a.\n    policy: p\n", "t.yaml:3:13: policy: no policy with id 'p'");
+	/* the defaults: Knot's, but NSEC3 without salt (RFC 9276) */
+	c = load_ok("zone:\n  - domain: a.\n    dnssec-signing: on\n"
+		    "  - domain: b.\n    dnssec-signing: on\n"
+		    "  - domain: off.\n    dnssec-policy: p\n"
+		    "policy:\n  - id: p\n    algorithm: ed25519\n"
+		    "submission:\n  - id: s\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	p = c->zones[0].policy;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_PTR_EQUAL(c->zones[1].policy, p); /* one built-in for all */
+	CU_ASSERT_PTR_NULL(c->zones[2].policy);     /* signing off: no policy */
+	CU_ASSERT_FALSE(c->zones[2].dnssec_signing);
+	CU_ASSERT_TRUE(p->builtin);
+	CU_ASSERT_STRING_EQUAL(p->id, "default");
+	CU_ASSERT_PTR_NULL(conf_policy_find(c, "default"));
+	CU_ASSERT_EQUAL(p->algorithm, CONF_ALG_ECDSAP256SHA256);
+	CU_ASSERT_EQUAL(p->ksk_size, 256);
+	CU_ASSERT_EQUAL(p->zsk_size, 256);
+	CU_ASSERT_FALSE(p->single_type_signing);
+	CU_ASSERT_FALSE(p->manual);
+	CU_ASSERT_EQUAL(p->ksk_lifetime, 0);
+	CU_ASSERT_EQUAL(p->zsk_lifetime, 30 * 86400);
+	CU_ASSERT_EQUAL(p->delete_delay, 0);
+	CU_ASSERT_EQUAL(p->propagation_delay, 3600);
+	CU_ASSERT_EQUAL(p->dnskey_ttl, CONF_POLICY_AUTO);
+	CU_ASSERT_EQUAL(p->zone_max_ttl, CONF_POLICY_AUTO);
+	CU_ASSERT_EQUAL(p->rrsig_lifetime, 14 * 86400);
+	CU_ASSERT_EQUAL(p->rrsig_refresh, CONF_POLICY_AUTO);
+	CU_ASSERT_EQUAL(conf_policy_rrsig_refresh(p, 86400), 3600 + 86400);
+	CU_ASSERT_EQUAL(conf_policy_rrsig_refresh(p, UINT32_MAX), UINT32_MAX - 1);
+	CU_ASSERT_EQUAL(p->rrsig_pre_refresh, 3600);
+	CU_ASSERT_EQUAL(p->rrsig_jitter, 12 * 3600);
+	CU_ASSERT_TRUE(p->nsec3);
+	CU_ASSERT_EQUAL(p->nsec3_iterations, 0);
+	CU_ASSERT_EQUAL(p->nsec3_salt_length, 0);
+	CU_ASSERT_FALSE(p->nsec3_opt_out);
+	CU_ASSERT_EQUAL(p->nsec3_salt_lifetime, 30 * 86400);
+	CU_ASSERT_EQUAL(p->cds_cdnskey_publish, CONF_CDS_ROLLOVER);
+	CU_ASSERT_EQUAL(p->cds_digest_type, 2);
+	CU_ASSERT_PTR_NULL(p->ksk_submission);
+	const conf_policy_t *ed = conf_policy_find(c, "p");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+	CU_ASSERT_EQUAL(ed->ksk_size, 256);
+	CU_ASSERT_EQUAL(c->submissions[0].check_interval, 3600);
+	CU_ASSERT_EQUAL(c->submissions[0].parent_count, 0);
+	CU_ASSERT_STRING_EQUAL(conf_dnssec_alg_name(15), "ed25519");
+	CU_ASSERT_STRING_EQUAL(conf_dnssec_alg_name(8), "rsasha256");
+	CU_ASSERT_PTR_NULL(conf_dnssec_alg_name(5));
+	conf_free(c);
+
+	/* a policy with id `default` replaces the built-in; templates name
+	 * policies too; rsasha512 and ed448 sizes */
+	c = load_ok("template:\n  - id: default\n    dnssec-signing: on\n"
+		    "  - id: t\n    dnssec-policy: big\n"
+		    "zone:\n  - domain: a.\n  - domain: b.\n    template: t\n"
+		    "  - domain: c.\n    dnssec-signing: off\n"
+		    "policy:\n  - id: default\n    single-type-signing: on\n    algorithm: ed448\n"
+		    "  - id: big\n    algorithm: rsasha512\n    zsk-size: 1536\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_PTR_EQUAL(c->zones[0].policy, conf_policy_find(c, "default"));
+	CU_ASSERT_TRUE(c->zones[0].policy->single_type_signing);
+	CU_ASSERT_EQUAL(c->zones[0].policy->ksk_size, 456);
+	CU_ASSERT_PTR_EQUAL(c->zones[1].policy, conf_policy_find(c, "big"));
+	CU_ASSERT_TRUE(c->zones[1].dnssec_signing); /* from the default template */
+	CU_ASSERT_EQUAL(c->zones[1].policy->algorithm, 10);
+	CU_ASSERT_EQUAL(c->zones[1].policy->ksk_size, 2048);
+	CU_ASSERT_EQUAL(c->zones[1].policy->zsk_size, 1536);
+	CU_ASSERT_PTR_NULL(c->zones[2].policy);
+	conf_free(c);
+
+	/* bad values, at their exact place */
+	load_bad("policy:\n  - id: p\n    algorithm: rsasha1\n",
+		 "t.yaml:3:16: algorithm: signet does not sign with rsasha1 (RFC 8624 3.1: not to "
+		 "be used for signing); use ecdsap256sha256");
+	load_bad("policy:\n  - id: p\n    algorithm: gost\n",
+		 "t.yaml:3:16: algorithm: expected ecdsap256sha256, ecdsap384sha384, ed25519, "
+		 "ed448, rsasha256 or rsasha512");
+	load_bad("policy:\n  - id: p\n    algorithm: rsasha256\n    ksk-size: 512\n",
+		 "t.yaml:4:15: ksk-size: RSA keys must have 1024 to 4096 bits");
+	load_bad("policy:\n  - id: p\n    zsk-size: 8192\n    algorithm: rsasha256\n",
+		 "t.yaml:3:15: zsk-size: RSA keys must have 1024 to 4096 bits");
+	load_bad("policy:\n  - id: p\n    zsk-size: 2048\n",
+		 "t.yaml:3:15: zsk-size: ecdsap256sha256 keys have 256 bits; only RSA sizes can be "
+		 "chosen");
+	load_bad("policy:\n  - id: p\n    ksk-size: big\n", "t.yaml:3:15: ksk-size: expected a number");
+	load_bad("policy:\n  - id: p\n    rrsig-lifetime: 14x\n",
+		 "t.yaml:3:21: rrsig-lifetime: expected a time, e.g. 30, 30s, 5m, 2h, 1d or 2w");
+	load_bad("policy:\n  - id: p\n    rrsig-lifetime: 30s\n",
+		 "t.yaml:3:21: rrsig-lifetime: 30s is out of range 1m..2147483647s");
+	load_bad("policy:\n  - id: p\n    rrsig-lifetime: 5d\n    rrsig-refresh: 7d\n",
+		 "t.yaml:4:20: rrsig-refresh: 7d is not shorter than rrsig-lifetime (5d)");
+	load_bad("policy:\n  - id: p\n    rrsig-refresh: 2w\n",
+		 "t.yaml:3:20: rrsig-refresh: 14d is not shorter than rrsig-lifetime (14d)");
+	load_bad("policy:\n  - id: p\n    rrsig-jitter: 3w\n",
+		 "t.yaml:3:19: rrsig-jitter: 21d is not shorter than rrsig-lifetime (14d)");
+	load_bad("policy:\n  - id: p\n    rrsig-lifetime: 1d\n    rrsig-refresh: 23h\n",
+		 "t.yaml:2:5: policy 'p': rrsig-refresh (23h) + rrsig-pre-refresh (1h) + "
+		 "rrsig-jitter (3085s) must be shorter than rrsig-lifetime (1d): new signatures "
+		 "would be due for refresh at once");
+	c = load_ok("policy:\n  - id: p\n    rrsig-lifetime: 1d\n    rrsig-refresh: 20h\n"
+		    "  - id: q\n    zone-max-ttl: 13d\n");
+	CU_ASSERT_PTR_NOT_NULL(c);
+	conf_free(c);
+	/* the default refresh is known once zone-max-ttl is written */
+	load_bad("policy:\n  - id: p\n    zone-max-ttl: 324h\n",
+		 "t.yaml:2:5: policy 'p': rrsig-refresh (325h) + rrsig-pre-refresh (1h) + "
+		 "rrsig-jitter (12h) must be shorter than rrsig-lifetime (14d): new signatures "
+		 "would be due for refresh at once");
+	load_bad("policy:\n  - id: p\n    dnskey-ttl: 2d\n    zsk-lifetime: 1d\n",
+		 "t.yaml:4:19: zsk-lifetime: 1d is not longer than propagation-delay + dnskey-ttl "
+		 "(49h): the next key would be due before it is in every cache (RFC 7583 3)");
+	load_bad("policy:\n  - id: p\n    dnskey-ttl: 40d\n",
+		 "t.yaml:2:5: zsk-lifetime: 30d is not longer than propagation-delay + dnskey-ttl "
+		 "(961h): the next key would be due before it is in every cache (RFC 7583 3)");
+	load_bad("policy:\n  - id: p\n    single-type-signing: on\n    zsk-lifetime: 30d\n",
+		 "t.yaml:4:19: zsk-lifetime: there is no ZSK with single-type-signing: on (the CSK "
+		 "follows ksk-lifetime and ksk-size)");
+	load_bad("policy:\n  - id: p\n    nsec3: off\n    nsec3-opt-out: on\n",
+		 "t.yaml:4:20: nsec3-opt-out: opt-out is an NSEC3 feature (RFC 5155 6); set nsec3: "
+		 "on");
+	load_bad("policy:\n  - id: p\n    nsec3-iterations: 51\n",
+		 "t.yaml:3:23: nsec3-iterations: 51 is out of range 0..50");
+	load_bad("policy:\n  - id: p\n    nsec3-salt-length: 256\n",
+		 "t.yaml:3:24: nsec3-salt-length: 256 is out of range 0..255");
+	load_bad("policy:\n  - id: p\n    nsec3-salt-lifetime: -2\n",
+		 "t.yaml:3:26: nsec3-salt-lifetime: expected a time, e.g. 30, 30s, 5m, 2h, 1d or 2w");
+	load_bad("policy:\n  - id: p\n    cds-cdnskey-publish: sometimes\n",
+		 "t.yaml:3:26: cds-cdnskey-publish: expected none, delete-dnssec, rollover, always "
+		 "or double-ds");
+	load_bad("policy:\n  - id: p\n    cds-digest-type: sha1\n",
+		 "t.yaml:3:22: cds-digest-type: expected sha256 or sha384");
+	load_bad("policy:\n  - id: p\n    nsec3: maybe\n", "t.yaml:3:12: nsec3: expected on or off");
+	load_bad("policy:\n  - id: p\n    ksk-submission: nope\n",
+		 "t.yaml:3:21: ksk-submission: no submission with id 'nope'");
+	load_bad("policy:\n  - id: p\n    ksk-shared: on\n",
+		 "t.yaml:3:5: policy: 'ksk-shared' is a Knot DNS option that signet does not have");
+	load_bad("policy:\n  - id: p\n    signatures-validity: 14d\n",
+		 "t.yaml:3:5: policy: unknown key 'signatures-validity' (did you mean "
+		 "'rrsig-lifetime'?)");
+	load_bad("policy:\n  - id: p\n    rrsig-lifetme: 14d\n",
+		 "t.yaml:3:5: policy: unknown key 'rrsig-lifetme' (did you mean 'rrsig-lifetime'?)");
+	load_bad("submission:\n  - id: s\n    parent: nope\n",
+		 "t.yaml:3:13: parent: no remote with id 'nope'");
+	load_bad("submission:\n  - id: s\n    check-interval: 0\n",
+		 "t.yaml:3:21: check-interval: 0 is out of range 1s..2147483647s");
+	load_bad("submission:\n  - id: s\n  - id: s\n",
+		 "t.yaml:3:9: submission: duplicate id 's' (first at line 2)");
+
+	/* zone side: dangling references, wrong types, Knot's key name */
 	load_bad("zone:\n  - domain: a.\n    dnssec-policy: p\n",
-		 "t.yaml:3:5: zone: unknown key 'dnssec-policy' (did you mean 'policy'?)");
+		 "t.yaml:3:20: dnssec-policy: no policy with id 'p'");
+	load_bad("template:\n  - id: t\n    dnssec-policy: [p]\n",
+		 "t.yaml:3:20: dnssec-policy: expected an id");
+	load_bad("zone:\n  - domain: a.\n    dnssec-signing: yes\n",
+		 "t.yaml:3:21: dnssec-signing: expected on or off");
+	load_bad("zone:\n  - domain: a.\n    policy: p\n",
+		 "t.yaml:3:5: zone: unknown key 'policy' (did you mean 'dnssec-policy'?)");
+	/* a problem in a policy nobody uses is still a problem */
+	load_bad("policy:\n  - id: unused\n    rrsig-refresh: 30d\n",
+		 "t.yaml:3:20: rrsig-refresh: 30d is not shorter than rrsig-lifetime (14d)");
 }
 
 static void
@@ -624,7 +843,8 @@ test_conf_forward_refs(void)
 			   "  - domain: a.\n"
 			   "    template: t\n"
 			   "    master: r\n"
-			   "    policy: p\n"
+			   "    dnssec-policy: p\n"
+			   "    dnssec-signing: on\n"
 			   "template:\n"
 			   "  - id: t\n"
 			   "    acl: x\n"
@@ -638,6 +858,10 @@ test_conf_forward_refs(void)
 			   "    key: k\n"
 			   "policy:\n"
 			   "  - id: p\n"
+			   "    ksk-submission: s\n"
+			   "submission:\n"
+			   "  - id: s\n"
+			   "    parent: r\n"
 			   "key:\n"
 			   "  - id: k\n"
 			   "    algorithm: hmac-sha256\n"
@@ -652,6 +876,8 @@ test_conf_forward_refs(void)
 	CU_ASSERT_PTR_EQUAL(z->masters[0], &c->remotes[0]);
 	CU_ASSERT_PTR_EQUAL(z->masters[0]->key, &c->keys[0]);
 	CU_ASSERT_PTR_EQUAL(z->policy, &c->policies[0]);
+	CU_ASSERT_PTR_EQUAL(z->policy->ksk_submission, &c->submissions[0]);
+	CU_ASSERT_PTR_EQUAL(c->submissions[0].parents[0], &c->remotes[0]);
 	CU_ASSERT_STRING_EQUAL(z->masters[0]->key->id, "k");
 	conf_free(c);
 }
@@ -681,7 +907,7 @@ test_conf_errors(void)
 		 "t.yaml:3:3: server: 'workers' is given twice (first at line 2); give several "
 		 "values as [a, b]");
 	load_bad("[server]\n", "t.yaml:1:1: expected a mapping of sections (server, log, key, remote, "
-			       "acl, template, policy, zone)");
+			       "acl, submission, template, policy, zone)");
 
 	/* wrong types */
 	load_bad("server:\n  workers: two\n", "t.yaml:2:12: workers: expected a number");
@@ -697,7 +923,7 @@ test_conf_errors(void)
 	load_bad("server:\n  nsid: 0x123\n",
 		 "t.yaml:2:9: nsid: expected an even number of hex digits after 0x");
 	load_bad("server:\n  tcp-idle-timeout: 5x\n",
-		 "t.yaml:2:21: tcp-idle-timeout: expected a time, e.g. 30, 30s, 5m, 2h or 1d");
+		 "t.yaml:2:21: tcp-idle-timeout: expected a time, e.g. 30, 30s, 5m, 2h, 1d or 2w");
 	load_bad("server:\n  udp-max-payload: lots\n",
 		 "t.yaml:2:20: udp-max-payload: expected a size, e.g. 512, 64K, 16M or 1G");
 	load_bad("zone:\n  - domain: a.\n    serial-auto-bump: maybe\n",
@@ -893,8 +1119,9 @@ test_conf_units(void)
 		uint64_t v;
 	} times[] = {
 		{"30", SN_OK, 30}, {"30s", SN_OK, 30},     {"5m", SN_OK, 300},  {"2h", SN_OK, 7200},
-		{"1d", SN_OK, 86400}, {"1w", SN_EPARSE, 0}, {"1H", SN_EPARSE, 0}, {"s", SN_EPARSE, 0},
-		{"10ss", SN_EPARSE, 0},
+		{"1d", SN_OK, 86400}, {"1w", SN_OK, 604800}, {"1H", SN_EPARSE, 0}, {"s", SN_EPARSE, 0},
+		{"10ss", SN_EPARSE, 0}, {"3w", SN_OK, 3 * 604800}, {"1y", SN_EPARSE, 0},
+		{"30500568904944w", SN_ERANGE, 0}, {"30500568904943w", SN_OK, 30500568904943ull * 604800},
 	};
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		uint64_t v = 12345;
@@ -1108,7 +1335,9 @@ test_conf_diff(void)
 		{"    serial-policy: unixtime\n", CONF_ZCHG_SERIAL},
 		{"    serial-policy: increment\n", 0},
 		{"    serial-auto-bump: on\n", CONF_ZCHG_SERIAL},
-		{"    policy: p\n", CONF_ZCHG_DNSSEC},
+		{"    dnssec-policy: p\n", 0}, /* signing off: no policy applies */
+		{"    dnssec-signing: on\n", CONF_ZCHG_DNSSEC},
+		{"    dnssec-signing: off\n", 0},
 		{"    acl: [y]\n", CONF_ZCHG_ACL},
 	};
 	const char *head = "remote:\n  - id: r\n    address: 192.0.2.1\npolicy:\n  - id: p\n"
@@ -1127,6 +1356,76 @@ test_conf_diff(void)
 		conf_free(ca);
 		conf_free(cb);
 	}
+}
+
+/* A signed zone's policy is compared by what it says, not by its id. */
+static void
+test_conf_diff_policy(void)
+{
+	const char *base = "remote:\n  - id: r\n    address: 192.0.2.1\n"
+			   "policy:\n  - id: p\n  - id: q\n    rrsig-lifetime: 21d\n"
+			   "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n";
+	static const struct {
+		const char *text;
+		unsigned what;
+	} v[] = {
+		/* renamed: same meaning */
+		{"policy:\n  - id: x\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: x\n", 0},
+		/* the built-in says what p says */
+		{"zone:\n  - domain: a.\n    dnssec-signing: on\n", 0},
+		/* a policy with everything written as the defaults */
+		{"policy:\n  - id: p\n    algorithm: ecdsap256sha256\n    zsk-lifetime: 30d\n"
+		 "    rrsig-lifetime: 2w\n    rrsig-jitter: 12h\n    nsec3: on\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n", 0},
+		{"policy:\n  - id: q\n    rrsig-lifetime: 21d\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: q\n",
+		 CONF_ZCHG_DNSSEC},
+		{"policy:\n  - id: p\n    nsec3: off\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n",
+		 CONF_ZCHG_DNSSEC},
+		{"policy:\n  - id: p\n    cds-digest-type: sha384\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n",
+		 CONF_ZCHG_DNSSEC},
+		{"policy:\n  - id: p\n    ksk-submission: s\nsubmission:\n  - id: s\n"
+		 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n",
+		 CONF_ZCHG_DNSSEC},
+		{"zone:\n  - domain: a.\n    dnssec-signing: off\n", CONF_ZCHG_DNSSEC},
+		{"zone:\n  - domain: a.\n", CONF_ZCHG_DNSSEC},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		conf_t *ca, *cb;
+		conf_diff_t d;
+		CU_ASSERT_EQUAL_FATAL(diff_texts(base, v[i].text, &ca, &cb, &d), SN_OK);
+		if (d.changed_count != (v[i].what != 0)) {
+			fprintf(stderr, "\n  case %zu: %zu changed\n", i, d.changed_count);
+		}
+		CU_ASSERT_EQUAL(d.changed_count, v[i].what != 0);
+		if (d.changed_count == 1) {
+			CU_ASSERT_EQUAL(d.changed[0].what, v[i].what);
+		}
+		CU_ASSERT_EQUAL(d.added_count + d.removed_count, 0);
+		conf_diff_clear(&d);
+		conf_free(ca);
+		conf_free(cb);
+	}
+	/* a change in the submission's parents reaches the zone */
+	const char *s1 = "remote:\n  - id: r\n    address: 192.0.2.1\n"
+			 "submission:\n  - id: s\n    parent: r\n"
+			 "policy:\n  - id: p\n    ksk-submission: s\n"
+			 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n";
+	const char *s2 = "remote:\n  - id: r\n    address: 192.0.2.2\n"
+			 "submission:\n  - id: s\n    parent: r\n"
+			 "policy:\n  - id: p\n    ksk-submission: s\n"
+			 "zone:\n  - domain: a.\n    dnssec-signing: on\n    dnssec-policy: p\n";
+	conf_t *ca, *cb;
+	conf_diff_t d;
+	CU_ASSERT_EQUAL_FATAL(diff_texts(s1, s2, &ca, &cb, &d), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(d.changed_count, 1);
+	CU_ASSERT_EQUAL(d.changed[0].what, CONF_ZCHG_DNSSEC);
+	conf_diff_clear(&d);
+	conf_free(ca);
+	conf_free(cb);
 }
 
 /* Random zone sets diffed against a model: which of 300 names each side has
@@ -1278,7 +1577,8 @@ test_conf_register(void)
 	CU_add_test(s, "test_conf_remote", test_conf_remote);
 	CU_add_test(s, "test_conf_acl", test_conf_acl);
 	CU_add_test(s, "test_conf_template_inheritance", test_conf_template_inheritance);
-	CU_add_test(s, "test_conf_policy_reserved", test_conf_policy_reserved);
+	CU_add_test(s, "test_conf_policy", test_conf_policy);
+	CU_add_test(s, "test_conf_diff_policy", test_conf_diff_policy);
 	CU_add_test(s, "test_conf_forward_refs", test_conf_forward_refs);
 	CU_add_test(s, "test_conf_errors", test_conf_errors);
 	CU_add_test(s, "test_conf_all_errors", test_conf_all_errors);
