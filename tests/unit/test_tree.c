@@ -657,6 +657,259 @@ test_tree_model(void)
 	free(rn.gone.r);
 }
 
+/* ---- Leaf capacities ---- */
+
+/* Versions kept readable at once by test_tree_caps. */
+#define KEEP 4
+
+/* An older version of the tree, still readable: the garbage of the commit
+ * that replaced it has not been freed. */
+struct version {
+	tree_t *t;
+	tree_garbage_t *g;	/* frees the nodes only t uses, and t's handle */
+	struct model m;		/* what t holds */
+	struct model gone;	/* values that commit removed: freed with g */
+};
+
+static void
+version_drop(struct version *v)
+{
+	tree_garbage_free(v->g);
+	free_recs(v->gone.r, v->gone.n);
+	free(v->gone.r);
+	free(v->m.r);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Tree shape from tree_stats: consistent with the tree, and the classes
+ * its leaves use added to *seen (bit i: capacity 4 * (i + 1)). When `tight`,
+ * every leaf must be sized to its content (room for fewer than 4 more). */
+static bool
+check_caps(const tree_t *t, bool tight, unsigned *seen)
+{
+	tree_stats_t st;
+	size_t leaves = 0, room = 0;
+
+	tree_stats(t, &st);
+	CHECK(st.count == tree_count(t));
+	for (unsigned i = 0; i < TREE_LEAF_CAPS; i++) {
+		leaves += st.leaf_caps[i];
+		room += st.leaf_caps[i] * 4 * (i + 1);
+		if (st.leaf_caps[i] > 0) {
+			*seen |= 1u << i;
+		}
+	}
+	CHECK(leaves == st.leaves);
+	CHECK(room == st.count + st.slack);
+	CHECK(tree_count(t) == 0 ? st.leaves == 0 : st.leaves >= 1);
+	CHECK(st.inodes == 0 || tree_height(t) > 1);
+	if (tight) {
+		CHECK(st.slack <= 3 * st.leaves);
+	}
+	return true;
+}
+
+/* A tree of `n` random keys (fewer if some repeat) from tree_build_sorted;
+ * rn->m receives its records. */
+static tree_t *
+build_random(struct run *rn, unsigned *s, size_t n)
+{
+	struct rec **init = malloc((n + 1) * sizeof(*init));
+	tree_entry_t *ents = malloc((n + 1) * sizeof(*ents));
+	tree_t *t = NULL;
+	size_t k = 0;
+
+	CU_ASSERT_FATAL(init != NULL && ents != NULL);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[TREE_KEY_MAXLEN];
+		size_t len = rand_key(s, key);
+		init[i] = rec_new(key, len, rn->id++);
+		CU_ASSERT_FATAL(init[i] != NULL);
+	}
+	qsort(init, n, sizeof(*init), rec_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && rec_cmp(&init[i], &rn->m.r[k - 1]) == 0) {
+			free(init[i]);
+			continue;
+		}
+		model_set(&rn->m, init[i]);
+		ents[k++] = (tree_entry_t){ init[i]->key, init[i]->len, init[i] };
+	}
+	CU_ASSERT_FATAL(tree_build_sorted(ents, k, &t) == SN_OK);
+	free(init);
+	free(ents);
+	return t;
+}
+
+/* Leaves of every capacity, against the model, with several versions
+ * readable at once. Each life builds a tree of 0-300 random keys (0-7 for
+ * the first ones) and then
+ * (1) changes it one key per transaction: every leaf built or copied is
+ * sized to its content, so the tree must stay tight as leaves grow
+ * through the classes, split at 65 entries and merge; (2) runs
+ * transactions of many changes: bursts of inserts into one narrow range
+ * (a leaf the transaction owns grows in place from class to class, then
+ * splits), runs of deletes (merges), mixes, some aborted. After every
+ * commit the KEEP older versions must still read exactly as they did:
+ * copying a leaf into another class never touches the original. */
+static void
+test_tree_caps(void)
+{
+	struct run rn = { 0 };
+	struct version hist[KEEP];
+	struct model old = { 0 };
+	unsigned s = rng_init(4), seen = 0, maxh = 0;
+	size_t nhist = 0, commits = 0, aborts = 0;
+
+	memset(hist, 0, sizeof(hist));
+	for (unsigned life = 0; life < 10; life++) {
+		/* The first lives start from a handful of keys, so that one
+		 * leaf grows through every class before it splits. */
+		tree_t *t = build_random(&rn, &s, rnd(&s) % (life < 3 ? 8 : 301));
+		CU_ASSERT_FATAL(check_tree(t, &rn.m, &s, 20));
+		CU_ASSERT_FATAL(check_caps(t, true, &seen));
+		for (unsigned round = 0; round < 300; round++) {
+			bool single = round < 150, tight = single;
+			bool abort_it = !single && rnd(&s) % 8 == 0;
+			unsigned kind = rnd(&s) % 4;
+			struct model *m = &rn.m;
+
+			model_copy(&old, m);
+			rn.made.n = rn.gone.n = 0;
+			CU_ASSERT_FATAL(tree_txn_begin(t, &rn.txn) == SN_OK);
+			if (single) {
+				/* Grow towards 300 keys in the first half, then
+				 * shrink, with replaces and misses mixed in. */
+				uint8_t k[TREE_KEY_MAXLEN];
+				size_t len = rand_key(&s, k);
+				bool grow = round < 75 ? kind != 0 : kind == 0;
+				if (m->n > 0 && (rnd(&s) % 4 == 0 || !grow)) {
+					const struct rec *r = m->r[rnd(&s) % m->n];
+					memcpy(k, r->key, r->len);
+					len = r->len;
+				}
+				if (grow) {
+					run_set(&rn, k, len);
+				} else {
+					run_del(&rn, k, len);
+				}
+			} else if (kind == 0 && m->n > 0) {
+				size_t at = rnd(&s) % m->n, cnt = 1 + rnd(&s) % 150;
+				while (cnt-- > 0 && at < m->n) {
+					run_del(&rn, m->r[at]->key, m->r[at]->len);
+				}
+			} else if (kind <= 2) {
+				uint8_t k[TREE_KEY_MAXLEN];
+				size_t blen = rand_key(&s, k), cnt = 1 + rnd(&s) % 150;
+				for (size_t c = 0; c < cnt; c++) {
+					k[blen] = (uint8_t)rnd(&s);
+					k[blen + 1] = (uint8_t)rnd(&s);
+					run_set(&rn, k, blen + 1 + rnd(&s) % 2);
+				}
+			} else {
+				unsigned nops = 1 + rnd(&s) % 40;
+				for (unsigned op = 0; op < nops; op++) {
+					uint8_t k[TREE_KEY_MAXLEN];
+					size_t len = rand_key(&s, k);
+					if (m->n > 0 && rnd(&s) % 2 == 0) {
+						const struct rec *r = m->r[rnd(&s) % m->n];
+						memcpy(k, r->key, r->len);
+						len = r->len;
+					}
+					if (rnd(&s) % 2 == 0) {
+						run_set(&rn, k, len);
+					} else {
+						run_del(&rn, k, len);
+					}
+				}
+			}
+			const tree_t *cur = tree_txn_tree(rn.txn);
+			CU_ASSERT_FATAL(check_tree(cur, m, &s, 5));
+			CU_ASSERT_FATAL(check_caps(cur, false, &seen));
+			if (abort_it) {
+				tree_txn_abort(rn.txn);
+				free_recs(rn.made.r, rn.made.n);
+				model_copy(m, &old);
+				CU_ASSERT_FATAL(check_tree(t, m, &s, 5));
+				aborts++;
+				continue;
+			}
+			tree_t *nt = NULL;
+			tree_garbage_t *g = NULL;
+			CU_ASSERT_FATAL(tree_txn_commit(rn.txn, &nt, &g) == SN_OK);
+			if (nhist == KEEP) {
+				version_drop(&hist[0]);
+				memmove(hist, hist + 1, (KEEP - 1) * sizeof(hist[0]));
+				memset(&hist[KEEP - 1], 0, sizeof(hist[0]));	/* moved, not shared */
+				nhist--;
+			}
+			struct version *v = &hist[nhist++];
+			v->t = t;
+			v->g = g;
+			model_copy(&v->m, &old);
+			model_copy(&v->gone, &rn.gone);
+			t = nt;
+			commits++;
+			CU_ASSERT_FATAL(check_tree(t, m, &s, 10));
+			CU_ASSERT_FATAL(check_caps(t, tight, &seen));
+			for (size_t i = 0; i < nhist; i++) {
+				CU_ASSERT_FATAL(check_tree(hist[i].t, &hist[i].m, &s, 3));
+			}
+			if (tree_height(t) > maxh) {
+				maxh = tree_height(t);
+			}
+		}
+		/* Tight again: a fresh build of the same keys. */
+		while (nhist > 0) {
+			version_drop(&hist[--nhist]);
+		}
+		tree_free(t);
+		free_recs(rn.m.r, rn.m.n);
+		rn.m.n = 0;
+	}
+	if (seen != (1u << TREE_LEAF_CAPS) - 1) {
+		printf("\ntree: leaf classes used: %#x (SIGNET_TEST_SEED=%u)\n", seen, test_seed());
+	}
+	CU_ASSERT_EQUAL(seen, (1u << TREE_LEAF_CAPS) - 1);	/* every class was used */
+	CU_ASSERT(maxh >= 3);
+	CU_ASSERT(commits > 1000 && aborts > 0);
+	free(rn.m.r);
+	free(rn.made.r);
+	free(rn.gone.r);
+	free(old.r);
+}
+
+/* A small zone's tree costs what it holds: one leaf sized to its names,
+ * not one of 64 entries. */
+static void
+test_tree_small_size(void)
+{
+	static uint8_t keys[64][8];
+	tree_entry_t e[64];
+	char v = 0;
+
+	for (unsigned n = 1; n <= 64; n++) {
+		tree_t *t = NULL;
+		tree_stats_t st;
+		for (unsigned i = 0; i < n; i++) {
+			keys[i][0] = 'a';
+			keys[i][1] = (uint8_t)('a' + i / 26);
+			keys[i][2] = (uint8_t)('a' + i % 26);
+			e[i] = (tree_entry_t){ keys[i], 3, &v };
+		}
+		CU_ASSERT_FATAL(tree_build_sorted(e, n, &t) == SN_OK);
+		tree_stats(t, &st);
+		CU_ASSERT_EQUAL(st.leaves, 1);
+		CU_ASSERT_EQUAL(st.inodes, 0);
+		CU_ASSERT_EQUAL(st.slack, (4 - n % 4) % 4);
+		CU_ASSERT_EQUAL(st.leaf_caps[(n + 3) / 4 - 1], 1);
+		/* Per entry: a 16-byte slice, value and key pointers, a length;
+		 * plus one line of header and prefix, and the handle. */
+		CU_ASSERT(st.bytes <= 64 + 64 + (n + 3) / 4 * 4 * 34);
+		tree_free(t);
+	}
+}
+
 /* Allocation failures on demand. tree.c allocates its nodes with
  * posix_memalign and nothing else linked into the unit tests calls it, so
  * the test binary brings its own: it fails from the fail_after-th call on
@@ -1008,6 +1261,8 @@ test_tree_register(void)
 	CU_add_test(s, "test_tree_build_errors", test_tree_build_errors);
 	CU_add_test(s, "test_tree_model", test_tree_model);
 	CU_add_test(s, "test_tree_enomem", test_tree_enomem);
+	CU_add_test(s, "test_tree_caps", test_tree_caps);
+	CU_add_test(s, "test_tree_small_size", test_tree_small_size);
 	CU_add_test(s, "test_tree_copy_cost", test_tree_copy_cost);
 	return CU_get_error();
 }
