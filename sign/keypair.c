@@ -2,9 +2,14 @@
  * keypair.c - DNSSEC key pairs on OpenSSL 3 EVP.
  *
  * Everything a signature needs is worked out when the key is made (the
- * digest, fetched once; the DNSKEY RDATA; the tag; the signature length),
- * so keypair_sign only builds one EVP_MD_CTX, signs, and for ECDSA turns
- * the DER ECDSA-Sig-Value into the fixed-width r | s of RFC 6605 4.
+ * digest, fetched once; the DNSKEY RDATA; the tag; the signature length;
+ * for RSA and ECDSA an EVP_PKEY_CTX on which sign_init was done), so
+ * keypair_sign hashes, duplicates that template context, signs, and for
+ * ECDSA turns the DER ECDSA-Sig-Value into the fixed-width r | s of
+ * RFC 6605 4. Duplicating only reads the template (and takes references
+ * with atomic counts), which is what lets threads share a key; it costs
+ * a small fraction of a fresh EVP_DigestSignInit, which fetches the
+ * signature method from the provider store on every call.
  */
 #include "sign/keypair.h"
 
@@ -21,12 +26,14 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include "sign/dnskey.h"
 #include "sign/rrsig.h"
 
 struct keypair {
 	EVP_PKEY *pkey;
 	EVP_MD *md;	  /* NULL for EdDSA (RFC 8032 hashes internally) */
+	EVP_PKEY_CTX *tmpl; /* RSA and ECDSA private keys: sign_init done, read only */
 	uint8_t alg;
 	bool priv;	  /* holds the private key */
 	uint16_t flags;
@@ -214,6 +221,16 @@ wrap(EVP_PKEY *pkey, const alg_info_t *ai, uint16_t flags, bool priv, keypair_t 
 		 * lock and a lookup in the provider store. */
 		k->md = EVP_MD_fetch(NULL, ai->digest, NULL);
 		if (k->md == NULL) {
+			rc = SN_ENOMEM;
+			goto fail;
+		}
+	}
+	if (priv && k->md != NULL) {
+		k->tmpl = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+		if (k->tmpl == NULL || EVP_PKEY_sign_init(k->tmpl) != 1 ||
+		    EVP_PKEY_CTX_set_signature_md(k->tmpl, k->md) != 1 ||
+		    (is_rsa(ai) && EVP_PKEY_CTX_set_rsa_padding(k->tmpl, RSA_PKCS1_PADDING) != 1)) {
+			ERR_clear_error();
 			rc = SN_ENOMEM;
 			goto fail;
 		}
@@ -806,18 +823,31 @@ keypair_sign(const keypair_t *k, const uint8_t *data, size_t len, uint8_t *sig, 
 	if (cap < k->siglen) {
 		return SN_ENOSPC;
 	}
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (ctx == NULL) {
-		return SN_ENOMEM;
-	}
 	int rc = SN_ENOMEM;
 	uint8_t der[2 * (3 + 66) + 3];
 	uint8_t *dst = k->half != 0 ? der : sig;
 	size_t dlen = k->half != 0 ? sizeof(der) : cap;
-	if (EVP_DigestSignInit(ctx, NULL, k->md, NULL, k->pkey) != 1 ||
-	    EVP_DigestSign(ctx, dst, &dlen, data, len) != 1) {
-		ERR_clear_error();
-		goto out;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	if (k->tmpl != NULL) {
+		/* RSA (PKCS #1 v1.5 over the DigestInfo, RFC 5702 3) and
+		 * ECDSA sign the hash; the template knows the digest. */
+		uint8_t h[EVP_MAX_MD_SIZE];
+		unsigned hl = 0;
+		if (EVP_Digest(data, len, h, &hl, k->md, NULL) != 1 ||
+		    (pctx = EVP_PKEY_CTX_dup(k->tmpl)) == NULL ||
+		    EVP_PKEY_sign(pctx, dst, &dlen, h, hl) != 1) {
+			ERR_clear_error();
+			goto out;
+		}
+	} else {
+		/* EdDSA signs the message itself (RFC 8032 5.1.6). */
+		ctx = EVP_MD_CTX_new();
+		if (ctx == NULL || EVP_DigestSignInit(ctx, NULL, NULL, NULL, k->pkey) != 1 ||
+		    EVP_DigestSign(ctx, dst, &dlen, data, len) != 1) {
+			ERR_clear_error();
+			goto out;
+		}
 	}
 	if (k->half != 0) {
 		rc = der_to_rs(der, dlen, k->half, sig);
@@ -832,6 +862,7 @@ keypair_sign(const keypair_t *k, const uint8_t *data, size_t len, uint8_t *sig, 
 	*sig_len = dlen;
 	rc = SN_OK;
 out:
+	EVP_PKEY_CTX_free(pctx);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }
@@ -874,6 +905,7 @@ keypair_free(keypair_t *k)
 	if (k == NULL) {
 		return;
 	}
+	EVP_PKEY_CTX_free(k->tmpl);
 	EVP_PKEY_free(k->pkey);
 	EVP_MD_free(k->md);
 	OPENSSL_cleanse(k, sizeof(*k));

@@ -8,8 +8,7 @@
  *
  * Algorithms: 8 RSASHA256 and 10 RSASHA512 (RFC 5702, public key encoded
  * as RFC 3110 2), 13 ECDSAP256SHA256 and 14 ECDSAP384SHA384 (RFC 6605),
- * 15 Ed25519 and 16 Ed448 (RFC 8080). The DNSSEC_ALG_* numbers are in
- * sign/rrsig.h.
+ * 15 Ed25519 and 16 Ed448 (RFC 8080).
  *
  * CDS and CDNSKEY (RFC 7344 3): CDNSKEY RDATA is the DNSKEY RDATA of the key
  * (keypair_dnskey); CDS RDATA is DS RDATA, built with dnskey_ds_rdata() of
@@ -23,6 +22,14 @@
 #include "zone/err.h"
 
 typedef struct keypair keypair_t; /* opaque; immutable after creation */
+
+/* DNSSEC algorithm numbers (IANA "DNS Security Algorithm Numbers"). */
+#define DNSSEC_ALG_RSASHA256 8
+#define DNSSEC_ALG_RSASHA512 10
+#define DNSSEC_ALG_ECDSAP256SHA256 13
+#define DNSSEC_ALG_ECDSAP384SHA384 14
+#define DNSSEC_ALG_ED25519 15
+#define DNSSEC_ALG_ED448 16
 
 /* DNSKEY flags (RFC 4034 2.1.1, RFC 5011 3). */
 #define KEYPAIR_FLAG_ZONE 0x0100

@@ -14,13 +14,7 @@
 #include "sign/keypair.h"
 #include "zone/err.h"
 
-/* DNSSEC algorithm numbers (IANA "DNS Security Algorithm Numbers"). */
-#define DNSSEC_ALG_RSASHA256 8
-#define DNSSEC_ALG_RSASHA512 10
-#define DNSSEC_ALG_ECDSAP256SHA256 13
-#define DNSSEC_ALG_ECDSAP384SHA384 14
-#define DNSSEC_ALG_ED25519 15
-#define DNSSEC_ALG_ED448 16
+/* The DNSSEC_ALG_* algorithm numbers are in sign/keypair.h. */
 
 /* Offset of the signer's name in RRSIG RDATA. */
 #define RRSIG_FIXEDLEN 18

@@ -5,12 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <CUnit/CUnit.h>
 #include <openssl/evp.h>
 #include "tests/unit/suites.h"
 #include "sign/dnskey.h"
+#include "sign/keyfile.h"
 #include "sign/keypair.h"
 #include "sign/nsec3hash.h"
 #include "sign/rrsig.h"
@@ -1368,6 +1372,400 @@ test_sign_keypair_dnskey_errors(void)
 	CU_ASSERT_PTR_NULL(k);
 }
 
+/* RFC 8080 6.1 and RFC 6605 6.1 keys in BIND's file formats. */
+static const char KF_ED_PRIV[] = "Private-key-format: v1.2\n"
+				 "Algorithm: 15 (ED25519)\n"
+				 "PrivateKey: ODIyNjAzODQ2MjgwODAxMjI2NDUxOTAyMDQxNDIyNjI=\n";
+static const char KF_ED_KEY[] = "; This is a key-signing key, keyid 3613, for example.com.\n"
+				"example.com. 3600 IN DNSKEY 257 3 15 (\n"
+				"\tl02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4= ) ; comment\n";
+static const char KF_EC_PRIV[] = "Private-key-format: v1.3\r\n"
+				 "Algorithm: 13 (ECDSAP256SHA256)\r\n"
+				 "PrivateKey: GU6SnQ/Ou+xC5RumuIUIuJZteXT2z0O/ok1s38Et6mQ=\r\n"
+				 "Created: 20100812100439\r\n";
+static const char KF_EC_KEY[] = "example.net. IN DNSKEY 257 3 13 GojIhhXUN/u4v54ZQqGSnyhWJwaub"
+				"CvTmeexv7bR6edb krSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==\n";
+
+static void
+test_sign_keyfile_parse(void)
+{
+	keypair_t *k = NULL;
+	keyfile_err_t err;
+	uint8_t owner[DNAME_MAXLEN], want[DNAME_MAXLEN];
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(keyfile_parse(KF_ED_PRIV, strlen(KF_ED_PRIV), KF_ED_KEY,
+					    strlen(KF_ED_KEY), owner, &k, &err), SN_OK);
+	CU_ASSERT_EQUAL(keypair_tag(k), 3613);
+	CU_ASSERT_EQUAL(keypair_flags(k), 257);
+	CU_ASSERT_FATAL(name("example.com.", want) > 0);
+	CU_ASSERT(dname_is_equal(owner, want));
+	/* Export: the .key line reads back as the same key. */
+	char line[1024];
+	int n = keyfile_dnskey_line(owner, 3600, k, line, sizeof(line));
+	CU_ASSERT_EQUAL(n, (int)strlen(line));
+	CU_ASSERT_STRING_EQUAL(line, "example.com. 3600 IN DNSKEY 257 3 15 "
+				     "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n");
+	CU_ASSERT_EQUAL(keyfile_dnskey_line(owner, 3600, k, line, 20), SN_ENOSPC);
+	n = keyfile_name(owner, k, line, sizeof(line));
+	CU_ASSERT_STRING_EQUAL(line, "Kexample.com.+015+03613");
+	CU_ASSERT_EQUAL(n, 23);
+	keypair_free(k);
+
+	k = NULL;
+	CU_ASSERT_EQUAL_FATAL(keyfile_parse(KF_EC_PRIV, strlen(KF_EC_PRIV), KF_EC_KEY,
+					    strlen(KF_EC_KEY), NULL, &k, &err), SN_OK);
+	CU_ASSERT_EQUAL(keypair_tag(k), 55648);
+	/* The same key as PKCS#8 PEM with the same .key file. */
+	char *pem = NULL;
+	size_t pl = 0;
+	CU_ASSERT_EQUAL_FATAL(keypair_to_pem(k, &pem, &pl), SN_OK);
+	keypair_t *k2 = NULL;
+	CU_ASSERT_EQUAL(keyfile_parse(pem, pl, KF_EC_KEY, strlen(KF_EC_KEY), NULL, &k2, &err),
+			SN_OK);
+	CU_ASSERT_EQUAL(keypair_tag(k2), 55648);
+	keypair_free(k2);
+	k2 = NULL;
+	/* ...but not with another key's .key file. */
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(keyfile_parse(pem, pl, KF_ED_KEY, strlen(KF_ED_KEY), NULL, &k2, &err),
+			SN_EPARSE);
+	CU_ASSERT_PTR_NULL(k2);
+	CU_ASSERT_STRING_EQUAL(err.file, "private");
+	free(pem);
+	keypair_free(k);
+
+	/* The public file alone. */
+	uint8_t rd[KEYPAIR_DNSKEY_MAXLEN];
+	size_t rl = 0;
+	uint32_t ttl = 1;
+	CU_ASSERT_EQUAL(keyfile_parse_dnskey(KF_EC_KEY, strlen(KF_EC_KEY), owner, rd, sizeof(rd),
+					     &rl, &ttl, &err), SN_OK);
+	CU_ASSERT_EQUAL(rl, 4 + 64);
+	CU_ASSERT_EQUAL(ttl, 0);
+	CU_ASSERT_EQUAL(keyfile_parse_dnskey(KF_ED_KEY, strlen(KF_ED_KEY), owner, rd, sizeof(rd),
+					     &rl, &ttl, &err), SN_OK);
+	CU_ASSERT_EQUAL(ttl, 3600);
+	CU_ASSERT_EQUAL(keyfile_parse_dnskey(KF_ED_KEY, strlen(KF_ED_KEY), owner, rd, 10, &rl,
+					     &ttl, &err), SN_ENOSPC);
+}
+
+/* Broken key files: each gets SN_EPARSE (or the code given) with the line
+ * it is about and a message saying what is wrong. */
+static void
+test_sign_keyfile_errors(void)
+{
+	static const struct {
+		const char *priv, *pub;
+		int rc;
+		const char *file;
+		unsigned line;
+		const char *msg;
+	} cases[] = {
+		{KF_ED_PRIV, "", SN_EPARSE, "key", 0, "no DNSKEY"},
+		{KF_ED_PRIV, "; only a comment\n", SN_EPARSE, "key", 0, "no DNSKEY"},
+		{KF_ED_PRIV, "example.com IN DNSKEY 257 3 15 AAAA\n", SN_EPARSE, "key", 1,
+		 "absolute"},
+		{KF_ED_PRIV, "\n\nexample.com. IN DS 257 3 15 AAAA\n", SN_EPARSE, "key", 3,
+		 "DNSKEY"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 15 !!!!\n", SN_EPARSE, "key", 1,
+		 "DNSKEY data"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 15 (\n AAAA\n", SN_EPARSE, "key", 3,
+		 "')'"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 15 AAAA )\n", SN_EPARSE, "key", 1,
+		 "parenthes"},
+		{KF_ED_PRIV,
+		 "example.com. IN DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n"
+		 "example.com. IN DNSKEY 257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n",
+		 SN_EPARSE, "key", 2, "more than one"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 1 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=",
+		 SN_EPARSE, "key", 0, "zone key"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 5 AwEAAQ==", SN_ENOTSUP, "key", 0,
+		 "not supported"},
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 13 GojIhhXUN/u4v54ZQqGSnyhWJwaubCvTmeexv7bR"
+			     "6edbkrSqQpF64cYbcB7wNcP+e+MAnLr+Wi9xMWyQLc8NAA==",
+		 SN_EPARSE, "private", 2, "algorithm 15"},
+		/* The other RFC 8080 key's .key: a valid key, not this one. */
+		{KF_ED_PRIV, "example.com. IN DNSKEY 257 3 15 zPnZ/QwEe7S8C5SPz2OfS5RR40ATk2/rYnE9xHIEijs=",
+		 SN_EPARSE, "private", 0, "does not match"},
+		{"", KF_ED_KEY, SN_EPARSE, "private", 0, "Private-key-format"},
+		{"Algorithm: 15\nPrivateKey: AAAA\n", KF_ED_KEY, SN_EPARSE, "private", 0,
+		 "Private-key-format"},
+		{"Private-key-format: v2.0\nAlgorithm: 15\n", KF_ED_KEY, SN_EPARSE, "private", 1,
+		 "v2.0"},
+		{"Private-key-format: v1.3\nAlgorithm 15\n", KF_ED_KEY, SN_EPARSE, "private", 2,
+		 "Name: value"},
+		{"Private-key-format: v1.3\nAlgorithm: fifteen\n", KF_ED_KEY, SN_EPARSE, "private", 2,
+		 "Algorithm"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\nAlgorithm: 15\n", KF_ED_KEY, SN_EPARSE,
+		 "private", 3, "Algorithm"},
+		{"Private-key-format: v1.3\nPrivateKey: AAAA\n", KF_ED_KEY, SN_EPARSE, "private", 0,
+		 "no Algorithm"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\n\nPrivateKey: A=AA\n", KF_ED_KEY, SN_EPARSE,
+		 "private", 4, "base64"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\nPrivateKey: AAB=\n", KF_ED_KEY, SN_EPARSE,
+		 "private", 3, "base64"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\nPrivateKey: AAAA\n", KF_ED_KEY, SN_EPARSE,
+		 "private", 0, "inconsistent"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\n", KF_ED_KEY, SN_EPARSE, "private", 0,
+		 "missing"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\nPrivateKey: AAAA\nPrivateKey: AAAA\n",
+		 KF_ED_KEY, SN_EPARSE, "private", 4, "twice"},
+		{"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", KF_ED_KEY,
+		 SN_EPARSE, "private", 0, "PEM"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		keypair_t *k = NULL;
+		keyfile_err_t err;
+		memset(&err, 0, sizeof(err));
+		int rc = keyfile_parse(cases[i].priv, strlen(cases[i].priv), cases[i].pub,
+				       strlen(cases[i].pub), NULL, &k, &err);
+		CU_ASSERT_EQUAL(rc, cases[i].rc);
+		CU_ASSERT_PTR_NULL(k);
+		CU_ASSERT_STRING_EQUAL(err.file, cases[i].file);
+		CU_ASSERT_EQUAL(err.line, cases[i].line);
+		if (strstr(err.msg, cases[i].msg) == NULL || rc != cases[i].rc ||
+		    err.line != cases[i].line) {
+			fprintf(stderr, "keyfile case %zu: rc %d line %u msg '%s'\n", i, rc, err.line,
+				err.msg);
+		}
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].msg));
+		keypair_free(k);
+	}
+	/* A file that is not there. */
+	keypair_t *k = NULL;
+	keyfile_err_t err;
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(keyfile_load("/nonexistent/Kexample.+013+00001", NULL, &k, &err), SN_EIO);
+	CU_ASSERT_STRING_EQUAL(err.file, "/nonexistent/Kexample.+013+00001.private");
+	CU_ASSERT_PTR_NULL(k);
+}
+
+/* Runs `cmd` through the shell; returns its exit status or -1. */
+static int
+run(const char *cmd)
+{
+	int st = system(cmd);
+	return (st != -1 && WIFEXITED(st)) ? WEXITSTATUS(st) : -1;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL) {
+		return NULL;
+	}
+	char *buf = malloc(65536);
+	size_t n = buf != NULL ? fread(buf, 1, 65535, fp) : 0;
+	fclose(fp);
+	if (buf != NULL) {
+		buf[n] = '\0';
+		*len = n;
+	}
+	return buf;
+}
+
+/* One RRset of a zone text under construction and its RRSIG by `k`. */
+static void
+zone_add_signed(FILE *fp, const keypair_t *k, const uint8_t *apex, const char *owner_text,
+		uint16_t type, const char *const *rdtexts, size_t n)
+{
+	uint8_t owner[DNAME_MAXLEN], rd[8][1024], scratch[16384], out[RRSIG_RDATA_MAXLEN];
+	const uint8_t *rdp[8];
+	uint16_t rdl[8];
+	char text[4096], tname[32];
+	CU_ASSERT_FATAL(n <= 8 && name(owner_text, owner) > 0);
+	CU_ASSERT_FATAL(rrtype_to_text(type, tname, sizeof(tname)) > 0);
+	for (size_t i = 0; i < n; i++) {
+		int l = parse_rdata(type, rdtexts[i], rd[i], sizeof(rd[i]));
+		CU_ASSERT_FATAL(l >= 0);
+		rdp[i] = rd[i];
+		rdl[i] = (uint16_t)l;
+		fprintf(fp, "%s 3600 IN %s %s\n", owner_text, tname, rdtexts[i]);
+	}
+	rrsig_rrset_t set = {owner, type, 1, n, rdp, rdl};
+	size_t ol = 0;
+	uint32_t now = (uint32_t)time(NULL);
+	CU_ASSERT_EQUAL_FATAL(rrsig_sign(k, &set, apex, 3600, now - 3600, now + 30 * 86400, scratch,
+					 sizeof(scratch), out, sizeof(out), &ol), SN_OK);
+	CU_ASSERT_FATAL(rdata_to_text(RRTYPE_RRSIG, out, ol, text, sizeof(text)) > 0);
+	fprintf(fp, "%s 3600 IN RRSIG %s\n", owner_text, text);
+}
+
+/* Oracle: keys made by BIND's dnssec-keygen are read with their tags and
+ * DNSKEY RDATA intact; a small zone signed with them passes BIND's
+ * dnssec-verify and ldns-verify-zone, and fails both once a record
+ * changed; our exported .key line gives BIND's DS. */
+static void
+test_sign_keyfile_bind_oracle(void)
+{
+	static const char *const algs[] = {"ECDSAP256SHA256", "ED25519", "RSASHA256",
+					   "ECDSAP384SHA384", "RSASHA512", "ED448"};
+	char dir[] = "/tmp/signet-keyfile-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char cmd[1024], path[512];
+	uint8_t apex[DNAME_MAXLEN];
+	CU_ASSERT_FATAL(name("example.", apex) > 0);
+	for (size_t a = 0; a < sizeof(algs) / sizeof(algs[0]); a++) {
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && rm -f K* && dnssec-keygen -q -f KSK -a %s %s example. "
+			 ">keyname 2>err",
+			 dir, algs[a], strncmp(algs[a], "RSA", 3) == 0 ? "-b 1024" : "");
+		CU_ASSERT_EQUAL_FATAL(run(cmd), 0);
+		snprintf(path, sizeof(path), "%s/keyname", dir);
+		size_t kn = 0;
+		char *base = slurp(path, &kn);
+		CU_ASSERT_FATAL(base != NULL && kn > 1);
+		base[strcspn(base, "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, base);
+		keypair_t *k = NULL;
+		keyfile_err_t err;
+		memset(&err, 0, sizeof(err));
+		uint8_t owner[DNAME_MAXLEN];
+		int rc = keyfile_load(path, owner, &k, &err);
+		if (rc != SN_OK) {
+			fprintf(stderr, "%s:%u: %s\n", err.file, err.line, err.msg);
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		CU_ASSERT(dname_is_equal(owner, apex));
+		/* BIND's name carries the tag and the algorithm. */
+		char stem[300];
+		CU_ASSERT(keyfile_name(owner, k, stem, sizeof(stem)) > 0);
+		CU_ASSERT_STRING_EQUAL(stem, base);
+		/* The DNSKEY RDATA is the .key file's. */
+		snprintf(path, sizeof(path), "%s/%s.key", dir, base);
+		size_t pl = 0;
+		char *pub = slurp(path, &pl);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+		uint8_t rd[KEYPAIR_DNSKEY_MAXLEN];
+		size_t rl = 0;
+		CU_ASSERT_EQUAL(keyfile_parse_dnskey(pub, pl, NULL, rd, sizeof(rd), &rl, NULL, &err),
+				SN_OK);
+		CU_ASSERT_EQUAL(rl, keypair_dnskey_len(k));
+		CU_ASSERT_EQUAL(memcmp(rd, keypair_dnskey(k), rl), 0);
+		free(pub);
+
+		/* A zone signed with the key alone (a CSK), NSEC chain by hand:
+		 * example. -> www.example. -> example. */
+		char dnskey_text[2048];
+		CU_ASSERT_FATAL(rdata_to_text(RRTYPE_DNSKEY, keypair_dnskey(k),
+					      keypair_dnskey_len(k), dnskey_text,
+					      sizeof(dnskey_text)) > 0);
+		snprintf(path, sizeof(path), "%s/zone", dir);
+		FILE *fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		const char *soa[] = {"ns.example. host.example. 1 3600 600 86400 3600"};
+		const char *ns[] = {"ns.example."};
+		const char *dk[] = {dnskey_text};
+		const char *nsec1[] = {"www.example. NS SOA RRSIG NSEC DNSKEY"};
+		const char *www[] = {"192.0.2.1", "192.0.2.2"};
+		const char *nsec2[] = {"example. A RRSIG NSEC"};
+		zone_add_signed(fp, k, apex, "example.", RRTYPE_SOA, soa, 1);
+		zone_add_signed(fp, k, apex, "example.", RRTYPE_NS, ns, 1);
+		zone_add_signed(fp, k, apex, "example.", RRTYPE_DNSKEY, dk, 1);
+		zone_add_signed(fp, k, apex, "example.", RRTYPE_NSEC, nsec1, 1);
+		zone_add_signed(fp, k, apex, "www.example.", RRTYPE_A, www, 2);
+		zone_add_signed(fp, k, apex, "www.example.", RRTYPE_NSEC, nsec2, 1);
+		CU_ASSERT_EQUAL(fclose(fp), 0);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && dnssec-verify -q -z -o example. zone >verify.out 2>&1", dir);
+		rc = run(cmd);
+		if (rc != 0) {
+			snprintf(cmd, sizeof(cmd), "cat %s/verify.out %s/zone >&2", dir, dir);
+			CU_ASSERT(run(cmd) == 0);
+		}
+		CU_ASSERT_EQUAL(rc, 0);
+		snprintf(cmd, sizeof(cmd), "cd %s && ldns-verify-zone -q zone >/dev/null 2>&1", dir);
+		CU_ASSERT_EQUAL(run(cmd), 0);
+		/* One changed address: both verifiers must now refuse. */
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && sed 's/192\\.0\\.2\\.2$/192.0.2.3/' zone >bad && "
+			 "! cmp -s zone bad",
+			 dir);
+		CU_ASSERT_EQUAL_FATAL(run(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "cd %s && dnssec-verify -q -z -o example. bad >/dev/null 2>&1",
+			 dir);
+		CU_ASSERT_NOT_EQUAL(run(cmd), 0);
+		snprintf(cmd, sizeof(cmd), "cd %s && ldns-verify-zone -q bad >/dev/null 2>&1", dir);
+		CU_ASSERT_NOT_EQUAL(run(cmd), 0);
+
+		/* Export: BIND computes from our .key line the DS we compute. */
+		char line[2048];
+		CU_ASSERT_FATAL(keyfile_dnskey_line(apex, 3600, k, line, sizeof(line)) > 0);
+		snprintf(path, sizeof(path), "%s/export.key", dir);
+		fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs(line, fp);
+		CU_ASSERT_EQUAL(fclose(fp), 0);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && dnssec-dsfromkey -2 -f export.key example. >ds.out 2>&1", dir);
+		CU_ASSERT_EQUAL(run(cmd), 0);
+		snprintf(path, sizeof(path), "%s/ds.out", dir);
+		size_t dl = 0;
+		char *dsout = slurp(path, &dl);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(dsout);
+		uint8_t ds[DS_RDATA_MAXLEN];
+		size_t dsl = 0;
+		char dstext[256];
+		CU_ASSERT_EQUAL(dnskey_ds_rdata(apex, keypair_dnskey(k), keypair_dnskey_len(k),
+						DS_DIGEST_SHA256, ds, sizeof(ds), &dsl), SN_OK);
+		CU_ASSERT(rdata_to_text(RRTYPE_DS, ds, dsl, dstext, sizeof(dstext)) > 0);
+		/* dnssec-dsfromkey writes upper-case hex; compare without case. */
+		CU_ASSERT_PTR_NOT_NULL(strcasestr(dsout, dstext));
+		free(dsout);
+		free(base);
+		keypair_free(k);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(run(cmd), 0);
+}
+
+struct mt_arg {
+	const keypair_t *k;
+	unsigned seed;
+	int bad;
+};
+
+static void *
+mt_signer(void *p)
+{
+	struct mt_arg *a = p;
+	for (int i = 0; i < 300; i++) {
+		uint8_t data[64], sig[KEYPAIR_SIG_MAXLEN];
+		size_t sl = 0;
+		for (size_t j = 0; j < sizeof(data); j++) {
+			data[j] = (uint8_t)rand_r(&a->seed);
+		}
+		if (keypair_sign(a->k, data, sizeof(data), sig, sizeof(sig), &sl) != SN_OK ||
+		    keypair_verify(a->k, data, sizeof(data), sig, sl) != SN_OK) {
+			a->bad++;
+		}
+	}
+	return NULL;
+}
+
+/* Several threads sign with one key at once (the signer shares keys
+ * between its workers); every signature must verify. */
+static void
+test_sign_keypair_threads(void)
+{
+	for (size_t i = 0; i < sizeof(ALL_ALGS); i++) {
+		keypair_t *k = test_key(ALL_ALGS[i], 256);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		pthread_t th[4];
+		struct mt_arg args[4];
+		for (int t = 0; t < 4; t++) {
+			args[t] = (struct mt_arg){k, test_seed() + (unsigned)t, 0};
+			CU_ASSERT_EQUAL_FATAL(pthread_create(&th[t], NULL, mt_signer, &args[t]), 0);
+		}
+		for (int t = 0; t < 4; t++) {
+			CU_ASSERT_EQUAL(pthread_join(th[t], NULL), 0);
+			CU_ASSERT_EQUAL(args[t].bad, 0);
+		}
+		keypair_free(k);
+	}
+}
+
 int
 test_sign_register(void)
 {
@@ -1393,5 +1791,9 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_rfc6605_key", test_sign_rfc6605_key);
 	CU_add_test(s, "test_sign_keypair_pem", test_sign_keypair_pem);
 	CU_add_test(s, "test_sign_keypair_dnskey_errors", test_sign_keypair_dnskey_errors);
+	CU_add_test(s, "test_sign_keyfile_parse", test_sign_keyfile_parse);
+	CU_add_test(s, "test_sign_keyfile_errors", test_sign_keyfile_errors);
+	CU_add_test(s, "test_sign_keyfile_bind_oracle", test_sign_keyfile_bind_oracle);
+	CU_add_test(s, "test_sign_keypair_threads", test_sign_keypair_threads);
 	return CU_get_error();
 }
