@@ -22,7 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ZREC_VERSION 2
+/* 3 added signed_count; 2 is read as a zone with no signed records. */
+#define ZREC_VERSION 3
 
 /* ---- errors and the map ---- */
 
@@ -881,6 +882,7 @@ zrec_encode(sbuf_t *b, const zrec_t *z)
 	sbuf_u32(b, m->journal_max_entries);
 	sbuf_u64(b, m->journal_max_bytes);
 	sbuf_u32(b, m->flags);
+	sbuf_u64(b, m->signed_count);
 	sbuf_u8(b, (uint8_t)al);
 	sbuf_put(b, m->apex, al);
 	sbuf_u16(b, (uint16_t)fl);
@@ -894,7 +896,8 @@ zrec_decode(const MDB_val *v, zrec_t *z)
 	store_zone_meta_t *m = &z->m;
 
 	memset(m, 0, sizeof(*m));
-	if (srd_u8(&r) != ZREC_VERSION) {
+	uint8_t version = srd_u8(&r);
+	if (version != ZREC_VERSION && version != 2) {
 		return SN_ESTORE;
 	}
 	m->id = srd_u32(&r);
@@ -915,6 +918,7 @@ zrec_decode(const MDB_val *v, zrec_t *z)
 	m->journal_max_entries = srd_u32(&r);
 	m->journal_max_bytes = srd_u64(&r);
 	m->flags = srd_u32(&r);
+	m->signed_count = version >= 3 ? srd_u64(&r) : 0;
 	const uint8_t *apex = srd_dname(&r);
 	uint16_t fl = srd_u16(&r);
 	const uint8_t *f = srd_take(&r, fl);
@@ -1191,14 +1195,14 @@ struct store_cursor {
 };
 
 static int
-cursor_open(store_txn_t *t, uint32_t zid, store_cursor_t **out)
+cursor_open(store_txn_t *t, MDB_dbi dbi, uint32_t zid, store_cursor_t **out)
 {
 	store_cursor_t *c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		return SN_ENOMEM;
 	}
 	int rc =
-	    st_mdb_err(t, mdb_cursor_open(t->mdb, t->s->dbi_records, &c->c), "opening a cursor");
+	    st_mdb_err(t, mdb_cursor_open(t->mdb, dbi, &c->c), "opening a cursor");
 	if (rc != SN_OK) {
 		free(c);
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
@@ -1209,15 +1213,27 @@ cursor_open(store_txn_t *t, uint32_t zid, store_cursor_t **out)
 	return SN_OK;
 }
 
-int
-store_cursor_new(store_txn_t *t, const uint8_t *apex, store_cursor_t **out)
+static int
+cursor_new(store_txn_t *t, const uint8_t *apex, bool sgn, store_cursor_t **out)
 {
 	zrec_t z;
 	int rc = st_zone_load(t, apex, &z);
 	if (rc != SN_OK) {
 		return rc;
 	}
-	return cursor_open(t, z.m.id, out);
+	return cursor_open(t, sgn ? t->s->dbi_signed : t->s->dbi_records, z.m.id, out);
+}
+
+int
+store_cursor_new(store_txn_t *t, const uint8_t *apex, store_cursor_t **out)
+{
+	return cursor_new(t, apex, false, out);
+}
+
+int
+store_signed_cursor_new(store_txn_t *t, const uint8_t *apex, store_cursor_t **out)
+{
+	return cursor_new(t, apex, true, out);
 }
 
 void
@@ -1290,15 +1306,15 @@ store_cursor_next(store_cursor_t *c, store_rr_t *rr)
 	}
 }
 
-int
-store_zone_read(store_txn_t *t, const uint8_t *apex, rrlist_t **out)
+static int
+zone_read(store_txn_t *t, const uint8_t *apex, bool sgn, rrlist_t **out)
 {
 	store_cursor_t *c = NULL;
 	rrlist_t *l = NULL;
 	store_rr_t rr;
 	int rc;
 
-	rc = store_cursor_new(t, apex, &c);
+	rc = cursor_new(t, apex, sgn, &c);
 	if (rc != SN_OK) {
 		return rc;
 	}
@@ -1339,6 +1355,18 @@ out:
 	rrlist_free(l);
 	store_cursor_free(c);
 	return rc;
+}
+
+int
+store_zone_read(store_txn_t *t, const uint8_t *apex, rrlist_t **out)
+{
+	return zone_read(t, apex, false, out);
+}
+
+int
+store_zone_read_signed(store_txn_t *t, const uint8_t *apex, rrlist_t **out)
+{
+	return zone_read(t, apex, true, out);
 }
 
 /* The owner key of record `i` of `l`, recomputed only when the owner
@@ -1399,8 +1427,39 @@ check_owners(const rrlist_t *l, const zrec_t *z, bool no_soa, size_t *soa_count,
 	return SN_OK;
 }
 
-int
-store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
+/* The types the signer adds (sign/signer.h): the only ones `signed` holds. */
+static bool
+is_signed_type(uint16_t type)
+{
+	switch (type) {
+	case RRTYPE_RRSIG:
+	case RRTYPE_NSEC:
+	case RRTYPE_NSEC3:
+	case RRTYPE_NSEC3PARAM:
+	case RRTYPE_DNSKEY:
+	case RRTYPE_CDS:
+	case RRTYPE_CDNSKEY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+all_signed_types(const rrlist_t *l)
+{
+	size_t n = rrlist_count(l);
+	for (size_t i = 0; i < n; i++) {
+		if (!is_signed_type(rrlist_type(l, i))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Replaces the zone's records (sgn: its signed records) with `l`. */
+static int
+zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l, bool sgn)
 {
 	MDB_cursor *c = NULL;
 	sbuf_t b = {0};
@@ -1421,22 +1480,29 @@ store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
 	if (!rrlist_is_sorted(l)) {
 		return SN_EINVAL;
 	}
-	rc = check_owners(l, &z, false, &soas, &soa_at);
+	rc = check_owners(l, &z, sgn, &soas, &soa_at);
 	if (rc != SN_OK || soas > 1) {
 		st_set_err(t->s, "zone %s: import refused: %s", name,
-		           rc != SN_OK ? "a record outside the zone" : "several SOA records");
+		           rc != SN_OK ? (sgn ? "a record outside the zone, or the apex SOA"
+		                              : "a record outside the zone")
+		                       : "several SOA records");
 		return SN_EINVAL;
 	}
+	if (sgn && !all_signed_types(l)) {
+		st_set_err(t->s, "zone %s: import refused: a type the signer does not add", name);
+		return SN_EINVAL;
+	}
+	MDB_dbi dbi = sgn ? t->s->dbi_signed : t->s->dbi_records;
 
 	/* From here on the transaction holds part of the change. */
-	rc = st_delete_prefix(t, t->s->dbi_records, z.m.id, NULL);
+	rc = st_delete_prefix(t, dbi, z.m.id, NULL);
 	if (rc == SN_OK) {
 		rc = st_journal_clear(t, &z);
 	}
 	if (rc != SN_OK) {
 		goto out;
 	}
-	rc = st_mdb_err(t, mdb_cursor_open(t->mdb, t->s->dbi_records, &c), "opening a cursor");
+	rc = st_mdb_err(t, mdb_cursor_open(t->mdb, dbi, &c), "opening a cursor");
 	if (rc != SN_OK) {
 		goto out;
 	}
@@ -1481,13 +1547,17 @@ store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
 		}
 		i = j;
 	}
-	z.m.has_soa = soas == 1;
-	z.m.serial = 0;
-	if (soas == 1) {
-		rrlist_rr_t s = rrlist_get(l, soa_at);
-		(void)st_soa_serial(s.rdata, s.rdlen, &z.m.serial);
+	if (sgn) {
+		z.m.signed_count = n;
+	} else {
+		z.m.has_soa = soas == 1;
+		z.m.serial = 0;
+		if (soas == 1) {
+			rrlist_rr_t s = rrlist_get(l, soa_at);
+			(void)st_soa_serial(s.rdata, s.rdlen, &z.m.serial);
+		}
+		z.m.record_count = n;
 	}
-	z.m.record_count = n;
 	rc = st_zone_save(t, &z);
 out:
 	/* A full map aborted the LMDB transaction, which freed its cursors. */
@@ -1499,6 +1569,18 @@ out:
 		rc = SN_ESTORE;
 	}
 	return st_poison(t, rc);
+}
+
+int
+store_zone_import(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
+{
+	return zone_import(t, apex, l, false);
+}
+
+int
+store_zone_import_signed(store_txn_t *t, const uint8_t *apex, const rrlist_t *l)
+{
+	return zone_import(t, apex, l, true);
 }
 
 /* ---- diff ---- */
@@ -1553,7 +1635,7 @@ store_zone_diff(store_txn_t *t, const uint8_t *apex, const rrlist_t *l, zdiff_t 
 	if (rc != SN_OK) {
 		goto out;
 	}
-	rc = cursor_open(t, z.m.id, &c);
+	rc = cursor_open(t, t->s->dbi_records, z.m.id, &c);
 	if (rc != SN_OK) {
 		goto out;
 	}
@@ -1709,6 +1791,7 @@ vrec_cmp(store_txn_t *t, uint16_t type, const vrec_t *a, const vrec_t *b, int *e
 typedef struct apply_ctx {
 	store_txn_t *t;
 	const zrec_t *z;
+	MDB_dbi dbi; /* records or signed */
 	vvec_t ex;  /* stored records of the group */
 	vvec_t out; /* records of the group after the change */
 	sbuf_t b;
@@ -1730,7 +1813,7 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type, c
 
 	ax->ex.n = 0;
 	ax->out.n = 0;
-	rc = st_mdb_err(t, mdb_get(t->mdb, t->s->dbi_records, &k, &v), "reading records");
+	rc = st_mdb_err(t, mdb_get(t->mdb, ax->dbi, &k, &v), "reading records");
 	bool existed = rc == SN_OK;
 	if (rc == SN_OK) {
 		vit_t it;
@@ -1823,7 +1906,7 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type, c
 			return SN_OK;
 		}
 		rc =
-		    st_mdb_err(t, mdb_del(t->mdb, t->s->dbi_records, &k, NULL), "deleting records");
+		    st_mdb_err(t, mdb_del(t->mdb, ax->dbi, &k, NULL), "deleting records");
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 	}
 	const uint8_t *owner0 = ax->out.v[0].owner;
@@ -1837,7 +1920,7 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type, c
 	}
 	/* ax->b is a copy: the stored records it came from may move now. */
 	v = (MDB_val){.mv_size = ax->b.len, .mv_data = ax->b.p};
-	rc = st_mdb_err(t, mdb_put(t->mdb, t->s->dbi_records, &k, &v, 0), "writing records");
+	rc = st_mdb_err(t, mdb_put(t->mdb, ax->dbi, &k, &v, 0), "writing records");
 	return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 }
 
@@ -1916,8 +1999,101 @@ read_soa(store_txn_t *t, const zrec_t *z, uint8_t *owner, uint8_t *rdata, store_
 	return SN_OK;
 }
 
+/* Applies removed `rl` and added `al` (sorted) to ax->dbi, one (owner,
+ * type) group at a time. */
+static int
+apply_lists(apply_ctx_t *ax, const rrlist_t *rl, const rrlist_t *al)
+{
+	okey_cache_t rk = {.at = RRLIST_NONE}, ak = {.at = RRLIST_NONE};
+	size_t nr = rrlist_count(rl), na = rrlist_count(al), r = 0, a = 0;
+	while (r < nr || a < na) {
+		int c;
+		if (r < nr && okey_of(&rk, rl, r) != SN_OK) {
+			return SN_EINVAL;
+		}
+		if (a < na && okey_of(&ak, al, a) != SN_OK) {
+			return SN_EINVAL;
+		}
+		if (r >= nr) {
+			c = 1;
+		} else if (a >= na) {
+			c = -1;
+		} else {
+			c = key_cmp(rk.key, rk.len, ak.key, ak.len);
+			uint16_t tr = rrlist_type(rl, r), ta = rrlist_type(al, a);
+			if (c == 0 && tr != ta) {
+				c = tr < ta ? -1 : 1;
+			}
+		}
+		size_t r1 = c <= 0 ? group_end(rl, r) : r;
+		size_t a1 = c >= 0 ? group_end(al, a) : a;
+		const okey_cache_t *g = c <= 0 ? &rk : &ak;
+		uint16_t type = c <= 0 ? rrlist_type(rl, r) : rrlist_type(al, a);
+		int rc = apply_group(ax, g->key, g->len, type, rl, r, r1, al, a, a1);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		r = r1;
+		a = a1;
+	}
+	return SN_OK;
+}
+
+/* Appends every record of `src` to `dst`. */
+static int
+list_append(rrlist_t *dst, const rrlist_t *src)
+{
+	size_t n = rrlist_count(src);
+	for (size_t i = 0; i < n; i++) {
+		rrlist_rr_t r = rrlist_get(src, i);
+		zfile_rr_t zr = {
+		    .owner = r.owner,
+		    .type = r.type,
+		    .rclass = r.rclass,
+		    .ttl = r.ttl,
+		    .rdlen = r.rdlen,
+		    .rdata = r.rdata,
+		};
+		int rc = rrlist_add(dst, &zr);
+		if (rc != SN_OK) {
+			return rc == SN_EPARSE ? SN_EINVAL : rc;
+		}
+	}
+	return SN_OK;
+}
+
+/* One sorted list of `a` and `b`: what the journal entry holds. */
+static int
+list_merge(const rrlist_t *a, const rrlist_t *b, rrlist_t **out)
+{
+	rrlist_t *l = rrlist_new();
+	if (l == NULL) {
+		return SN_ENOMEM;
+	}
+	int rc = list_append(l, a);
+	if (rc == SN_OK) {
+		rc = list_append(l, b);
+	}
+	if (rc == SN_OK) {
+		rc = rrlist_sort(l);
+	}
+	if (rc != SN_OK) {
+		rrlist_free(l);
+		return rc;
+	}
+	*out = l;
+	return SN_OK;
+}
+
 int
 store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t new_serial)
+{
+	return store_zone_apply_signed(t, apex, d, NULL, new_serial);
+}
+
+int
+store_zone_apply_signed(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, const zdiff_t *sd,
+                        uint32_t new_serial)
 {
 	apply_ctx_t ax = {.t = t};
 	zrec_t z;
@@ -1925,6 +2101,7 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 	uint8_t ob[DNAME_MAXLEN], rb[ST_SOA_MAXLEN], na[ST_SOA_MAXLEN];
 	uint32_t serial;
 	char name[DNAME_MAXTEXT];
+	rrlist_t *jr = NULL, *ja = NULL;
 	int rc;
 
 	rc = st_usable(t, true);
@@ -1938,10 +2115,16 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 	if (!z.m.has_soa) {
 		return SN_ENOTFOUND;
 	}
+	if (d == NULL) {
+		return SN_EINVAL;
+	}
 	dname_to_text(apex, name, sizeof(name));
 	const rrlist_t *rl = zdiff_removed(d), *al = zdiff_added(d);
+	const rrlist_t *srl = sd != NULL ? zdiff_removed(sd) : NULL;
+	const rrlist_t *sal = sd != NULL ? zdiff_added(sd) : NULL;
+	bool has_sd = sd != NULL && (rrlist_count(srl) > 0 || rrlist_count(sal) > 0);
 	if (!zdiff_soa_before(d, &soa_b) || !zdiff_soa_after(d, &soa_a) || !rrlist_is_sorted(rl) ||
-	    !rrlist_is_sorted(al)) {
+	    !rrlist_is_sorted(al) || (has_sd && (!rrlist_is_sorted(srl) || !rrlist_is_sorted(sal)))) {
 		st_set_err(t->s, "zone %s: change refused: no SOA before or after, or not sorted",
 		           name);
 		return SN_EINVAL;
@@ -1960,10 +2143,18 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 		return SN_EINVAL;
 	}
 	if (check_owners(rl, &z, true, NULL, NULL) != SN_OK ||
-	    check_owners(al, &z, true, NULL, NULL) != SN_OK || !dname_is_equal(soa_a.owner, apex)) {
+	    check_owners(al, &z, true, NULL, NULL) != SN_OK || !dname_is_equal(soa_a.owner, apex) ||
+	    (has_sd && (check_owners(srl, &z, true, NULL, NULL) != SN_OK ||
+	                check_owners(sal, &z, true, NULL, NULL) != SN_OK))) {
 		st_set_err(t->s,
 		           "zone %s: change refused: a record outside the zone, or the apex "
 		           "SOA among its records",
+		           name);
+		return SN_EINVAL;
+	}
+	if (has_sd && (!all_signed_types(srl) || !all_signed_types(sal))) {
+		st_set_err(t->s, "zone %s: change refused: a signed change holds a type the signer "
+		                 "does not add",
 		           name);
 		return SN_EINVAL;
 	}
@@ -1971,13 +2162,25 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 	if (rc != SN_OK) {
 		return rc;
 	}
+	/* DESIGN.md decision 4: IXFR sends the signed diff, so the journal
+	 * entry holds both changes, as one sorted list each way. */
+	if (has_sd) {
+		rc = list_merge(rl, srl, &jr);
+		if (rc == SN_OK) {
+			rc = list_merge(al, sal, &ja);
+		}
+		if (rc != SN_OK) {
+			goto out_early;
+		}
+	}
 	rc = read_soa(t, &z, ob, rb, &old_soa);
 	if (rc != SN_OK) {
-		return rc;
+		goto out_early;
 	}
 	if (!st_soa_serial(old_soa.rdata, old_soa.rdlen, &serial) || serial != z.m.serial) {
 		st_set_err(t->s, "zone %s: stored SOA and catalogue disagree", name);
-		return SN_ESTORE;
+		rc = SN_ESTORE;
+		goto out_early;
 	}
 	/* The SOA after, with the serial the caller chose. */
 	memcpy(na, soa_a.rdata, soa_a.rdlen);
@@ -1987,39 +2190,20 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 	/* From here on the transaction holds part of the change: any failure
 	 * leaves it unusable. */
 	ax.z = &z;
-	okey_cache_t rk = {.at = RRLIST_NONE}, ak = {.at = RRLIST_NONE};
-	size_t nr = rrlist_count(rl), na_ = rrlist_count(al), r = 0, a = 0;
-	while (r < nr || a < na_) {
-		int c;
-		if (r < nr && okey_of(&rk, rl, r) != SN_OK) {
-			rc = SN_EINVAL;
-			goto out;
-		}
-		if (a < na_ && okey_of(&ak, al, a) != SN_OK) {
-			rc = SN_EINVAL;
-			goto out;
-		}
-		if (r >= nr) {
-			c = 1;
-		} else if (a >= na_) {
-			c = -1;
-		} else {
-			c = key_cmp(rk.key, rk.len, ak.key, ak.len);
-			uint16_t tr = rrlist_type(rl, r), ta = rrlist_type(al, a);
-			if (c == 0 && tr != ta) {
-				c = tr < ta ? -1 : 1;
-			}
-		}
-		size_t r1 = c <= 0 ? group_end(rl, r) : r;
-		size_t a1 = c >= 0 ? group_end(al, a) : a;
-		const okey_cache_t *g = c <= 0 ? &rk : &ak;
-		uint16_t type = c <= 0 ? rrlist_type(rl, r) : rrlist_type(al, a);
-		rc = apply_group(&ax, g->key, g->len, type, rl, r, r1, al, a, a1);
+	ax.dbi = t->s->dbi_records;
+	rc = apply_lists(&ax, rl, al);
+	if (rc != SN_OK) {
+		goto out;
+	}
+	int64_t unsigned_delta = ax.delta;
+	if (has_sd) {
+		ax.dbi = t->s->dbi_signed;
+		ax.delta = 0;
+		rc = apply_lists(&ax, srl, sal);
 		if (rc != SN_OK) {
 			goto out;
 		}
-		r = r1;
-		a = a1;
+		z.m.signed_count = (uint64_t)((int64_t)z.m.signed_count + ax.delta);
 	}
 
 	/* The apex SOA: one record, the new one. */
@@ -2041,19 +2225,26 @@ store_zone_apply(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, uint32_t
 			goto out;
 		}
 	}
-	rc = st_journal_append(t, &z, &old_soa, &soa_a, rl, al);
+	rc = st_journal_append(t, &z, &old_soa, &soa_a, has_sd ? jr : rl, has_sd ? ja : al);
 	if (rc != SN_OK) {
 		goto out;
 	}
 	z.m.serial = new_serial;
-	z.m.record_count = (uint64_t)((int64_t)z.m.record_count + ax.delta);
+	z.m.record_count = (uint64_t)((int64_t)z.m.record_count + unsigned_delta);
 	rc = st_zone_save(t, &z);
 out:
 	free(ax.ex.v);
 	free(ax.out.v);
 	sbuf_free(&ax.b);
+	rrlist_free(jr);
+	rrlist_free(ja);
 	if (rc == SN_ENOTFOUND) {
 		rc = SN_ESTORE;
 	}
 	return st_poison(t, rc);
+out_early:
+	/* nothing was written: the transaction stays usable */
+	rrlist_free(jr);
+	rrlist_free(ja);
+	return rc;
 }

@@ -97,7 +97,8 @@ typedef struct store_zone_meta {
 	uint32_t id;                   /* stable, never reused */
 	bool has_soa;                  /* records were imported */
 	uint32_t serial;               /* of the stored SOA (when has_soa) */
-	uint64_t record_count;         /* SOA included */
+	uint64_t record_count;         /* unsigned records, SOA included */
+	uint64_t signed_count;         /* records in `signed` */
 	uint32_t journal_count;        /* entries kept */
 	uint64_t journal_bytes;        /* their total size */
 	uint32_t journal_serial_first; /* serial_from of the oldest kept */
@@ -217,11 +218,39 @@ SN_MUSTCHECK int store_zone_list(store_txn_t *txn, int (*cb)(void *ctx, const st
  * rrlist_sort; borrowed) and empties the zone's journal: a replacement is
  * not a change a secondary can follow by IXFR (use store_zone_diff and
  * store_zone_apply for that). Sets the serial from the SOA at the apex,
- * if any. Every owner must be at or below the apex.
+ * if any. Every owner must be at or below the apex. The signed records
+ * are left as they are (a signer may want to read them): a signing caller
+ * replaces them with store_zone_import_signed in the same transaction, and
+ * one that stops signing the zone empties them that way.
  * Returns SN_OK, SN_ENOTFOUND (no such zone), SN_EINVAL (not sorted, an
  * owner outside the zone, several SOA at the apex), SN_ENOMEM, SN_ENOSPC,
  * SN_ESTORE. */
 SN_MUSTCHECK int store_zone_import(store_txn_t *txn, const uint8_t *apex, const rrlist_t *sorted);
+
+/* ---- signed records ----
+ *
+ * The `signed` database holds what the signer adds to a zone (RRSIG, NSEC,
+ * NSEC3, NSEC3PARAM, DNSKEY, CDS, CDNSKEY; never the apex SOA), laid out
+ * as the unsigned records are (same keys, same values, canonical order).
+ * The served zone is the union of both. store_zone_diff compares only the
+ * unsigned records; store_zone_apply_signed changes both in one journal
+ * entry, which is what IXFR sends (DESIGN.md decision 4).
+ */
+
+/* Replaces the signed records of zone `apex` with `sorted` (after
+ * rrlist_sort; borrowed; may be empty) and empties the zone's journal, as
+ * store_zone_import does: a full re-signing is not an IXFR change. Every
+ * owner must be at or below the apex, every type one the signer adds.
+ * Writer of this zone only. Returns SN_OK, SN_ENOTFOUND (no such zone),
+ * SN_EINVAL (not sorted, an owner outside the zone, another type, the
+ * apex SOA), SN_ENOMEM, SN_ENOSPC, SN_ESTORE. */
+SN_MUSTCHECK int store_zone_import_signed(store_txn_t *txn, const uint8_t *apex,
+                                          const rrlist_t *sorted);
+
+/* As store_zone_read and store_cursor_new, for the signed records. */
+SN_MUSTCHECK int store_zone_read_signed(store_txn_t *txn, const uint8_t *apex, rrlist_t **out);
+SN_MUSTCHECK int store_signed_cursor_new(store_txn_t *txn, const uint8_t *apex,
+                                         store_cursor_t **out);
 
 /* Reads every record of zone `apex` into a new sorted rrlist (free with
  * rrlist_free): the records as imported or updated, in canonical order,
@@ -282,3 +311,16 @@ SN_MUSTCHECK int store_zone_diff(store_txn_t *txn, const uint8_t *apex, const rr
  * SN_ENOSPC, SN_ESTORE. */
 SN_MUSTCHECK int store_zone_apply(store_txn_t *txn, const uint8_t *apex, const zdiff_t *d,
                                   uint32_t new_serial);
+
+/* store_zone_apply, and in the same transaction the signer's change `sd`
+ * (borrowed; may be NULL; its lists sorted; its SOAs are not read) to the
+ * signed records. The journal entry holds the SOA before and after of `d`
+ * and, as one sorted list each, the removed and the added records of both
+ * diffs: the signed diff a secondary gets by IXFR. `sd` follows the rules
+ * of `d` (records in the zone, no apex SOA, removes only what is stored)
+ * and holds only the types the signer adds. `d` may have empty lists: a
+ * re-signing alone still moves the serial (RRSIG of the SOA).
+ * Writer of this zone only. Returns as store_zone_apply; a refusal found
+ * before anything was written leaves the transaction usable. */
+SN_MUSTCHECK int store_zone_apply_signed(store_txn_t *txn, const uint8_t *apex, const zdiff_t *d,
+                                         const zdiff_t *sd, uint32_t new_serial);

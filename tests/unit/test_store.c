@@ -2297,6 +2297,432 @@ test_store_perf_1m(void)
 	rm_dir(d);
 }
 
+/* ---- signed records ---- */
+
+/* A random record of a type the signer adds: RRSIG over names of the
+ * model, NSEC3 at hashed names, DNSKEY at the apex. Small value spaces,
+ * so that changes collide with what is there. */
+static void
+random_signed_rr(uint64_t *rng, mrec_t *out)
+{
+	uint8_t rd[96], signer[DNAME_MAXLEN], owner[DNAME_MAXLEN];
+	uint16_t rdlen = 0, type;
+	const uint8_t *o = m_names[rnd(rng, M_NAMES)];
+	uint32_t ttl = 300u * (1 + rnd(rng, 2));
+	unsigned what = rnd(rng, 10);
+
+	if (what < 7) {
+		type = RRTYPE_RRSIG;
+		static const uint16_t covered[] = {RRTYPE_A, RRTYPE_AAAA, RRTYPE_TXT, RRTYPE_NSEC3};
+		uint16_t c = covered[rnd(rng, 4)];
+		uint32_t exp = 1800000000u + 3600u * rnd(rng, 3);
+		rd[0] = (uint8_t)(c >> 8);
+		rd[1] = (uint8_t)c;
+		rd[2] = 13;
+		rd[3] = (uint8_t)dname_label_count(o);
+		rd[4] = 0, rd[5] = 0, rd[6] = (uint8_t)(ttl >> 8), rd[7] = (uint8_t)ttl;
+		rd[8] = (uint8_t)(exp >> 24), rd[9] = (uint8_t)(exp >> 16);
+		rd[10] = (uint8_t)(exp >> 8), rd[11] = (uint8_t)exp;
+		rd[12] = 0x6b, rd[13] = 0x00, rd[14] = 0x00, rd[15] = 0x00;
+		rd[16] = 0x30, rd[17] = (uint8_t)rnd(rng, 2);
+		name_wire("example.", signer);
+		memcpy(rd + 18, signer, dname_len(signer));
+		rdlen = (uint16_t)(18 + dname_len(signer));
+		for (int i = 0; i < 8; i++) {
+			rd[rdlen++] = (uint8_t)rnd(rng, 3);
+		}
+	} else if (what < 9) {
+		type = RRTYPE_NSEC3;
+		char t[64];
+		snprintf(t, sizeof(t), "%032u.example.", rnd(rng, 40));
+		name_wire(t, owner);
+		o = owner;
+		rd[rdlen++] = 1;  /* SHA-1 */
+		rd[rdlen++] = 0;  /* flags */
+		rd[rdlen++] = 0;  /* iterations (RFC 9276) */
+		rd[rdlen++] = 0;
+		rd[rdlen++] = 0;  /* no salt */
+		rd[rdlen++] = 20; /* hash length */
+		for (int i = 0; i < 20; i++) {
+			rd[rdlen++] = (uint8_t)rnd(rng, 2);
+		}
+		rd[rdlen++] = 0; /* window 0 */
+		rd[rdlen++] = 1;
+		rd[rdlen++] = 0x40; /* A */
+	} else {
+		type = RRTYPE_DNSKEY;
+		o = m_apex;
+		rd[0] = 1, rd[1] = (uint8_t)(rnd(rng, 2) == 0 ? 0 : 1), rd[2] = 3, rd[3] = 13;
+		for (int i = 0; i < 64; i++) {
+			rd[4 + i] = (uint8_t)rnd(rng, 2);
+		}
+		rdlen = 68;
+	}
+	mrec_make(out, o, type, rd, rdlen, ttl);
+}
+
+static void
+signed_change(model_t *m, uint64_t *rng, unsigned ops)
+{
+	for (unsigned k = 0; k < ops; k++) {
+		unsigned what = rnd(rng, 10);
+		if (what < 5 || m->n == 0) {
+			mrec_t r;
+			random_signed_rr(rng, &r);
+			if (model_find_rr(m, &r) == (size_t)-1) {
+				model_insert(m, &r);
+			}
+		} else if (what < 8) {
+			model_delete(m, rnd(rng, (unsigned)m->n));
+		} else {
+			size_t i = rnd(rng, (unsigned)m->n);
+			mrec_t r = m->r[i];
+			r.b[r.len - 2] ^= 0x01; /* another TTL */
+			model_delete(m, i);
+			model_insert(m, &r);
+		}
+	}
+}
+
+static rrlist_t *
+signed_list(const model_t *m)
+{
+	rrlist_t *l = rrlist_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	for (size_t i = 0; i < m->n; i++) {
+		store_rr_t r = mrec_rr(&m->r[i]);
+		CU_ASSERT_FATAL(add_rr(l, r.owner, r.type, r.ttl, r.rdata, r.rdlen) == SN_OK);
+	}
+	CU_ASSERT_FATAL(rrlist_sort(l) == SN_OK);
+	return l;
+}
+
+static void
+check_signed(store_t *s, const model_t *sm)
+{
+	rrlist_t *want = signed_list(sm), *got = NULL;
+	store_txn_t *t;
+	store_zone_meta_t meta;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	CHECK_SEED(store_zone_read_signed(t, m_apex, &got) == SN_OK);
+	if (got != NULL) {
+		CHECK_SEED(lists_equal(want, got, true));
+	}
+	/* the cursor gives the same, in the same order */
+	store_cursor_t *c = NULL;
+	store_rr_t rr;
+	size_t i = 0;
+	CHECK_SEED(store_signed_cursor_new(t, m_apex, &c) == SN_OK);
+	while (c != NULL && store_cursor_next(c, &rr) == SN_OK) {
+		CHECK_SEED(i < rrlist_count(want));
+		if (i < rrlist_count(want)) {
+			rrlist_rr_t w = rrlist_get(want, i);
+			CHECK_SEED(dname_is_equal(w.owner, rr.owner) && w.type == rr.type &&
+			           w.ttl == rr.ttl && w.rdlen == rr.rdlen &&
+			           memcmp(w.rdata, rr.rdata, rr.rdlen) == 0);
+		}
+		i++;
+	}
+	CHECK_SEED(i == rrlist_count(want));
+	store_cursor_free(c);
+	CU_ASSERT_EQUAL(store_zone_get(t, m_apex, &meta), SN_OK);
+	CHECK_SEED(meta.signed_count == rrlist_count(want));
+	store_txn_abort(t);
+	rrlist_free(got);
+	rrlist_free(want);
+}
+
+/* One change: the unsigned one by store_zone_diff, the signed one by hand
+ * (a TTL change as a removal and an addition), both in one apply. */
+static int
+signed_apply(store_t *s, const model_t *om, const model_t *nm, const model_t *osm,
+             const model_t *nsm, uint32_t serial, size_t *jcount)
+{
+	store_txn_t *t;
+	zdiff_t *d = NULL, *sd = NULL;
+	rrlist_t *nl = model_list(nm, serial);
+	size_t exp_rm = 0, exp_add = 0;
+	int rc = store_txn_begin(s, true, &t);
+	CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+	for (size_t i = 0; i < om->n; i++) {
+		exp_rm += model_find(nm, &om->r[i]) == (size_t)-1;
+	}
+	for (size_t i = 0; i < nm->n; i++) {
+		exp_add += model_find(om, &nm->r[i]) == (size_t)-1;
+	}
+	rc = store_zone_diff(t, m_apex, nl, &d);
+	CHECK_SEED(rc == SN_OK);
+	/* signed records never show in the unsigned diff */
+	CHECK_SEED(d == NULL || (rrlist_count(zdiff_removed(d)) == exp_rm &&
+	                         rrlist_count(zdiff_added(d)) == exp_add));
+	CU_ASSERT_EQUAL_FATAL(zdiff_new(&sd), SN_OK);
+	for (size_t i = osm->n; i-- > 0;) {
+		if (model_find(nsm, &osm->r[i]) == (size_t)-1) {
+			store_rr_t r = mrec_rr(&osm->r[i]);
+			CU_ASSERT_EQUAL(zdiff_remove(sd, &r), SN_OK);
+			exp_rm++;
+		}
+	}
+	for (size_t i = nsm->n; i-- > 0;) {
+		if (model_find(osm, &nsm->r[i]) == (size_t)-1) {
+			store_rr_t r = mrec_rr(&nsm->r[i]);
+			CU_ASSERT_EQUAL(zdiff_add(sd, &r), SN_OK);
+			exp_add++;
+		}
+	}
+	CU_ASSERT_EQUAL(zdiff_sort(sd), SN_OK);
+	if (rc == SN_OK) {
+		rc = store_zone_apply_signed(t, m_apex, d, sd, serial);
+		CHECK_SEED(rc == SN_OK);
+	}
+	if (rc == SN_OK) {
+		rc = store_txn_commit(t);
+	} else {
+		store_txn_abort(t);
+	}
+	/* the newest journal entry holds both changes */
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, false, &t), SN_OK);
+	journal_iter_t *it = NULL;
+	journal_entry_t e;
+	CHECK_SEED(journal_iter_new(t, m_apex, zdiff_serial_before(d), &it) == SN_OK);
+	CHECK_SEED(it != NULL && journal_iter_next(it, &e) == SN_OK);
+	if (it != NULL) {
+		CHECK_SEED(e.serial_to == serial);
+		CHECK_SEED(e.removed_count == exp_rm && e.added_count == exp_add);
+	}
+	journal_iter_free(it);
+	store_zone_meta_t meta;
+	CU_ASSERT_EQUAL(store_zone_get(t, m_apex, &meta), SN_OK);
+	*jcount = meta.journal_count;
+	store_txn_abort(t);
+	zdiff_free(d);
+	zdiff_free(sd);
+	rrlist_free(nl);
+	return rc;
+}
+
+static void
+model_union(model_t *u, const model_t *a, const model_t *b)
+{
+	model_copy(u, a);
+	for (size_t i = 0; i < b->n; i++) {
+		model_insert(u, &b->r[i]);
+	}
+}
+
+static bool
+models_equal(const model_t *a, const model_t *b)
+{
+	if (a->n != b->n) {
+		return false;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		if (model_find(b, &a->r[i]) == (size_t)-1) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Unsigned and signed changes applied together against two models; the
+ * journal, replayed from the start, gives their union: what IXFR sends. */
+static void
+test_store_signed_random(void)
+{
+	char *d = tmp_dir();
+	store_t *s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint64_t rng = test_seed() * 104729ull + 3;
+	model_t m, sm = {0}, prev = {0}, sprev = {0}, start = {0}, u = {0};
+	model_start(&m, &rng);
+	for (unsigned i = 0; i < 300; i++) {
+		signed_change(&sm, &rng, 1);
+	}
+	uint32_t serial = 4294967000u; /* wraps (RFC 1982) */
+	CU_ASSERT_EQUAL_FATAL(model_import(s, &m, serial), SN_OK);
+	rrlist_t *sl = signed_list(&sm);
+	store_txn_t *t;
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, sl), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+	rrlist_free(sl);
+	check_model(s, &m, serial);
+	check_signed(s, &sm);
+	model_union(&start, &m, &sm);
+	uint32_t first = serial;
+
+	for (unsigned step = 0; step < 30; step++) {
+		model_copy(&prev, &m);
+		model_copy(&sprev, &sm);
+		/* some steps change only one side, as a pure re-signing does */
+		if (step % 5 != 1) {
+			model_change(&m, &rng, 1 + rnd(&rng, 6));
+		}
+		if (step % 5 != 2) {
+			signed_change(&sm, &rng, 1 + rnd(&rng, 10));
+		}
+		size_t jc = 0;
+		uint32_t next = serial + 1 + rnd(&rng, 3);
+		CU_ASSERT_EQUAL(signed_apply(s, &prev, &m, &sprev, &sm, next, &jc), SN_OK);
+		serial = next;
+		CHECK_SEED(jc == step + 1);
+		if (step == 15) {
+			store_close(s);
+			s = open_store(store_path(d), 0, 0, true);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		}
+	}
+	check_model(s, &m, serial);
+	check_signed(s, &sm);
+	size_t entries = 0;
+	CHECK_SEED(journal_replay(s, &start, first, &entries) == serial);
+	CHECK_SEED(entries == 30);
+	model_union(&u, &m, &sm);
+	CHECK_SEED(models_equal(&start, &u));
+
+	/* A new signed import replaces everything signed and empties the
+	 * journal; an unsigned import leaves the signed records be. */
+	model_t sm2 = {0};
+	for (unsigned i = 0; i < 50; i++) {
+		signed_change(&sm2, &rng, 1);
+	}
+	sl = signed_list(&sm2);
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, sl), SN_OK);
+	store_zone_meta_t meta;
+	CU_ASSERT_EQUAL(store_zone_get(t, m_apex, &meta), SN_OK);
+	CU_ASSERT_EQUAL(meta.journal_count, 0);
+	CU_ASSERT_EQUAL(meta.serial, serial);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+	rrlist_free(sl);
+	check_signed(s, &sm2);
+	CU_ASSERT_EQUAL(model_import(s, &m, serial + 1), SN_OK);
+	check_signed(s, &sm2);
+	check_model(s, &m, serial + 1);
+
+	/* Removing the zone removes its signed records. */
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_get(t, m_apex, &meta), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_remove(t, m_apex), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+	store_close(s);
+	CU_ASSERT(sm2.n > 0);
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "signed", 0), 0);
+	CU_ASSERT_EQUAL(raw_count(store_path(d), "records", meta.id), 0);
+	model_free(&m);
+	model_free(&sm);
+	model_free(&sm2);
+	model_free(&prev);
+	model_free(&sprev);
+	model_free(&start);
+	model_free(&u);
+	rm_dir(d);
+}
+
+static void
+test_store_signed_errors(void)
+{
+	char *d = tmp_dir();
+	store_t *s = open_store(store_path(d), 0, 0, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	uint64_t rng = test_seed() + 17;
+	model_t m, sm = {0};
+	model_start(&m, &rng);
+	for (unsigned i = 0; i < 20; i++) {
+		signed_change(&sm, &rng, 1);
+	}
+	CU_ASSERT_EQUAL_FATAL(model_import(s, &m, 10), SN_OK);
+	uint8_t other[DNAME_MAXLEN], none[DNAME_MAXLEN], a[4] = {192, 0, 2, 1};
+	name_wire("other.test.", other);
+	name_wire("none.test.", none);
+	store_txn_t *t;
+	rrlist_t *sl = signed_list(&sm), *bad;
+
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, none, sl), SN_ENOTFOUND);
+	/* a type the signer does not add */
+	bad = signed_list(&sm);
+	CU_ASSERT_EQUAL_FATAL(add_rr(bad, m_names[0], RRTYPE_A, 300, a, 4), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(rrlist_sort(bad), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, bad), SN_EINVAL);
+	rrlist_free(bad);
+	/* the apex SOA is the unsigned side's */
+	bad = signed_list(&sm);
+	uint8_t rd[600];
+	uint16_t rdlen;
+	soa_rdata(11, rd, &rdlen);
+	CU_ASSERT_EQUAL_FATAL(add_rr(bad, m_apex, RRTYPE_SOA, 300, rd, rdlen), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(rrlist_sort(bad), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, bad), SN_EINVAL);
+	rrlist_free(bad);
+	/* outside the zone */
+	bad = signed_list(&sm);
+	uint8_t key[68] = {1, 1, 3, 13};
+	CU_ASSERT_EQUAL_FATAL(add_rr(bad, other, RRTYPE_DNSKEY, 300, key, sizeof(key)), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(rrlist_sort(bad), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, bad), SN_EINVAL);
+	rrlist_free(bad);
+	/* not sorted */
+	bad = rrlist_new();
+	CU_ASSERT_EQUAL_FATAL(add_rr(bad, m_apex, RRTYPE_DNSKEY, 300, key, sizeof(key)), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, bad), SN_EINVAL);
+	rrlist_free(bad);
+	/* refusals left the transaction usable */
+	CU_ASSERT_EQUAL(store_zone_import_signed(t, m_apex, sl), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+	check_signed(s, &sm);
+
+	/* Bad signed diffs. */
+	zdiff_t *dd = NULL, *sd = NULL;
+	store_rr_t soa = {.owner = m_apex, .type = RRTYPE_SOA, .rclass = RRCLASS_IN, .ttl = 3600,
+	                  .rdata = rd, .rdlen = rdlen};
+	soa_rdata(10, rd, &rdlen);
+	CU_ASSERT_EQUAL_FATAL(zdiff_new(&dd), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_set_soa_before(dd, &soa), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_set_soa_after(dd, &soa), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(zdiff_new(&sd), SN_OK);
+	store_rr_t ar = {.owner = m_names[0], .type = RRTYPE_A, .rclass = RRCLASS_IN, .ttl = 300,
+	                 .rdata = a, .rdlen = 4};
+	CU_ASSERT_EQUAL(zdiff_add(sd, &ar), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_sort(sd), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_apply_signed(t, m_apex, dd, sd, 11), SN_EINVAL);
+	CU_ASSERT_EQUAL(store_zone_apply_signed(t, m_apex, NULL, NULL, 11), SN_EINVAL);
+	zdiff_free(sd);
+	/* a signed record that is not stored cannot be removed */
+	mrec_t r;
+	do {
+		random_signed_rr(&rng, &r);
+	} while (model_find_rr(&sm, &r) != (size_t)-1);
+	store_rr_t rr = mrec_rr(&r);
+	CU_ASSERT_EQUAL_FATAL(zdiff_new(&sd), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_remove(sd, &rr), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_sort(sd), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_apply_signed(t, m_apex, dd, sd, 11), SN_EINVAL);
+	/* that one wrote before it found out: the transaction is spent */
+	CU_ASSERT_NOT_EQUAL(store_txn_commit(t), SN_OK);
+	zdiff_free(sd);
+
+	/* A re-signing alone: empty unsigned lists, the serial moves. */
+	sd = NULL;
+	CU_ASSERT_EQUAL_FATAL(zdiff_new(&sd), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_add(sd, &rr), SN_OK);
+	CU_ASSERT_EQUAL(zdiff_sort(sd), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	CU_ASSERT_EQUAL(store_zone_apply_signed(t, m_apex, dd, sd, 11), SN_OK);
+	CU_ASSERT_EQUAL_FATAL(store_txn_commit(t), SN_OK);
+	model_insert(&sm, &r);
+	check_signed(s, &sm);
+	check_model(s, &m, 11);
+	zdiff_free(sd);
+	zdiff_free(dd);
+	rrlist_free(sl);
+	model_free(&m);
+	model_free(&sm);
+	store_close(s);
+	rm_dir(d);
+}
+
 /* ---- key store ---- */
 
 /* A DNSKEY of `alg` with `flags` and `keylen` key octets from `rng`; its
@@ -2712,6 +3138,8 @@ test_store_register(void)
 	CU_add_test(s, "test_store_map_growth", test_store_map_growth);
 	CU_add_test(s, "test_store_map_max", test_store_map_max);
 	CU_add_test(s, "test_store_crash", test_store_crash);
+	CU_add_test(s, "test_store_signed_random", test_store_signed_random);
+	CU_add_test(s, "test_store_signed_errors", test_store_signed_errors);
 	CU_add_test(s, "test_store_keys", test_store_keys);
 	CU_add_test(s, "test_store_key_ids", test_store_key_ids);
 	CU_add_test(s, "test_store_format_upgrade", test_store_format_upgrade);
