@@ -1426,13 +1426,15 @@ h_dnssec_alg(walk_t *w, yaml_node_t *v, void *obj, const key_def_t *d)
 			return true;
 		}
 	}
-	if (s != NULL && (strcasecmp(s, "rsasha1") == 0 || strcasecmp(s, "rsasha1-nsec3-sha1") == 0 ||
-			  strcasecmp(s, "rsamd5") == 0 || strcasecmp(s, "dsa") == 0 ||
-			  strcasecmp(s, "dsa-nsec3-sha1") == 0 || strcasecmp(s, "ecc-gost") == 0)) {
-		report(w, v, "algorithm: signet does not sign with %s (RFC 8624 3.1: not to be used "
-			     "for signing); use ecdsap256sha256",
-		       s);
-		return false;
+	static const char *const refused[] = {"rsasha1", "rsasha1-nsec3-sha1", "rsamd5",
+					      "dsa",     "dsa-nsec3-sha1",     "ecc-gost"};
+	for (size_t i = 0; s != NULL && i < sizeof(refused) / sizeof(refused[0]); i++) {
+		if (strcasecmp(s, refused[i]) == 0) {
+			report(w, v, "algorithm: signet does not sign with %s (RFC 8624 3.1: not to "
+				     "be used for signing); use ecdsap256sha256",
+			       s);
+			return false;
+		}
 	}
 	report(w, v, "algorithm: expected ecdsap256sha256, ecdsap384sha384, ed25519, ed448, "
 		     "rsasha256 or rsasha512");
@@ -1602,14 +1604,16 @@ policy_check(walk_t *w, const yaml_node_t *it, conf_policy_t *p)
 		static const char *const zsk_keys[] = {"zsk-lifetime", "zsk-size"};
 		for (size_t i = 0; i < 2; i++) {
 			if ((v = map_get(w, it, zsk_keys[i])) != NULL) {
-				report(w, v, "%s: there is no ZSK with single-type-signing: on (the CSK "
-					     "follows ksk-lifetime and ksk-size)",
+				report(w, v,
+				       "%s: there is no ZSK with single-type-signing: on (the "
+				       "CSK follows ksk-lifetime and ksk-size)",
 				       zsk_keys[i]);
 			}
 		}
 	}
 	if (!p->nsec3 && p->nsec3_opt_out && (v = map_get(w, it, "nsec3-opt-out")) != NULL) {
-		report(w, v, "nsec3-opt-out: opt-out is an NSEC3 feature (RFC 5155 6); set nsec3: on");
+		report(w, v,
+		       "nsec3-opt-out: opt-out is an NSEC3 feature (RFC 5155 6); set nsec3: on");
 	}
 	policy_resolve(p);
 
@@ -1643,7 +1647,8 @@ policy_check(walk_t *w, const yaml_node_t *it, conf_policy_t *p)
 	}
 	if (p->rrsig_jitter >= p->rrsig_lifetime) {
 		v = map_get(w, it, "rrsig-jitter");
-		report(w, v != NULL ? v : it, "rrsig-jitter: %s is not shorter than rrsig-lifetime (%s)",
+		report(w, v != NULL ? v : it,
+		       "rrsig-jitter: %s is not shorter than rrsig-lifetime (%s)",
 		       fmt_unit(a, sizeof(a), p->rrsig_jitter, false),
 		       fmt_unit(b, sizeof(b), p->rrsig_lifetime, false));
 		return;
@@ -2377,13 +2382,16 @@ resolve_zone(walk_t *w, conf_zone_t *z, const conf_zopts_t *own, const conf_temp
 		/* Knot's order: the policy named, else one with id `default`,
 		 * else the built-in defaults */
 		z->policy = o != NULL ? o->policy : lookup(w, S_POLICY, "default");
-		if (z->policy == NULL) {
-			if (w->builtin == NULL && (w->builtin = walk_alloc(w, sizeof(conf_policy_t))) != NULL) {
+		if (z->policy == NULL && w->builtin == NULL) {
+			w->builtin = walk_alloc(w, sizeof(conf_policy_t));
+			if (w->builtin != NULL) {
 				policy_defaults(w->builtin);
 				policy_resolve(w->builtin);
 				w->builtin->id = walk_strdup(w, "default");
 				w->builtin->builtin = true;
 			}
+		}
+		if (z->policy == NULL) {
 			z->policy = w->builtin;
 		}
 	}

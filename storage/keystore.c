@@ -27,9 +27,9 @@ static int64_t *
 times_of(keystore_key_t *k, size_t i)
 {
 	int64_t *t[KS_TIMES] = {
-	    &k->created, &k->publish,     &k->ready,  &k->active,       &k->retire_active,
-	    &k->retire,  &k->post_active, &k->revoke, &k->remove,       &k->ds_submitted,
-	    &k->ds_seen,
+	    &k->created,       &k->publish,      &k->ready,       &k->active,
+	    &k->retire_active, &k->retire,       &k->post_active, &k->revoke,
+	    &k->remove,        &k->ds_submitted, &k->ds_seen,
 	};
 	return t[i];
 }

@@ -47,8 +47,8 @@ typedef enum keystore_role {
 
 typedef struct keystore_key {
 	uint8_t id[KEYSTORE_ID_LEN];
-	uint8_t algorithm;     /* DNSSEC algorithm number (RFC 8624) */
-	uint16_t flags;        /* DNSKEY flags: 256 or 257, maybe with REVOKE */
+	uint8_t algorithm; /* DNSSEC algorithm number (RFC 8624) */
+	uint16_t flags;    /* DNSKEY flags: 256 or 257, maybe with REVOKE */
 	keystore_role_t role;
 	uint16_t key_tag;      /* RFC 4034 appendix B, of `dnskey` */
 	const uint8_t *dnskey; /* DNSKEY RDATA, wire form */

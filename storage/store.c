@@ -1201,8 +1201,7 @@ cursor_open(store_txn_t *t, MDB_dbi dbi, uint32_t zid, store_cursor_t **out)
 	if (c == NULL) {
 		return SN_ENOMEM;
 	}
-	int rc =
-	    st_mdb_err(t, mdb_cursor_open(t->mdb, dbi, &c->c), "opening a cursor");
+	int rc = st_mdb_err(t, mdb_cursor_open(t->mdb, dbi, &c->c), "opening a cursor");
 	if (rc != SN_OK) {
 		free(c);
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
@@ -1792,8 +1791,8 @@ typedef struct apply_ctx {
 	store_txn_t *t;
 	const zrec_t *z;
 	MDB_dbi dbi; /* records or signed */
-	vvec_t ex;  /* stored records of the group */
-	vvec_t out; /* records of the group after the change */
+	vvec_t ex;   /* stored records of the group */
+	vvec_t out;  /* records of the group after the change */
 	sbuf_t b;
 	int64_t delta;               /* change of the record count */
 	uint8_t lower[DNAME_MAXLEN]; /* owner of the stored value, from its key */
@@ -1905,8 +1904,7 @@ apply_group(apply_ctx_t *ax, const uint8_t *okey, size_t oklen, uint16_t type, c
 		if (!existed) {
 			return SN_OK;
 		}
-		rc =
-		    st_mdb_err(t, mdb_del(t->mdb, ax->dbi, &k, NULL), "deleting records");
+		rc = st_mdb_err(t, mdb_del(t->mdb, ax->dbi, &k, NULL), "deleting records");
 		return rc == SN_ENOTFOUND ? SN_ESTORE : rc;
 	}
 	const uint8_t *owner0 = ax->out.v[0].owner;
@@ -2124,7 +2122,8 @@ store_zone_apply_signed(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, c
 	const rrlist_t *sal = sd != NULL ? zdiff_added(sd) : NULL;
 	bool has_sd = sd != NULL && (rrlist_count(srl) > 0 || rrlist_count(sal) > 0);
 	if (!zdiff_soa_before(d, &soa_b) || !zdiff_soa_after(d, &soa_a) || !rrlist_is_sorted(rl) ||
-	    !rrlist_is_sorted(al) || (has_sd && (!rrlist_is_sorted(srl) || !rrlist_is_sorted(sal)))) {
+	    !rrlist_is_sorted(al) ||
+	    (has_sd && (!rrlist_is_sorted(srl) || !rrlist_is_sorted(sal)))) {
 		st_set_err(t->s, "zone %s: change refused: no SOA before or after, or not sorted",
 		           name);
 		return SN_EINVAL;
@@ -2153,8 +2152,9 @@ store_zone_apply_signed(store_txn_t *t, const uint8_t *apex, const zdiff_t *d, c
 		return SN_EINVAL;
 	}
 	if (has_sd && (!all_signed_types(srl) || !all_signed_types(sal))) {
-		st_set_err(t->s, "zone %s: change refused: a signed change holds a type the signer "
-		                 "does not add",
+		st_set_err(t->s,
+		           "zone %s: change refused: a signed change holds a type the signer "
+		           "does not add",
 		           name);
 		return SN_EINVAL;
 	}
