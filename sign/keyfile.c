@@ -109,7 +109,7 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 			i++;
 			continue;
 		}
-		if (c == '"' || c == '\\' || c == '\0') {
+		if (c == '"' || c == '\0') {
 			return fail(err, f, line, "unexpected character in a DNSKEY record");
 		}
 		if (ntok == 0 && i > 0 && text[i - 1] != '\n') {
@@ -121,7 +121,10 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 		size_t s = i;
 		while (i < len && !is_blank(text[i]) && text[i] != '\n' && text[i] != ';' &&
 		       text[i] != '(' && text[i] != ')' && text[i] != '\0' && text[i] != '"') {
-			i++;
+			/* RFC 1035 5.1: "\X" and "\DDD" stay in the token
+			 * (an owner name may need them); the name parser
+			 * decodes them. */
+			i += (text[i] == '\\' && i + 1 < len && text[i + 1] != '\n') ? 2 : 1;
 		}
 		if (ntok == 0) {
 			first_line = line;

@@ -590,7 +590,8 @@ raw_ec(const alg_info_t *ai, const keypair_raw_t *raw, EVP_PKEY **out)
 	uint8_t pt[1 + 96];
 	int rc = SN_EPARSE;
 
-	if (pv == NULL || plen != ai->privlen) {
+	/* Some tools write d as a minimal integer, without leading zeros. */
+	if (pv == NULL || plen == 0 || plen > ai->privlen) {
 		return SN_EPARSE;
 	}
 	rc = SN_ENOMEM;

@@ -141,9 +141,10 @@ typedef struct keypair_raw {
 } keypair_raw_t;
 
 /* Builds a key from its raw parts: RSA needs modulus, public and private
- * exponents, and either all five CRT parts or none; ECDSA and EdDSA need
- * the private key, of the field length (32/48 octets for 13/14, 32/57 for
- * 15/16). The public key is derived and the pair is checked to agree.
+ * exponents, and either all five CRT parts or none; ECDSA needs the
+ * private key of at most the field length (32/48 octets for 13/14; shorter
+ * is a value with leading zeros left out), EdDSA of exactly 32/57 octets
+ * (15/16). The public key is derived and the pair is checked to agree.
  * Flags as for keypair_generate. Borrows `raw`. On SN_OK *out is the
  * caller's. Returns SN_EPARSE for a missing, out-of-range or inconsistent
  * part, SN_ENOTSUP, SN_EINVAL, SN_ENOMEM. Any thread. */

@@ -10,6 +10,7 @@
 #include "sign/dnskey.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
+#include "zone/rrtype.h"
 
 typedef struct rr_ref {
 	const uint8_t *p;
@@ -218,7 +219,7 @@ rrsig_sign(const keypair_t *key, const rrsig_rrset_t *set, const uint8_t *signer
 	/* RFC 4035 2.2: RRSIG RRsets are never signed. RFC 4034 3.1.5: the
 	 * validity period is compared in serial number arithmetic, so it must
 	 * be under 2^31 seconds to mean anything. */
-	if (!keypair_has_private(key) || set->count == 0 || set->type == 46 ||
+	if (!keypair_has_private(key) || set->count == 0 || set->type == RRTYPE_RRSIG ||
 	    (int32_t)(expiration - inception) <= 0) {
 		return SN_EINVAL;
 	}

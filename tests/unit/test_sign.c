@@ -1273,9 +1273,24 @@ test_sign_rfc6605_key(void)
 	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
 	raw.v[KEYPAIR_P_PRIVKEY] = big;
 	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
-	raw.len[KEYPAIR_P_PRIVKEY] = 31;
+	raw.len[KEYPAIR_P_PRIVKEY] = 33;
 	CU_ASSERT_EQUAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &bad), SN_EPARSE);
 	CU_ASSERT_PTR_NULL(bad);
+	/* d written without its leading zero octet (as ldns may) is the same
+	 * key as with it. */
+	uint8_t d32[32] = {0}, d31[31];
+	memset(d32 + 1, 0x5a, 31);
+	memset(d31, 0x5a, 31);
+	keypair_t *ka = NULL, *kb = NULL;
+	raw.v[KEYPAIR_P_PRIVKEY] = d32;
+	raw.len[KEYPAIR_P_PRIVKEY] = 32;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &ka), SN_OK);
+	raw.v[KEYPAIR_P_PRIVKEY] = d31;
+	raw.len[KEYPAIR_P_PRIVKEY] = 31;
+	CU_ASSERT_EQUAL_FATAL(keypair_from_raw(DNSSEC_ALG_ECDSAP256SHA256, 257, &raw, &kb), SN_OK);
+	CU_ASSERT_EQUAL(memcmp(keypair_dnskey(ka), keypair_dnskey(kb), keypair_dnskey_len(ka)), 0);
+	keypair_free(ka);
+	keypair_free(kb);
 	keypair_free(k);
 }
 
@@ -1447,6 +1462,21 @@ test_sign_keyfile_parse(void)
 	CU_ASSERT_EQUAL(ttl, 3600);
 	CU_ASSERT_EQUAL(keyfile_parse_dnskey(KF_ED_KEY, strlen(KF_ED_KEY), owner, rd, 10, &rl,
 					     &ttl, &err), SN_ENOSPC);
+	/* An owner that needs escapes in presentation form, written by
+	 * keyfile_dnskey_line and read back (RFC 1035 5.1). */
+	static const uint8_t odd[] = {3, 'a', ' ', 0xd4, 4, 't', '(', '.', ';', 0};
+	k = NULL;
+	CU_ASSERT_EQUAL_FATAL(keyfile_parse(KF_ED_PRIV, strlen(KF_ED_PRIV), KF_ED_KEY,
+					    strlen(KF_ED_KEY), NULL, &k, &err), SN_OK);
+	n = keyfile_dnskey_line(odd, 60, k, line, sizeof(line));
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "\\"));
+	CU_ASSERT_EQUAL(keyfile_parse_dnskey(line, (size_t)n, owner, rd, sizeof(rd), &rl, &ttl,
+					     &err), SN_OK);
+	CU_ASSERT(dname_is_equal(owner, odd));
+	CU_ASSERT_EQUAL(ttl, 60);
+	CU_ASSERT_EQUAL(rl, keypair_dnskey_len(k));
+	keypair_free(k);
 }
 
 /* Broken key files: each gets SN_EPARSE (or the code given) with the line
