@@ -1086,6 +1086,8 @@ static const struct cmd_spec specs[] = {
     {"zone-remove", offsetof(ctl_handlers_t, zone_remove), ZONE_REQUIRED, true, {NULL}},
     {"stats", offsetof(ctl_handlers_t, stats), ZONE_NONE, false, {NULL}},
     {"zone-update", offsetof(ctl_handlers_t, zone_update), ZONE_REQUIRED, true, {"changes", NULL}},
+    {"key-list", offsetof(ctl_handlers_t, key_list), ZONE_REQUIRED, false, {NULL}},
+    {"zone-ds", offsetof(ctl_handlers_t, zone_ds), ZONE_REQUIRED, false, {"digest", NULL}},
 };
 
 struct ctl_req {

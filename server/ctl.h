@@ -32,6 +32,12 @@
  *	zone-remove ZONE	-
  *	zone-update ZONE	args: changes (lines, server/zupdate.h). serial-before,
  *				serial, removed, added (records)
+ *	key-list ZONE		keys: [{tag, role, algorithm, flags, state,
+ *				created-time, publish-time, active-time,
+ *				retire-time, remove-time, id}]
+ *	zone-ds ZONE		args: digest ("2", "4" or "all"; default 2).
+ *				ds: [{key-tag, algorithm, digest-type, digest (hex),
+ *				state, record (presentation form)}]
  *	stats			counters: {name: number...}
  * Every zone a request names is a valid domain name, made absolute (a
  * trailing dot added) and lower-cased before the handler sees it. Arguments
@@ -236,6 +242,8 @@ typedef struct ctl_handlers {
 	ctl_handler_fn zone_remove;
 	ctl_handler_fn stats;
 	ctl_handler_fn zone_update;
+	ctl_handler_fn key_list;
+	ctl_handler_fn zone_ds;
 } ctl_handlers_t;
 
 typedef struct ctl_server ctl_server_t;

@@ -212,6 +212,30 @@ static const struct cmd cmds[] = {
 		cmd_ctl,
 	},
 	{
+		"key-list",
+		"the DNSSEC keys of a zone and their states",
+		"usage: signetc key-list [options] ZONE\n"
+		"\n"
+		"One line per key of ZONE in the key store: key tag, role (ksk, zsk, csk),\n"
+		"algorithm, flags, state (RFC 7583: generated, published, ready, active,\n"
+		"retired, revoked, removed), its times, and its id.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-ds",
+		"the DS records to give the parent zone's registry",
+		"usage: signetc zone-ds [options] [--digest D] [--epp] ZONE\n"
+		"\n"
+		"Prints the DS records of ZONE's published KSKs or CSKs (during a KSK\n"
+		"rollover, both keys), one per line in zone-file form.\n"
+		"\n"
+		"      --digest D      2 (SHA-256, the default), 4 (SHA-384) or all\n"
+		"      --epp           print them as the secDNS-1.1 extension of an EPP\n"
+		"                      <domain:update> (RFC 5910 5.2.5, dsData interface)\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
 		"stats",
 		"signetd's counters",
 		"usage: signetc stats [options]\n"
@@ -733,7 +757,10 @@ enum {
 	COPT_TEMPLATE = 1u << 1,
 	COPT_FILE = 1u << 2,
 	COPT_CHANGES = 1u << 3, /* --add, --del, --input */
+	COPT_DS = 1u << 4,      /* --digest, --epp */
 };
+
+enum { OPT_DIGEST = 1000, OPT_EPP };
 
 static const struct ctl_cmd {
 	const char *name;
@@ -751,6 +778,8 @@ static const struct ctl_cmd {
 	{"zone-remove", CZ_REQUIRED, true, 0},
 	{"stats", CZ_NONE, false, 0},
 	{"zone-update", CZ_REQUIRED, true, COPT_CHANGES},
+	{"key-list", CZ_REQUIRED, false, 0},
+	{"zone-ds", CZ_REQUIRED, false, COPT_DS},
 };
 
 /* A path the daemon can use whatever its working folder: absolute. */
@@ -1029,6 +1058,45 @@ show_object(const ctl_json_t *obj, int indent)
 	}
 }
 
+/* zone-ds: the records, or the secDNS-1.1 <secDNS:update> of an EPP
+ * <domain:update> adding them (RFC 5910 5.2.5, 4.1 dsData interface). */
+static void
+show_ds(const ctl_json_t *ds, bool epp)
+{
+	if (!epp) {
+		for (const ctl_json_t *d = ctl_json_first(ds); d; d = ctl_json_next(d)) {
+			const char *rec = ctl_json_str(ctl_json_get(d, "record"), NULL);
+			if (rec != NULL) {
+				put_text(rec);
+				putchar('\n');
+			}
+		}
+		return;
+	}
+	printf("<secDNS:update xmlns:secDNS=\"urn:ietf:params:xml:ns:secDNS-1.1\">\n"
+	       "  <secDNS:add>\n");
+	for (const ctl_json_t *d = ctl_json_first(ds); d; d = ctl_json_next(d)) {
+		uint64_t tag = 0, alg = 0, type = 0;
+		const char *hex = ctl_json_str(ctl_json_get(d, "digest"), NULL);
+		if (ctl_json_uint(ctl_json_get(d, "key-tag"), &tag) != SN_OK ||
+		    ctl_json_uint(ctl_json_get(d, "algorithm"), &alg) != SN_OK ||
+		    ctl_json_uint(ctl_json_get(d, "digest-type"), &type) != SN_OK || hex == NULL ||
+		    strspn(hex, "0123456789ABCDEFabcdef") != strlen(hex)) {
+			continue; /* not from a signetd that knows zone-ds */
+		}
+		printf("    <secDNS:dsData>\n"
+		       "      <secDNS:keyTag>%llu</secDNS:keyTag>\n"
+		       "      <secDNS:alg>%llu</secDNS:alg>\n"
+		       "      <secDNS:digestType>%llu</secDNS:digestType>\n"
+		       "      <secDNS:digest>%s</secDNS:digest>\n"
+		       "    </secDNS:dsData>\n",
+		       (unsigned long long)tag, (unsigned long long)alg, (unsigned long long)type,
+		       hex);
+	}
+	printf("  </secDNS:add>\n"
+	       "</secDNS:update>\n");
+}
+
 static int
 cmd_ctl(int argc, char **argv)
 {
@@ -1043,6 +1111,8 @@ cmd_ctl(int argc, char **argv)
 		{"add", required_argument, NULL, 'a'},
 		{"del", required_argument, NULL, 'd'},
 		{"input", required_argument, NULL, 'i'},
+		{"digest", required_argument, NULL, OPT_DIGEST},
+		{"epp", no_argument, NULL, OPT_EPP},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1055,6 +1125,8 @@ cmd_ctl(int argc, char **argv)
 	size_t changes_len = 0;
 	FILE *chg = open_memstream(&changes, &changes_len);
 	const char *input = NULL;
+	const char *digest = NULL;
+	bool epp = false;
 	unsigned given = 0;
 	int opt, status = EXIT_USAGE;
 
@@ -1120,6 +1192,14 @@ cmd_ctl(int argc, char **argv)
 			input = optarg;
 			given |= COPT_CHANGES;
 			break;
+		case OPT_DIGEST:
+			digest = optarg;
+			given |= COPT_DS;
+			break;
+		case OPT_EPP:
+			epp = true;
+			given |= COPT_DS;
+			break;
 		case 'h':
 			fputs(self->help, stdout);
 			fclose(chg);
@@ -1142,6 +1222,7 @@ cmd_ctl(int argc, char **argv)
 			(bad & COPT_OUT)	    ? "out"
 			: (bad & COPT_TEMPLATE) ? "template"
 			: (bad & COPT_FILE)	    ? "file"
+			: (bad & COPT_DS)	    ? "digest or --epp"
 						    : "add, --del or --input");
 		goto usage_fail;
 	}
@@ -1235,6 +1316,11 @@ cmd_ctl(int argc, char **argv)
 		vals[nargs] = changes;
 		nargs++;
 	}
+	if (digest != NULL) {
+		keys[nargs] = "digest";
+		vals[nargs] = digest;
+		nargs++;
+	}
 	char *path = NULL, *line = NULL;
 	ctl_jdoc_t *doc = NULL;
 	size_t len;
@@ -1292,6 +1378,8 @@ cmd_ctl(int argc, char **argv)
 			goto out; /* EXIT_USAGE: stdout failed */
 		}
 		putchar('\n');
+	} else if ((cc->opts & COPT_DS) != 0) {
+		show_ds(ctl_json_get(data, "ds"), epp);
 	} else {
 		const ctl_json_t *only = ctl_json_first(data);
 		if (cc->changes) {

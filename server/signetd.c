@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,7 +37,10 @@
 #include "server/xfr.h"
 #include "server/zload.h"
 #include "server/zonetab.h"
+#include "server/zsign.h"
 #include "server/zupdate.h"
+#include "sign/dnskey.h"
+#include "storage/keystore.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
 #include "zone/rdata.h"
@@ -86,6 +90,9 @@ typedef struct zone_state {
 	bool runtime; /* added by signetc zone-add: kept in the store's catalogue */
 	char *path;
 	bool loaded;
+	/* during a reload, the zone's new configuration (zone.conf moves to it
+	 * when the new view is published) */
+	const conf_zone_t *cz_next;
 } zone_state_t;
 
 typedef struct server {
@@ -210,15 +217,54 @@ meta_set_file(store_zone_meta_t *m, const zone_state_t *zs, const file_id_t *id)
 
 /* Builds the zone's snapshot from the store and publishes it: what a
  * restart does, parsing nothing (DESIGN.md decision 1). */
+/* The zone's configuration as the change in progress sees it. */
+static const conf_zone_t *
+zone_cz(const zone_state_t *zs)
+{
+	return zs->cz_next != NULL ? zs->cz_next : zs->zone.conf;
+}
+
+/* The policy the zone is signed by, or NULL when it is not signed. */
+static const conf_policy_t *
+zone_policy(const zone_state_t *zs)
+{
+	const conf_zone_t *cz = zone_cz(zs);
+	return cz != NULL && cz->dnssec_signing ? cz->policy : NULL;
+}
+
+/* Appends the zone's signed records to `l` and sorts it: the union is what
+ * the zone serves. */
+static int
+read_signed_into(store_txn_t *txn, const uint8_t *apex, rrlist_t *l)
+{
+	rrlist_t *sl = NULL;
+	int rc = store_zone_read_signed(txn, apex, &sl);
+	for (size_t i = 0; rc == SN_OK && i < rrlist_count(sl); i++) {
+		rrlist_rr_t r = rrlist_get(sl, i);
+		zfile_rr_t z = {.owner = r.owner, .type = r.type, .rclass = r.rclass,
+				.ttl = r.ttl, .rdlen = r.rdlen, .rdata = r.rdata, .file = "store"};
+		rc = rrlist_add(l, &z);
+	}
+	rrlist_free(sl);
+	return rc == SN_OK ? rrlist_sort(l) : rc;
+}
+
 static int
 publish_from_store(server_t *srv, zone_state_t *zs)
 {
 	store_txn_t *txn = NULL;
 	rrlist_t *l = NULL;
 	snap_t *s = NULL;
+	store_zone_meta_t m;
 	int rc = store_txn_begin(srv->store, false, &txn);
 	if (rc == SN_OK) {
-		rc = store_zone_read(txn, zs->zone.apex, &l);
+		rc = store_zone_get(txn, zs->zone.apex, &m);
+		if (rc == SN_OK) {
+			rc = store_zone_read(txn, zs->zone.apex, &l);
+		}
+		if (rc == SN_OK && m.signed_count > 0) {
+			rc = read_signed_into(txn, zs->zone.apex, l);
+		}
 		store_txn_abort(txn);
 	}
 	if (rc == SN_OK) {
@@ -248,6 +294,11 @@ typedef struct import_job {
 	uint32_t serial_from, serial_to;
 	size_t removed, added;
 	zdiff_t *diff; /* out: the change applied (NULL for a first import) */
+	const conf_policy_t *policy; /* sign by it; NULL: the zone is not signed */
+	bool resigned;		     /* out: the signed records were replaced */
+	bool unsigned_now;	     /* out: signing was turned off: records dropped */
+	zsign_info_t sign;	     /* out, when resigned */
+	char sign_err[ZSIGN_ERRLEN]; /* out */
 } import_job_t;
 
 /* RFC 1982 serial arithmetic: is `a` newer than `b`? */
@@ -255,6 +306,54 @@ static bool
 serial_newer(uint32_t a, uint32_t b)
 {
 	return a != b && (uint32_t)(a - b) < 0x80000000u;
+}
+
+/* Signs the zone again after a change (or for the first time), or drops
+ * its signatures when signing was turned off, in the change's transaction
+ * (DESIGN.md decision 3).
+ * Until incremental signing lands, a change re-signs the whole zone. */
+static int
+resign_in_txn(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, bool changed,
+	      zsign_info_t *info, char *err, bool *resigned, bool *dropped)
+{
+	store_zone_meta_t m;
+	int rc = store_zone_get(txn, apex, &m);
+	*resigned = *dropped = false;
+	if (rc != SN_OK) {
+		return rc;
+	}
+	bool is_signed = m.signed_count > 0;
+	if (pol == NULL) {
+		if (!is_signed) {
+			return SN_OK;
+		}
+		rrlist_t *none = rrlist_new();
+		rc = none != NULL ? store_zone_import_signed(txn, apex, none) : SN_ENOMEM;
+		rrlist_free(none);
+		*dropped = true;
+		return rc;
+	}
+	if (is_signed && !changed) {
+		return SN_OK;
+	}
+	rrlist_t *u = NULL;
+	rc = store_zone_read(txn, apex, &u);
+	if (rc == SN_OK) {
+		rc = zsign_zone(txn, apex, pol, u, (int64_t)time(NULL), NULL, info, err);
+	}
+	rrlist_free(u);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	*resigned = true;
+	return SN_OK;
+}
+
+static int
+sign_in_txn(store_txn_t *txn, const uint8_t *apex, import_job_t *job)
+{
+	return resign_in_txn(txn, apex, job->policy, job->changed, &job->sign, job->sign_err,
+			     &job->resigned, &job->unsigned_now);
 }
 
 static int
@@ -277,7 +376,7 @@ import_txn(store_txn_t *txn, void *ctx)
 		}
 		job->changed = true;
 		job->added = rrlist_count(job->records);
-		return rc;
+		return rc == SN_OK ? sign_in_txn(txn, zs->zone.apex, job) : rc;
 	}
 	if (rc != SN_OK) {
 		return rc;
@@ -324,7 +423,7 @@ import_txn(store_txn_t *txn, void *ctx)
 		meta_set_file(&m, zs, job->id);
 		rc = store_zone_put_meta(txn, zs->zone.apex, &m);
 	}
-	return rc;
+	return rc == SN_OK ? sign_in_txn(txn, zs->zone.apex, job) : rc;
 }
 
 /* Appends a copy of `rr` to `l`. */
@@ -394,6 +493,27 @@ out:
 	return rc;
 }
 
+/* A signed zone's file may not bring DNSSEC records of its own: the signer
+ * makes them. They are dropped with a warning, never mixed in. */
+static void
+strip_signer_records(const zone_state_t *zs, rrlist_t *l, const conf_policy_t *pol)
+{
+	bool cds = pol->cds_cdnskey_publish != CONF_CDS_NONE;
+	size_t n = 0;
+	for (size_t i = 0; i < rrlist_count(l); i++) {
+		if (zsign_is_signer_type(rrlist_type(l, i), cds)) {
+			rrlist_drop(l, i);
+			n++;
+		}
+	}
+	if (n > 0) {
+		rrlist_compact(l);
+		log_warning("zone %s: %zu DNSSEC records in the file ignored: the signer makes "
+			    "its own",
+			    zs->zone.name, n);
+	}
+}
+
 /* Loads (or reloads, when its file changed) one zone: at the first call
  * after a start, from the store; then from the file when it changed, as a
  * diff against the store committed in one transaction. A failing file
@@ -418,8 +538,14 @@ zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 			  zs->loaded ? "; keeps serving what it has" : "");
 		return;
 	}
-	if (!force && in_store && zs->loaded && file_unchanged(&id, &meta)) {
+	const conf_policy_t *pol = zone_policy(zs);
+	bool sign_state_ok = (meta.signed_count > 0) == (pol != NULL);
+	if (!force && in_store && zs->loaded && file_unchanged(&id, &meta) && sign_state_ok) {
 		return;
+	}
+	if (zone_cz(zs) != NULL && zone_cz(zs)->dnssec_signing && pol == NULL) {
+		log_error("zone %s: dnssec-signing is on but no policy applies; not signed",
+			  zs->zone.name);
 	}
 	rrlist_t *l = NULL;
 	const char *text = zs->path == NULL ? demo_zone : NULL;
@@ -431,14 +557,20 @@ zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 		}
 		return;
 	}
-	import_job_t job = {.zs = zs, .records = l, .id = &id};
+	if (pol != NULL) {
+		strip_signer_records(zs, l, pol);
+	}
+	import_job_t job = {.zs = zs, .records = l, .id = &id, .policy = pol};
 	int rc = store_write(srv->store, import_txn, &job);
 	rrlist_free(l);
 	if (rc != SN_OK) {
 		zdiff_free(job.diff);
 		char msg[STORE_ERRMSG_LEN];
 		store_errmsg(srv->store, msg, sizeof(msg));
-		if (rc != SN_EINVAL) {
+		if (job.sign_err[0] != '\0') {
+			log_error("zone %s: not signed, so not loaded: %s", zs->zone.name,
+				  job.sign_err);
+		} else if (rc != SN_EINVAL) {
 			log_error("zone %s: not stored: %s", zs->zone.name, msg);
 		}
 		if (zs->loaded) {
@@ -451,13 +583,23 @@ zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 		log_info("zone %s: serial %u -> %u: %zu records removed, %zu added",
 			 zs->zone.name, job.serial_from, job.serial_to, job.removed, job.added);
 	}
-	if (job.diff != NULL && zs->loaded &&
+	if (job.resigned) {
+		log_info("zone %s: signed: %zu signatures in %.2f s, %zu DNSSEC records%s",
+			 zs->zone.name, job.sign.signatures, job.sign.seconds, job.sign.records,
+			 job.sign.keys_made > 0 ? " (keys made: the zone had none)" : "");
+	}
+	if (job.unsigned_now) {
+		log_warning("zone %s: dnssec-signing is off: its signatures are gone, so a DS "
+			    "at the parent now breaks it (remove the DS first)",
+			    zs->zone.name);
+	}
+	if (job.diff != NULL && zs->loaded && !job.resigned && !job.unsigned_now &&
 	    publish_edit(zs, job.diff, job.serial_to) == SN_OK) {
 		zdiff_free(job.diff);
 		return;
 	}
 	zdiff_free(job.diff);
-	if (job.changed || !zs->loaded) {
+	if (job.changed || !zs->loaded || job.resigned || job.unsigned_now) {
 		(void)publish_from_store(srv, zs); /* a first load, or an edit failed */
 	}
 }
@@ -615,7 +757,9 @@ apply_conf(server_t *srv, conf_t *conf)
 		zones[n] = zs;
 		tab[n] = &zs->zone;
 		n++;
+		zs->cz_next = cz;
 		zone_refresh(srv, zs, false);
+		zs->cz_next = NULL;
 	}
 	/* runtime zones, unless the configuration now has them itself */
 	for (size_t i = 0; i < rl.n; i++) {
@@ -1024,6 +1168,10 @@ typedef struct update_job {
 	const zupdate_t *u;
 	uint32_t serial_from, serial_to;
 	zdiff_t *diff; /* out: the change applied */
+	const conf_policy_t *policy;
+	bool resigned, dropped;
+	zsign_info_t sign;
+	char sign_err[ZSIGN_ERRLEN];
 } update_job_t;
 
 static int
@@ -1078,7 +1226,12 @@ update_txn(store_txn_t *txn, void *ctx)
 		return rc;
 	}
 	job->diff = d;
-	return store_zone_apply(txn, job->zs->zone.apex, d, job->serial_to);
+	rc = store_zone_apply(txn, job->zs->zone.apex, d, job->serial_to);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	return resign_in_txn(txn, job->zs->zone.apex, job->policy, true, &job->sign,
+			     job->sign_err, &job->resigned, &job->dropped);
 }
 
 /* Applies a few record changes without the zone file (server/zupdate.h):
@@ -1118,7 +1271,11 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 		zupdate_free(&u);
 		return SN_OK;
 	}
-	update_job_t job = {.zs = zs, .u = &u, .serial_from = from, .serial_to = serial_next(zs, from)};
+	update_job_t job = {.zs = zs,
+			    .u = &u,
+			    .serial_from = from,
+			    .serial_to = serial_next(zs, from),
+			    .policy = zone_policy(zs)};
 	rc = store_write(srv->store, update_txn, &job);
 	size_t removed = rrlist_count(u.removed), added = rrlist_count(u.added);
 	zupdate_free(&u);
@@ -1126,15 +1283,16 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 		char msg[STORE_ERRMSG_LEN];
 		store_errmsg(srv->store, msg, sizeof(msg));
 		zdiff_free(job.diff);
-		log_error("zone %s: update not stored: %s", zs->zone.name,
-			  msg[0] != '\0' ? msg : sn_strerror(rc));
-		ctl_resp_error(r, rc, "zone %s: not stored: %s", zs->zone.name,
-			       msg[0] != '\0' ? msg : sn_strerror(rc));
+		const char *why = job.sign_err[0] != '\0' ? job.sign_err
+				  : msg[0] != '\0'	      ? msg
+							      : sn_strerror(rc);
+		log_error("zone %s: update not stored: %s", zs->zone.name, why);
+		ctl_resp_error(r, rc, "zone %s: not stored: %s", zs->zone.name, why);
 		return SN_OK;
 	}
 	log_info("zone %s: serial %u -> %u: %zu records removed, %zu added (update)", zs->zone.name,
 		 from, job.serial_to, removed, added);
-	if (publish_edit(zs, job.diff, job.serial_to) != SN_OK) {
+	if (job.resigned || job.dropped || publish_edit(zs, job.diff, job.serial_to) != SN_OK) {
 		(void)publish_from_store(srv, zs);
 	}
 	zdiff_free(job.diff);
@@ -1142,6 +1300,147 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	ctl_resp_uint(r, "removed", removed);
 	ctl_resp_uint(r, "added", added);
 	return SN_OK;
+}
+
+/* ---- DNSSEC keys and DS for the registry ---- */
+
+typedef struct key_walk {
+	ctl_resp_t *r;
+	const uint8_t *apex;
+	int64_t now;
+	int digest; /* zone-ds: DS_DIGEST_SHA256, _SHA384, or 0 for both */
+	size_t count;
+} key_walk_t;
+
+static void
+resp_time(ctl_resp_t *r, const char *key, int64_t t)
+{
+	if (t != 0) {
+		ctl_resp_int(r, key, t);
+	} else {
+		ctl_resp_null(r, key);
+	}
+}
+
+static int
+key_list_one(void *ctx, const keystore_key_t *k)
+{
+	key_walk_t *w = ctx;
+	char id[KEYSTORE_ID_HEXLEN + 1];
+	keystore_id_to_hex(k->id, id);
+	ctl_resp_obj_begin(w->r, NULL);
+	ctl_resp_uint(w->r, "tag", k->key_tag);
+	ctl_resp_str(w->r, "role", keystore_role_name(k->role));
+	ctl_resp_uint(w->r, "algorithm", k->algorithm);
+	ctl_resp_uint(w->r, "flags", k->flags);
+	ctl_resp_str(w->r, "state", zsign_key_state(k, w->now));
+	resp_time(w->r, "created-time", k->created);
+	resp_time(w->r, "publish-time", k->publish);
+	resp_time(w->r, "active-time", k->active);
+	resp_time(w->r, "retire-time", k->retire);
+	resp_time(w->r, "remove-time", k->remove);
+	ctl_resp_str(w->r, "id", id);
+	ctl_resp_obj_end(w->r);
+	w->count++;
+	return SN_OK;
+}
+
+static int
+zone_ds_one(void *ctx, const keystore_key_t *k)
+{
+	static const uint8_t digests[] = {DS_DIGEST_SHA256, DS_DIGEST_SHA384};
+	key_walk_t *w = ctx;
+	if (!zsign_key_wants_ds(k, w->now)) {
+		return SN_OK;
+	}
+	for (size_t i = 0; i < sizeof(digests); i++) {
+		uint8_t ds[DS_RDATA_MAXLEN];
+		size_t len;
+		char hex[2 * DS_DIGEST_MAXLEN + 1], owner[DNAME_MAXTEXT];
+		if (w->digest != 0 && w->digest != digests[i]) {
+			continue;
+		}
+		int rc = dnskey_ds_rdata(w->apex, k->dnskey, k->dnskey_len, digests[i], ds,
+					 sizeof(ds), &len);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		for (size_t j = 4; j < len; j++) {
+			snprintf(hex + 2 * (j - 4), 3, "%02X", ds[j]);
+		}
+		(void)dname_to_text(w->apex, owner, sizeof(owner));
+		ctl_resp_obj_begin(w->r, NULL);
+		ctl_resp_uint(w->r, "key-tag", k->key_tag);
+		ctl_resp_uint(w->r, "algorithm", k->algorithm);
+		ctl_resp_uint(w->r, "digest-type", digests[i]);
+		ctl_resp_str(w->r, "digest", hex);
+		ctl_resp_str(w->r, "state", zsign_key_state(k, w->now));
+		ctl_resp_strf(w->r, "record", "%s IN DS %u %u %u %s", owner, k->key_tag,
+			      k->algorithm, digests[i], hex);
+		ctl_resp_obj_end(w->r);
+		w->count++;
+	}
+	return SN_OK;
+}
+
+/* key-list and zone-ds: a walk over the zone's keys in a read transaction. */
+static int
+ctl_keys(server_t *srv, const ctl_req_t *req, ctl_resp_t *r, bool ds)
+{
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	const char *digest = ds ? ctl_req_arg(req, "digest") : NULL;
+	key_walk_t w = {.r = r, .now = (int64_t)time(NULL), .digest = DS_DIGEST_SHA256};
+	store_txn_t *txn;
+
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	w.apex = zs->zone.apex;
+	if (digest != NULL) {
+		if (strcmp(digest, "all") == 0) {
+			w.digest = 0;
+		} else if (strcmp(digest, "2") == 0 || strcasecmp(digest, "sha256") == 0) {
+			w.digest = DS_DIGEST_SHA256;
+		} else if (strcmp(digest, "4") == 0 || strcasecmp(digest, "sha384") == 0) {
+			w.digest = DS_DIGEST_SHA384;
+		} else {
+			ctl_resp_error(r, SN_EINVAL, "digest: 2 (SHA-256), 4 (SHA-384) or all");
+			return SN_OK;
+		}
+	}
+	int rc = store_txn_begin(srv->store, false, &txn);
+	if (rc == SN_OK) {
+		ctl_resp_arr_begin(r, ds ? "ds" : "keys");
+		rc = keystore_list(txn, zs->zone.apex, ds ? zone_ds_one : key_list_one, &w);
+		ctl_resp_arr_end(r);
+		store_txn_abort(txn);
+	}
+	if (rc == SN_ENOTFOUND) {
+		ctl_resp_error(r, rc, "zone %s is not in the store yet", zs->zone.name);
+	} else if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "zone %s: cannot read its keys: %s", zs->zone.name,
+			       sn_strerror(rc));
+	} else if (ds && w.count == 0) {
+		ctl_resp_error(r, SN_ENOTFOUND, "zone %s has no KSK or CSK published%s",
+			       zs->zone.name,
+			       zs->zone.conf != NULL && zs->zone.conf->dnssec_signing
+				   ? ""
+				   : " (dnssec-signing is off)");
+	}
+	return SN_OK;
+}
+
+static int
+ctl_key_list(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	return ctl_keys(ctx, req, r, false);
+}
+
+static int
+ctl_zone_ds(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	return ctl_keys(ctx, req, r, true);
 }
 
 /* Writes the zone as it is served (from the store, in canonical form) to
@@ -1322,6 +1621,8 @@ static const ctl_handlers_t ctl_handlers = {
 	.zone_add = ctl_zone_add,
 	.zone_remove = ctl_zone_remove,
 	.zone_update = ctl_zone_update,
+	.key_list = ctl_key_list,
+	.zone_ds = ctl_zone_ds,
 	.stats = ctl_stats,
 };
 
