@@ -183,12 +183,16 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 			    "expected 'DNSKEY' (class IN only)");
 	}
 	t++;
-	uint8_t buf[RDATA_MAXLEN];
+	/* Room for any key we could use; a longer one is refused below. */
+	uint8_t buf[KEYPAIR_DNSKEY_MAXLEN];
 	wire_out_t w;
 	size_t et = 0;
 	const char *em = NULL;
 	wire_out_init(&w, buf, sizeof(buf));
 	int rc = rdata_from_text(RRTYPE_DNSKEY, toks + t, ntok - t, NULL, &w, &et, &em);
+	if (rc == SN_ENOSPC || (rc == SN_OK && w.err == SN_ENOSPC)) {
+		return fail(err, f, first_line, "public key too long");
+	}
 	if (rc != SN_OK) {
 		unsigned l = et + t < ntok ? toks[et + t].line : toks[ntok - 1].line;
 		return fail(err, f, l, "bad DNSKEY data: %s", em != NULL ? em : sn_strerror(rc));

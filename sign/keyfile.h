@@ -37,7 +37,8 @@ typedef struct keyfile_err {
  * (`cap` octets; KEYPAIR_DNSKEY_MAXLEN is enough for every algorithm we
  * sign with) and its length to *rd_len, the TTL to *ttl if not NULL (0 if
  * none was given), all only on success. Returns SN_OK, SN_EPARSE (details
- * in *err if not NULL), SN_ENOSPC. */
+ * in *err if not NULL; RDATA over KEYPAIR_DNSKEY_MAXLEN is refused so),
+ * SN_ENOSPC. */
 SN_MUSTCHECK int keyfile_parse_dnskey(const char *text, size_t len, uint8_t *owner, uint8_t *rd,
 				      size_t cap, size_t *rd_len, uint32_t *ttl,
 				      keyfile_err_t *err);

@@ -1462,6 +1462,17 @@ test_sign_keyfile_parse(void)
 	CU_ASSERT_EQUAL(ttl, 3600);
 	CU_ASSERT_EQUAL(keyfile_parse_dnskey(KF_ED_KEY, strlen(KF_ED_KEY), owner, rd, 10, &rl,
 					     &ttl, &err), SN_ENOSPC);
+	/* A public key longer than any algorithm's. */
+	char *big = malloc(8192);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	int bl = snprintf(big, 8192, "example.com. IN DNSKEY 257 3 8 ");
+	memset(big + bl, 'A', 4000);
+	big[bl + 4000] = '\0';
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(keyfile_parse_dnskey(big, strlen(big), owner, rd, sizeof(rd), &rl, &ttl,
+					     &err), SN_EPARSE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "too long"));
+	free(big);
 	/* An owner that needs escapes in presentation form, written by
 	 * keyfile_dnskey_line and read back (RFC 1035 5.1). */
 	static const uint8_t odd[] = {3, 'a', ' ', 0xd4, 4, 't', '(', '.', ';', 0};
