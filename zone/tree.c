@@ -93,9 +93,17 @@ typedef unsigned __int128 slice_t;
  * prefetched together; key bytes are read only when slices tie. The arrays
  * follow the header, each h.cap long:
  *
- *	slice_t slice[cap] | void *val[cap] | const uint8_t *key[cap] |
- *	uint16_t len[cap]
+ *	slice_t slice[cap] | void *val[cap] | struct lkey k[cap]
+ *
+ * A key's pointer and length are packed together (10 bytes, not 16), so
+ * that reading an entry's key, as an iterator or a tie does, costs one
+ * cache line and no padding.
  */
+struct lkey {
+	const uint8_t *key;
+	uint16_t len;
+} __attribute__((packed));
+
 struct leaf {
 	struct tree_node h;
 	uint8_t prefix[LEAF_PMAX];
@@ -103,6 +111,7 @@ struct leaf {
 };
 
 _Static_assert(sizeof(struct leaf) == 64, "header and prefix fill one cache line");
+_Static_assert(sizeof(struct lkey) == 10, "a key pointer and length, unpadded");
 
 struct inode {
 	struct tree_node h;
@@ -160,23 +169,16 @@ leaf_val(const struct leaf *lf)
 	return (void **)(uintptr_t)(lf->slice + lf->h.cap);
 }
 
-static inline const uint8_t **
-leaf_key(const struct leaf *lf)
+static inline struct lkey *
+leaf_k(const struct leaf *lf)
 {
-	return (const uint8_t **)(uintptr_t)(leaf_val(lf) + lf->h.cap);
-}
-
-static inline uint16_t *
-leaf_len(const struct leaf *lf)
-{
-	return (uint16_t *)(uintptr_t)(leaf_key(lf) + lf->h.cap);
+	return (struct lkey *)(uintptr_t)(leaf_val(lf) + lf->h.cap);
 }
 
 static inline size_t
 leaf_size(size_t cap)
 {
-	return sizeof(struct leaf) +
-	       cap * (sizeof(slice_t) + sizeof(void *) + sizeof(uint8_t *) + sizeof(uint16_t));
+	return sizeof(struct leaf) + cap * (sizeof(slice_t) + sizeof(void *) + sizeof(struct lkey));
 }
 
 /* The capacity a new leaf gets for `n` entries: just enough. */
@@ -506,13 +508,11 @@ leaf_dup(const struct leaf *src, uint64_t gen, unsigned cap, unsigned skip)
 	memcpy(lf->prefix, src->prefix, sizeof(lf->prefix));
 	memcpy(lf->slice, src->slice, skip * sizeof(src->slice[0]));
 	memcpy(leaf_val(lf), leaf_val(src), skip * sizeof(void *));
-	memcpy(leaf_key(lf), leaf_key(src), skip * sizeof(uint8_t *));
-	memcpy(leaf_len(lf), leaf_len(src), skip * sizeof(uint16_t));
+	memcpy(leaf_k(lf), leaf_k(src), skip * sizeof(struct lkey));
 	if (rest > 0) {
 		memcpy(lf->slice + skip, src->slice + skip + 1, rest * sizeof(src->slice[0]));
 		memcpy(leaf_val(lf) + skip, leaf_val(src) + skip + 1, rest * sizeof(void *));
-		memcpy(leaf_key(lf) + skip, leaf_key(src) + skip + 1, rest * sizeof(uint8_t *));
-		memcpy(leaf_len(lf) + skip, leaf_len(src) + skip + 1, rest * sizeof(uint16_t));
+		memcpy(leaf_k(lf) + skip, leaf_k(src) + skip + 1, rest * sizeof(struct lkey));
 	}
 	return lf;
 }
@@ -558,14 +558,15 @@ static inline void
 leaf_put(struct leaf *lf, unsigned i, const struct ent *e)
 {
 	leaf_val(lf)[i] = e->val;
-	leaf_key(lf)[i] = e->key;
-	leaf_len(lf)[i] = e->len;
+	leaf_k(lf)[i].key = e->key;
+	leaf_k(lf)[i].len = e->len;
 }
 
 static inline struct ent
 leaf_ent(const struct leaf *lf, unsigned i)
 {
-	return (struct ent){ leaf_key(lf)[i], leaf_val(lf)[i], leaf_len(lf)[i] };
+	const struct lkey *k = &leaf_k(lf)[i];
+	return (struct ent){ k->key, leaf_val(lf)[i], k->len };
 }
 
 /* Copies `cnt` entries of `lf` from index `from` to dst. */
@@ -582,12 +583,10 @@ static void
 leaf_move(struct leaf *lf, unsigned dst, unsigned src, size_t cnt)
 {
 	void **val = leaf_val(lf);
-	const uint8_t **key = leaf_key(lf);
-	uint16_t *len = leaf_len(lf);
+	struct lkey *k = leaf_k(lf);
 	memmove(&lf->slice[dst], &lf->slice[src], cnt * sizeof(lf->slice[0]));
 	memmove(&val[dst], &val[src], cnt * sizeof(val[0]));
-	memmove(&key[dst], &key[src], cnt * sizeof(key[0]));
-	memmove(&len[dst], &len[src], cnt * sizeof(len[0]));
+	memmove(&k[dst], &k[src], cnt * sizeof(k[0]));
 }
 
 /* Recomputes a leaf's prefix and every slice. */
@@ -595,20 +594,19 @@ static void
 leaf_fix(struct leaf *lf)
 {
 	unsigned n = lf->h.n;
-	const uint8_t **key = leaf_key(lf);
-	const uint16_t *len = leaf_len(lf);
+	const struct lkey *k = leaf_k(lf);
 	size_t plen = 0;
 
 	if (n > 0) {
-		plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
+		plen = lcp(k[0].key, k[0].len, k[n - 1].key, k[n - 1].len);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
 		}
-		memcpy(lf->prefix, key[0], plen);
+		memcpy(lf->prefix, k[0].key, plen);
 	}
 	lf->h.plen = (uint16_t)plen;
 	for (unsigned i = 0; i < n; i++) {
-		lf->slice[i] = mkslice16(key[i], len[i], plen);
+		lf->slice[i] = mkslice16(k[i].key, k[i].len, plen);
 	}
 }
 
@@ -618,9 +616,8 @@ static bool
 leaf_refix(struct leaf *lf)
 {
 	unsigned n = lf->h.n;
-	const uint8_t **key = leaf_key(lf);
-	const uint16_t *len = leaf_len(lf);
-	size_t plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
+	const struct lkey *k = leaf_k(lf);
+	size_t plen = lcp(k[0].key, k[0].len, k[n - 1].key, k[n - 1].len);
 	if (plen > LEAF_PMAX) {
 		plen = LEAF_PMAX;
 	}
@@ -726,8 +723,9 @@ leaf_find(const struct leaf *lf, const uint8_t *key, size_t keylen, bool *eq)
 			*eq = true;
 			break;
 		}
-		c = keycmp(key + plen + 15, keylen - plen - 15, leaf_key(lf)[i] + plen + 15,
-			   leaf_len(lf)[i] - plen - 15);
+		const struct lkey *e = &leaf_k(lf)[i];
+		c = keycmp(key + plen + 15, keylen - plen - 15, e->key + plen + 15,
+			   e->len - plen - 15);
 		if (c <= 0) {
 			*eq = c == 0;
 			break;
@@ -746,7 +744,7 @@ node_prefetch(const struct tree_node *nd)
 	uintptr_t p = (uintptr_t)nd;
 	uintptr_t end;
 	if (nd->level == 0) {
-		end = (uintptr_t)leaf_key(CLEAF(nd));	/* slices and values */
+		end = (uintptr_t)leaf_k(CLEAF(nd));	/* slices and values */
 	} else {
 		end = p + sizeof(struct tree_node) + 8 * INODE_MAX;	/* the slices */
 	}
@@ -939,8 +937,9 @@ tree_iter_key(const tree_iter_t *it, size_t *keylen)
 {
 	const struct leaf *lf = CLEAF(it->node[it->height - 1]);
 	unsigned i = it->pos[it->height - 1];
-	*keylen = leaf_len(lf)[i];
-	return leaf_key(lf)[i];
+	const struct lkey *k = &leaf_k(lf)[i];
+	*keylen = k->len;
+	return k->key;
 }
 
 void *
@@ -1559,7 +1558,7 @@ tree_txn_set(tree_txn_t *txn, const uint8_t *key, size_t keylen, void *val, void
 			*old_val = leaf_val(lf)[pos];
 		}
 		leaf_val(lf)[pos] = val;
-		leaf_key(lf)[pos] = key;
+		leaf_k(lf)[pos].key = key;
 		return SN_OK;
 	}
 	if (n < LEAF_MAX) {
@@ -1718,22 +1717,21 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 		if (nd->cap < n || nd->cap > LEAF_MAX || nd->cap % LEAF_STEP != 0) {
 			return SN_ECHECK;
 		}
-		const uint8_t **key = leaf_key(lf);
-		const uint16_t *len = leaf_len(lf);
-		size_t plen = lcp(key[0], len[0], key[n - 1], len[n - 1]);
+		const struct lkey *k = leaf_k(lf);
+		size_t plen = lcp(k[0].key, k[0].len, k[n - 1].key, k[n - 1].len);
 		if (plen > LEAF_PMAX) {
 			plen = LEAF_PMAX;
 		}
-		if (nd->plen != plen || memcmp(lf->prefix, key[0], plen) != 0) {
+		if (nd->plen != plen || memcmp(lf->prefix, k[0].key, plen) != 0) {
 			return SN_ECHECK;
 		}
 		for (unsigned i = 0; i < n; i++) {
-			if (leaf_val(lf)[i] == NULL || len[i] > TREE_KEY_MAXLEN ||
-			    !in_bounds(key[i], len[i], lo, hi) ||
-			    lf->slice[i] != mkslice16(key[i], len[i], plen)) {
+			if (leaf_val(lf)[i] == NULL || k[i].len > TREE_KEY_MAXLEN ||
+			    !in_bounds(k[i].key, k[i].len, lo, hi) ||
+			    lf->slice[i] != mkslice16(k[i].key, k[i].len, plen)) {
 				return SN_ECHECK;
 			}
-			if (i > 0 && keycmp(key[i - 1], len[i - 1], key[i], len[i]) >= 0) {
+			if (i > 0 && keycmp(k[i - 1].key, k[i - 1].len, k[i].key, k[i].len) >= 0) {
 				return SN_ECHECK;
 			}
 		}
