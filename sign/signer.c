@@ -56,6 +56,7 @@ struct chunk {
 	uint8_t *buf;
 	size_t len, cap;
 	size_t nrec;
+	bool done; /* under job.lock */
 };
 
 /* A generated RRset at the apex. */
@@ -87,7 +88,8 @@ struct job {
 	atomic_bool stop;
 	atomic_size_t sigs;
 	atomic_size_t rrsets;
-	pthread_mutex_t lock; /* guards rc and err */
+	pthread_mutex_t lock; /* guards rc, err and chunk.done */
+	pthread_cond_t cond;  /* a chunk is done, or the job stops */
 	int rc;
 	char err[DNAME_MAXTEXT + 256];
 };
@@ -135,8 +137,9 @@ job_fail(struct job *j, int rc, const uint8_t *owner, uint16_t type, const char 
 			snprintf(j->err, sizeof(j->err), "%s: %s", what, sn_strerror(rc));
 		}
 	}
-	pthread_mutex_unlock(&j->lock);
 	atomic_store(&j->stop, true);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
 }
 
 static double
@@ -397,6 +400,10 @@ sign_thread(void *arg)
 		if ((c->nsec3 ? do_nsec3(w, c) : do_nodes(w, c)) != SN_OK) {
 			break;
 		}
+		pthread_mutex_lock(&j->lock);
+		c->done = true;
+		pthread_cond_broadcast(&j->cond);
+		pthread_mutex_unlock(&j->lock);
 	}
 	atomic_fetch_add(&j->sigs, w->sigs);
 	atomic_fetch_add(&j->rrsets, w->rrsets);
@@ -643,6 +650,59 @@ merge_chunk(const struct job *j, const struct chunk *c, rrlist_t *out)
 	return SN_OK;
 }
 
+/* Runs the signing threads and, on the calling thread meanwhile, copies
+ * each finished chunk into `out` in chunk order. The copy is the one part
+ * that cannot be shared (the list is single-threaded), so it overlaps the
+ * signing instead of following it; chunk buffers are freed as they are
+ * copied, which also keeps the peak memory down. Sets *t_signed when the
+ * last chunk was signed. On failure j->rc and j->err say why. */
+static int
+sign_and_merge(struct job *j, struct worker *ws, unsigned nt, rrlist_t *out, double *t_signed)
+{
+	pthread_t tid[MAX_THREADS];
+	unsigned started = 0;
+
+	atomic_store(&j->next, 0);
+	for (unsigned t = 0; t < nt; t++) {
+		if (pthread_create(&tid[t], NULL, sign_thread, &ws[t]) != 0) {
+			break;
+		}
+		started++;
+	}
+	if (started == 0) {
+		/* No thread at all: sign here, then copy. */
+		sign_thread(&ws[0]);
+	}
+	for (size_t c = 0; c < j->nchunks; c++) {
+		struct chunk *ch = &j->chunks[c];
+		pthread_mutex_lock(&j->lock);
+		while (!ch->done && !atomic_load(&j->stop)) {
+			pthread_cond_wait(&j->cond, &j->lock);
+		}
+		pthread_mutex_unlock(&j->lock);
+		if (atomic_load(&j->stop)) {
+			break;
+		}
+		if (c + 1 == j->nchunks) {
+			*t_signed = now_s();
+		}
+		int rc = merge_chunk(j, ch, out);
+		if (rc != SN_OK) {
+			job_fail(j, rc, NULL, 0, "building the output");
+			break;
+		}
+		free(ch->buf);
+		ch->buf = NULL;
+	}
+	for (unsigned t = 0; t < started; t++) {
+		pthread_join(tid[t], NULL);
+	}
+	if (j->nchunks == 0) {
+		*t_signed = now_s();
+	}
+	return j->rc;
+}
+
 int
 signer_sign_full_stats(const rrlist_t *unsigned_sorted, const uint8_t *apex,
 		       const signer_key_t *keys, size_t nkeys, const signer_params_t *p,
@@ -653,7 +713,7 @@ signer_sign_full_stats(const rrlist_t *unsigned_sorted, const uint8_t *apex,
 	rrlist_t *out = NULL;
 	unsigned nt = 0;
 	int rc;
-	double t0 = now_s(), t1, t2;
+	double t0 = now_s(), t1, t2 = 0;
 
 	if (unsigned_sorted == NULL || apex == NULL || (keys == NULL && nkeys > 0) || p == NULL ||
 	    signed_out == NULL) {
@@ -683,6 +743,7 @@ signer_sign_full_stats(const rrlist_t *unsigned_sorted, const uint8_t *apex,
 		return SN_ENOMEM;
 	}
 	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
 	j->l = unsigned_sorted;
 	j->p = p;
 	size_t al = 0;
@@ -807,33 +868,18 @@ signer_sign_full_stats(const rrlist_t *unsigned_sorted, const uint8_t *apex,
 		ch->lo = c * CHUNK_NSEC3;
 		ch->hi = c + 1 < n3c ? (c + 1) * CHUNK_NSEC3 : j->z.chain_count;
 	}
-	rc = run_threads(ws, nt, sign_thread);
-	if (rc == SN_OK) {
-		rc = j->rc;
-	}
-	if (rc != SN_OK) {
-		set_err(err, errlen, "%s", j->rc != SN_OK ? j->err : "cannot start threads");
-		goto out;
-	}
-	t2 = now_s();
-
 	out = rrlist_new();
 	if (out == NULL) {
 		rc = SN_ENOMEM;
 		set_err(err, errlen, "out of memory");
 		goto out;
 	}
-	size_t denial = 0;
-	for (size_t c = 0; c < j->nchunks; c++) {
-		rc = merge_chunk(j, &j->chunks[c], out);
-		if (rc != SN_OK) {
-			set_err(err, errlen, "building the output: %s", sn_strerror(rc));
-			goto out;
-		}
-		free(j->chunks[c].buf);
-		j->chunks[c].buf = NULL;
+	rc = sign_and_merge(j, ws, nt, out, &t2);
+	if (rc != SN_OK) {
+		set_err(err, errlen, "%s", j->err);
+		goto out;
 	}
-	denial = p->nsec3 ? j->z.chain_count : j->z.count;
+	size_t denial = p->nsec3 ? j->z.chain_count : j->z.count;
 	rc = rrlist_sort(out);
 	if (rc != SN_OK) {
 		set_err(err, errlen, "sorting the output: %s", sn_strerror(rc));
@@ -868,6 +914,7 @@ out:
 		free(j->chunks);
 	}
 	nsec_zone_clear(&j->z);
+	pthread_cond_destroy(&j->cond);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 	return rc;
