@@ -3084,6 +3084,27 @@ test_store_format_upgrade(void)
 	uint8_t one[4] = {0, 0, 0, 1};
 	MDB_val k = {6, (void *)"format"}, v = {4, one};
 	CU_ASSERT_EQUAL(mdb_put(txn, dbi, &k, &v, 0), 0);
+	/* Format 1 wrote zone records of version 2: without signed_count,
+	 * the u64 after the flags (offset 138). */
+	MDB_dbi zdbi;
+	MDB_cursor *zc;
+	MDB_val zk, zv;
+	size_t rewritten = 0;
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "zones", 0, &zdbi), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_cursor_open(txn, zdbi, &zc), 0);
+	while (mdb_cursor_get(zc, &zk, &zv, rewritten == 0 ? MDB_FIRST : MDB_NEXT) == 0) {
+		uint8_t old[2048];
+		CU_ASSERT_FATAL(zv.mv_size > 146 && zv.mv_size < sizeof(old));
+		CU_ASSERT_EQUAL(((uint8_t *)zv.mv_data)[0], 3);
+		memcpy(old, zv.mv_data, 138);
+		memcpy(old + 138, (uint8_t *)zv.mv_data + 146, zv.mv_size - 146);
+		old[0] = 2;
+		MDB_val nv = {zv.mv_size - 8, old};
+		CU_ASSERT_EQUAL(mdb_cursor_put(zc, &zk, &nv, MDB_CURRENT), 0);
+		rewritten++;
+	}
+	mdb_cursor_close(zc);
+	CU_ASSERT_EQUAL(rewritten, 1);
 	CU_ASSERT_EQUAL(mdb_dbi_open(txn, NULL, 0, &main_dbi), 0);
 	MDB_val kk = {4, (void *)"keys"};
 	CU_ASSERT_EQUAL(mdb_get(txn, main_dbi, &kk, &v), MDB_NOTFOUND);
@@ -3100,6 +3121,10 @@ test_store_format_upgrade(void)
 	make_key(&key, &rng, KEYSTORE_KSK, 13, rd, 64);
 	store_txn_t *t;
 	CU_ASSERT_EQUAL_FATAL(store_txn_begin(s, true, &t), SN_OK);
+	store_zone_meta_t meta;
+	CU_ASSERT_EQUAL(store_zone_get(t, apex, &meta), SN_OK);
+	CU_ASSERT_EQUAL(meta.record_count, rrlist_count(l));
+	CU_ASSERT_EQUAL(meta.signed_count, 0);
 	CU_ASSERT_EQUAL(keystore_put(t, apex, &key), SN_OK);
 	CU_ASSERT_EQUAL(store_txn_commit(t), SN_OK);
 	store_close(s);
