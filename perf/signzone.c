@@ -25,6 +25,7 @@
  * signing, as BIND and Knot do.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,131 @@ is_dnssec(uint16_t t)
 {
 	return t == RRTYPE_DNSKEY || t == RRTYPE_RRSIG || t == RRTYPE_NSEC || t == RRTYPE_NSEC3 ||
 	       t == RRTYPE_NSEC3PARAM;
+}
+
+/* Writing the signed zone is a large part of the run, so records are
+ * formatted by several threads, a block each, and written in order. */
+#define WBLOCK 8192
+
+struct wjob {
+	const rrlist_t *lists[2];
+	size_t counts[2];
+	size_t total;
+	size_t base; /* first record of this round */
+	unsigned nt;
+	char **buf;
+	size_t *len;
+	size_t *cap;
+	int rc;
+	pthread_mutex_t lock;
+};
+
+struct warg {
+	struct wjob *w;
+	unsigned t;
+};
+
+static void *
+wformat(void *arg)
+{
+	struct warg *a = arg;
+	struct wjob *w = a->w;
+	size_t lo = w->base + (size_t)a->t * WBLOCK;
+	size_t hi = lo + WBLOCK < w->total ? lo + WBLOCK : w->total;
+	w->len[a->t] = 0;
+	for (size_t i = lo; i < hi; i++) {
+		int li = i < w->counts[0] ? 0 : 1;
+		rrlist_rr_t rr = rrlist_get(w->lists[li], li == 0 ? i : i - w->counts[0]);
+		if (w->cap[a->t] - w->len[a->t] < ZPRINT_LINE_MAX) {
+			size_t nc = w->cap[a->t] * 2 + ZPRINT_LINE_MAX;
+			char *nb = realloc(w->buf[a->t], nc);
+			if (nb == NULL) {
+				pthread_mutex_lock(&w->lock);
+				w->rc = SN_ENOMEM;
+				pthread_mutex_unlock(&w->lock);
+				return NULL;
+			}
+			w->buf[a->t] = nb;
+			w->cap[a->t] = nc;
+		}
+		int n = zprint_rr(&rr, rr.owner, w->buf[a->t] + w->len[a->t],
+				  w->cap[a->t] - w->len[a->t]);
+		if (n < 0) {
+			pthread_mutex_lock(&w->lock);
+			w->rc = n;
+			pthread_mutex_unlock(&w->lock);
+			return NULL;
+		}
+		w->len[a->t] += (size_t)n;
+	}
+	return NULL;
+}
+
+/* Writes the records of `a` then those of `b` to `f` with `nt` threads. */
+static int
+write_zone(const rrlist_t *a, const rrlist_t *b, FILE *f, unsigned nt)
+{
+	struct wjob w;
+	pthread_t tid[64];
+	struct warg args[64];
+	int rc = SN_OK;
+
+	if (nt == 0) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+		nt = c > 0 ? (unsigned)c : 1;
+	}
+	if (nt > 64) {
+		nt = 64;
+	}
+	memset(&w, 0, sizeof(w));
+	w.lists[0] = a;
+	w.lists[1] = b;
+	w.counts[0] = rrlist_count(a);
+	w.counts[1] = rrlist_count(b);
+	w.total = w.counts[0] + w.counts[1];
+	w.nt = nt;
+	w.buf = calloc(nt, sizeof(*w.buf));
+	w.len = calloc(nt, sizeof(*w.len));
+	w.cap = calloc(nt, sizeof(*w.cap));
+	pthread_mutex_init(&w.lock, NULL);
+	if (w.buf == NULL || w.len == NULL || w.cap == NULL) {
+		rc = SN_ENOMEM;
+	}
+	for (w.base = 0; rc == SN_OK && w.base < w.total; w.base += (size_t)nt * WBLOCK) {
+		unsigned started = 0;
+		for (unsigned t = 0; t < nt; t++) {
+			args[t] = (struct warg){&w, t};
+			w.len[t] = 0;
+		}
+		for (unsigned t = 1; t < nt; t++) {
+			if (pthread_create(&tid[t], NULL, wformat, &args[t]) != 0) {
+				break;
+			}
+			started = t;
+		}
+		wformat(&args[0]);
+		/* Blocks of threads that did not start are formatted here. */
+		for (unsigned t = started + 1; t < nt; t++) {
+			wformat(&args[t]);
+		}
+		for (unsigned t = 1; t <= started; t++) {
+			pthread_join(tid[t], NULL);
+		}
+		rc = w.rc;
+		for (unsigned t = 0; rc == SN_OK && t < nt; t++) {
+			if (w.len[t] > 0 && fwrite(w.buf[t], 1, w.len[t], f) != w.len[t]) {
+				rc = SN_EIO;
+			}
+		}
+	}
+	for (unsigned t = 0; w.buf != NULL && t < nt; t++) {
+		free(w.buf[t]);
+	}
+	free(w.buf);
+	free(w.len);
+	free(w.cap);
+	pthread_mutex_destroy(&w.lock);
+	return rc;
 }
 
 int
@@ -309,7 +435,7 @@ main(int argc, char **argv)
 
 	if (out_path != NULL) {
 		FILE *f = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "w");
-		if (f == NULL || zprint_list(l, f) != SN_OK || zprint_list(sl, f) != SN_OK ||
+		if (f == NULL || write_zone(l, sl, f, p.threads) != SN_OK ||
 		    (f != stdout && fclose(f) != 0)) {
 			fprintf(stderr, "signzone: cannot write %s\n", out_path);
 			return 1;
