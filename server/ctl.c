@@ -1068,7 +1068,7 @@ struct cmd_spec {
 	size_t handler; /* offset in ctl_handlers_t */
 	enum zone_rule zone;
 	bool changes;        /* logged when done; reads are not */
-	const char *args[3]; /* the string arguments it takes; NULL-ended */
+	const char *args[4]; /* the string arguments it takes; NULL-ended */
 };
 
 static const struct cmd_spec specs[] = {
@@ -1088,6 +1088,9 @@ static const struct cmd_spec specs[] = {
     {"zone-update", offsetof(ctl_handlers_t, zone_update), ZONE_REQUIRED, true, {"changes", NULL}},
     {"key-list", offsetof(ctl_handlers_t, key_list), ZONE_REQUIRED, false, {NULL}},
     {"zone-ds", offsetof(ctl_handlers_t, zone_ds), ZONE_REQUIRED, false, {"digest", NULL}},
+    {"key-import", offsetof(ctl_handlers_t, key_import), ZONE_REQUIRED, true, {"private", "public", "role", NULL}},
+    {"key-generate", offsetof(ctl_handlers_t, key_generate), ZONE_REQUIRED, true, {"role", "algorithm", NULL}},
+    {"key-export", offsetof(ctl_handlers_t, key_export), ZONE_REQUIRED, false, {NULL}},
 };
 
 struct ctl_req {

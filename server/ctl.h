@@ -38,6 +38,11 @@
  *	zone-ds ZONE		args: digest ("2", "4" or "all"; default 2).
  *				ds: [{key-tag, algorithm, digest-type, digest (hex),
  *				state, record (presentation form)}]
+ *	key-import ZONE		args: private, public (the texts of BIND's
+ *				K*.private and K*.key), role (optional). tag, role,
+ *				algorithm, serial
+ *	key-generate ZONE	args: role, algorithm (both optional). as key-import
+ *	key-export ZONE		keys: [{tag, role, record (DNSKEY, presentation)}]
  *	stats			counters: {name: number...}
  * Every zone a request names is a valid domain name, made absolute (a
  * trailing dot added) and lower-cased before the handler sees it. Arguments
@@ -244,6 +249,9 @@ typedef struct ctl_handlers {
 	ctl_handler_fn zone_update;
 	ctl_handler_fn key_list;
 	ctl_handler_fn zone_ds;
+	ctl_handler_fn key_import;
+	ctl_handler_fn key_generate;
+	ctl_handler_fn key_export;
 } ctl_handlers_t;
 
 typedef struct ctl_server ctl_server_t;

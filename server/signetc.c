@@ -236,6 +236,43 @@ static const struct cmd cmds[] = {
 		cmd_ctl,
 	},
 	{
+		"key-import",
+		"import a BIND key pair into a zone's keys",
+		"usage: signetc key-import [options] --file K<zone>+<alg>+<tag> [--role R] ZONE\n"
+		"\n"
+		"Reads the key pair BIND's dnssec-keygen (or Knot's keymgr, ldns-keygen)\n"
+		"wrote, K...private and K...key, and adds it to ZONE's keys, published and\n"
+		"active now; a signed zone is signed again with it. Moving a signed zone\n"
+		"from BIND or Knot this way keeps the DS at the parent right.\n"
+		"\n"
+		"  -f, --file BASE     the key files, with or without .private or .key\n"
+		"  -r, --role R        ksk, zsk or csk (default: ksk when the key has the\n"
+		"                      SEP flag, else zsk)\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"key-generate",
+		"make a new key for a zone",
+		"usage: signetc key-generate [options] [--role R] [--algorithm A] ZONE\n"
+		"\n"
+		"Makes a key for ZONE, published and active now; a signed zone is signed\n"
+		"again with it.\n"
+		"\n"
+		"  -r, --role R        ksk, zsk (default) or csk\n"
+		"  -A, --algorithm A   8, 10, 13, 14, 15 or 16 (default: the zone's policy)\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"key-export",
+		"the public keys of a zone as DNSKEY records",
+		"usage: signetc key-export [options] ZONE\n"
+		"\n"
+		"Prints the DNSKEY records of ZONE's published keys, as BIND's .key files\n"
+		"hold them. Private keys never leave signetd this way.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
 		"stats",
 		"signetd's counters",
 		"usage: signetc stats [options]\n"
@@ -758,6 +795,9 @@ enum {
 	COPT_FILE = 1u << 2,
 	COPT_CHANGES = 1u << 3, /* --add, --del, --input */
 	COPT_DS = 1u << 4,      /* --digest, --epp */
+	COPT_ROLE = 1u << 5,
+	COPT_ALG = 1u << 6,
+	COPT_KEYFILE = 1u << 7, /* --file is a key pair, read here and sent */
 };
 
 enum { OPT_DIGEST = 1000, OPT_EPP };
@@ -780,6 +820,9 @@ static const struct ctl_cmd {
 	{"zone-update", CZ_REQUIRED, true, COPT_CHANGES},
 	{"key-list", CZ_REQUIRED, false, 0},
 	{"zone-ds", CZ_REQUIRED, false, COPT_DS},
+	{"key-import", CZ_REQUIRED, true, COPT_KEYFILE | COPT_ROLE},
+	{"key-generate", CZ_REQUIRED, true, COPT_ROLE | COPT_ALG},
+	{"key-export", CZ_REQUIRED, false, 0},
 };
 
 /* A path the daemon can use whatever its working folder: absolute. */
@@ -1058,6 +1101,70 @@ show_object(const ctl_json_t *obj, int indent)
 	}
 }
 
+/* Reads a whole small file into a new string. */
+static char *
+slurp(const char *path, const char *cmd)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	if (f == NULL) {
+		fprintf(stderr, "signetc %s: %s: %s\n", cmd, path, strerror(errno));
+		return NULL;
+	}
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+	while (m != NULL && (n = fread(chunk, 1, sizeof(chunk), f)) > 0 && len < 65536) {
+		fwrite(chunk, 1, n, m);
+	}
+	bool bad = m == NULL || ferror(f) != 0;
+	fclose(f);
+	if (m != NULL && fclose(m) != 0) {
+		bad = true;
+	}
+	if (bad || len >= 65536) {
+		fprintf(stderr, "signetc %s: %s: cannot read it (or over 64 KiB)\n", cmd, path);
+		if (buf != NULL) {
+			explicit_bzero(buf, len);
+		}
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* key-import: BASE.private and BASE.key, BASE given with or without either
+ * suffix. */
+static int
+read_key_pair(const char *cmd, const char *file, char **priv, char **pub)
+{
+	size_t len = strlen(file);
+	if (ends_with(file, ".private")) {
+		len -= 8;
+	} else if (ends_with(file, ".key")) {
+		len -= 4;
+	}
+	char *p = malloc(len + 9);
+	if (p == NULL) {
+		return EXIT_FAILURE;
+	}
+	snprintf(p, len + 9, "%.*s.private", (int)len, file);
+	*priv = slurp(p, cmd);
+	snprintf(p, len + 9, "%.*s.key", (int)len, file);
+	*pub = *priv != NULL ? slurp(p, cmd) : NULL;
+	free(p);
+	if (*pub == NULL) {
+		if (*priv != NULL) {
+			explicit_bzero(*priv, strlen(*priv));
+			free(*priv);
+			*priv = NULL;
+		}
+		return EXIT_FAILURE;
+	}
+	return EXIT_OK;
+}
+
 /* zone-ds: the records, or the secDNS-1.1 <secDNS:update> of an EPP
  * <domain:update> adding them (RFC 5910 5.2.5, 4.1 dsData interface). */
 static void
@@ -1113,6 +1220,8 @@ cmd_ctl(int argc, char **argv)
 		{"input", required_argument, NULL, 'i'},
 		{"digest", required_argument, NULL, OPT_DIGEST},
 		{"epp", no_argument, NULL, OPT_EPP},
+		{"role", required_argument, NULL, 'r'},
+		{"algorithm", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1125,7 +1234,8 @@ cmd_ctl(int argc, char **argv)
 	size_t changes_len = 0;
 	FILE *chg = open_memstream(&changes, &changes_len);
 	const char *input = NULL;
-	const char *digest = NULL;
+	const char *digest = NULL, *role = NULL, *alg = NULL;
+	char *key_priv = NULL, *key_pub = NULL;
 	bool epp = false;
 	unsigned given = 0;
 	int opt, status = EXIT_USAGE;
@@ -1144,7 +1254,7 @@ cmd_ctl(int argc, char **argv)
 	}
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "s:c:t:jo:T:f:a:d:i:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:t:jo:T:f:a:d:i:r:A:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			sock = optarg;
@@ -1176,7 +1286,15 @@ cmd_ctl(int argc, char **argv)
 			break;
 		case 'f':
 			file = optarg;
-			given |= COPT_FILE;
+			given |= (cc->opts & COPT_KEYFILE) != 0 ? COPT_KEYFILE : COPT_FILE;
+			break;
+		case 'r':
+			role = optarg;
+			given |= COPT_ROLE;
+			break;
+		case 'A':
+			alg = optarg;
+			given |= COPT_ALG;
 			break;
 		case 'a':
 		case 'd':
@@ -1223,6 +1341,8 @@ cmd_ctl(int argc, char **argv)
 			: (bad & COPT_TEMPLATE) ? "template"
 			: (bad & COPT_FILE)	    ? "file"
 			: (bad & COPT_DS)	    ? "digest or --epp"
+			: (bad & COPT_ROLE)	    ? "role"
+			: (bad & COPT_ALG)	    ? "algorithm"
 						    : "add, --del or --input");
 		goto usage_fail;
 	}
@@ -1256,6 +1376,19 @@ cmd_ctl(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	chg = NULL;
+	if ((cc->opts & COPT_KEYFILE) != 0) {
+		if (file == NULL) {
+			fprintf(stderr, "signetc %s: which key? (--file)\n", cc->name);
+			free(changes);
+			fputs(self->help, stderr);
+			return EXIT_USAGE;
+		}
+		if (read_key_pair(cc->name, file, &key_priv, &key_pub) != EXIT_OK) {
+			free(changes);
+			return EXIT_FAILURE;
+		}
+		file = NULL; /* sent as texts, not as a path */
+	}
 	if ((cc->opts & COPT_CHANGES) != 0 && changes_len == 0) {
 		fprintf(stderr, "signetc %s: what to change? (--add, --del, --input)\n", cc->name);
 		free(changes);
@@ -1291,8 +1424,8 @@ cmd_ctl(int argc, char **argv)
 	}
 
 	/* the daemon has its own working folder: send it absolute paths */
-	const char *keys[4], *vals[4];
-	char *abs[4] = {NULL, NULL, NULL, NULL};
+	const char *keys[6], *vals[6];
+	char *abs[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
 	size_t nargs = 0;
 	if (out != NULL) {
 		keys[nargs] = "out";
@@ -1319,6 +1452,24 @@ cmd_ctl(int argc, char **argv)
 	if (digest != NULL) {
 		keys[nargs] = "digest";
 		vals[nargs] = digest;
+		nargs++;
+	}
+	if (key_priv != NULL) {
+		keys[nargs] = "private";
+		vals[nargs] = key_priv;
+		nargs++;
+		keys[nargs] = "public";
+		vals[nargs] = key_pub;
+		nargs++;
+	}
+	if (role != NULL) {
+		keys[nargs] = "role";
+		vals[nargs] = role;
+		nargs++;
+	}
+	if (alg != NULL) {
+		keys[nargs] = "algorithm";
+		vals[nargs] = alg;
 		nargs++;
 	}
 	char *path = NULL, *line = NULL;
@@ -1380,6 +1531,15 @@ cmd_ctl(int argc, char **argv)
 		putchar('\n');
 	} else if ((cc->opts & COPT_DS) != 0) {
 		show_ds(ctl_json_get(data, "ds"), epp);
+	} else if (strcmp(cc->name, "key-export") == 0) {
+		const ctl_json_t *ks = ctl_json_get(data, "keys");
+		for (const ctl_json_t *k = ctl_json_first(ks); k; k = ctl_json_next(k)) {
+			const char *rec = ctl_json_str(ctl_json_get(k, "record"), NULL);
+			if (rec != NULL) {
+				put_text(rec);
+				putchar('\n');
+			}
+		}
 	} else {
 		const ctl_json_t *only = ctl_json_first(data);
 		if (cc->changes) {
@@ -1401,10 +1561,15 @@ out:
 	ctl_jdoc_free(doc);
 	free(line);
 	free(path);
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		free(abs[i]);
 	}
 	free(changes);
+	if (key_priv != NULL) {
+		explicit_bzero(key_priv, strlen(key_priv));
+		free(key_priv);
+	}
+	free(key_pub);
 	return status;
 
 usage_fail:

@@ -40,6 +40,8 @@
 #include "server/zsign.h"
 #include "server/zupdate.h"
 #include "sign/dnskey.h"
+#include "sign/keyfile.h"
+#include "sign/keypair.h"
 #include "storage/keystore.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
@@ -190,6 +192,13 @@ file_identify(const zone_state_t *zs, file_id_t *id)
 	return SN_OK;
 }
 
+/* Has the key time `t` (0: not set) come at `now`? */
+static bool
+reached(int64_t t, int64_t now)
+{
+	return t != 0 && t <= now;
+}
+
 static bool
 file_unchanged(const file_id_t *id, const store_zone_meta_t *m)
 {
@@ -308,14 +317,46 @@ serial_newer(uint32_t a, uint32_t b)
 	return a != b && (uint32_t)(a - b) < 0x80000000u;
 }
 
+static uint32_t serial_next(const zone_state_t *zs, uint32_t from);
+
+/* Moves the stored SOA serial on by the zone's serial policy, journalled as
+ * a change of nothing else: for changes of signed data only (keys, signing
+ * turned on or off). */
+static int
+bump_serial_in_txn(store_txn_t *txn, zone_state_t *zs)
+{
+	store_rr_t soa, after;
+	uint8_t rd[RDATA_MAXLEN];
+	zdiff_t *d = NULL;
+	int rc = store_zone_soa(txn, zs->zone.apex, &soa);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (soa.rdlen < 20) {
+		return SN_EINVAL;
+	}
+	uint32_t from = wire_read_u32(soa.rdata + soa.rdlen - 20), to = serial_next(zs, from);
+	memcpy(rd, soa.rdata, soa.rdlen);
+	wire_write_u32(rd + soa.rdlen - 20, to);
+	after = soa;
+	after.rdata = rd;
+	if ((rc = zdiff_new(&d)) == SN_OK && (rc = zdiff_set_soa_before(d, &soa)) == SN_OK &&
+	    (rc = zdiff_set_soa_after(d, &after)) == SN_OK) {
+		rc = store_zone_apply(txn, zs->zone.apex, d, to);
+	}
+	zdiff_free(d);
+	return rc;
+}
+
 /* Signs the zone again after a change (or for the first time), or drops
  * its signatures when signing was turned off, in the change's transaction
  * (DESIGN.md decision 3).
  * Until incremental signing lands, a change re-signs the whole zone. */
 static int
-resign_in_txn(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, bool changed,
+resign_in_txn(store_txn_t *txn, zone_state_t *zs, const conf_policy_t *pol, bool changed,
 	      zsign_info_t *info, char *err, bool *resigned, bool *dropped)
 {
+	const uint8_t *apex = zs->zone.apex;
 	store_zone_meta_t m;
 	int rc = store_zone_get(txn, apex, &m);
 	*resigned = *dropped = false;
@@ -323,18 +364,22 @@ resign_in_txn(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, b
 		return rc;
 	}
 	bool is_signed = m.signed_count > 0;
-	if (pol == NULL) {
-		if (!is_signed) {
-			return SN_OK;
+	if ((pol == NULL && !is_signed) || (pol != NULL && is_signed && !changed)) {
+		return SN_OK;
+	}
+	if (!changed && m.has_soa) {
+		/* the signed data changes: secondaries must see a new serial */
+		rc = bump_serial_in_txn(txn, zs);
+		if (rc != SN_OK) {
+			return rc;
 		}
+	}
+	if (pol == NULL) {
 		rrlist_t *none = rrlist_new();
 		rc = none != NULL ? store_zone_import_signed(txn, apex, none) : SN_ENOMEM;
 		rrlist_free(none);
 		*dropped = true;
 		return rc;
-	}
-	if (is_signed && !changed) {
-		return SN_OK;
 	}
 	rrlist_t *u = NULL;
 	rc = store_zone_read(txn, apex, &u);
@@ -352,7 +397,7 @@ resign_in_txn(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, b
 static int
 sign_in_txn(store_txn_t *txn, const uint8_t *apex, import_job_t *job)
 {
-	return resign_in_txn(txn, apex, job->policy, job->changed, &job->sign, job->sign_err,
+	return resign_in_txn(txn, job->zs, job->policy, job->changed, &job->sign, job->sign_err,
 			     &job->resigned, &job->unsigned_now);
 }
 
@@ -1230,7 +1275,7 @@ update_txn(store_txn_t *txn, void *ctx)
 	if (rc != SN_OK) {
 		return rc;
 	}
-	return resign_in_txn(txn, job->zs->zone.apex, job->policy, true, &job->sign,
+	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign,
 			     job->sign_err, &job->resigned, &job->dropped);
 }
 
@@ -1443,6 +1488,240 @@ ctl_zone_ds(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return ctl_keys(ctx, req, r, true);
 }
 
+/* key-import and key-generate: a key added to the store, and the zone
+ * signed again with it (a new serial) in the same transaction. */
+typedef struct key_job {
+	zone_state_t *zs;
+	const keypair_t *kp;
+	keystore_role_t role;
+	const conf_policy_t *policy;
+	uint16_t tag;
+	bool resigned, dropped;
+	zsign_info_t sign;
+	char err[ZSIGN_ERRLEN];
+} key_job_t;
+
+static int
+key_add_txn(store_txn_t *txn, void *ctx)
+{
+	key_job_t *job = ctx;
+	store_zone_meta_t m;
+	int rc = store_zone_get(txn, job->zs->zone.apex, &m);
+	job->resigned = job->dropped = false;
+	if (rc != SN_OK || !m.has_soa) {
+		snprintf(job->err, sizeof(job->err), "zone %s is not in the store yet",
+			 job->zs->zone.name);
+		return SN_ENOTFOUND;
+	}
+	rc = zsign_key_add(txn, job->zs->zone.apex, job->kp, job->role, (int64_t)time(NULL),
+			   &job->tag, job->err);
+	if (rc != SN_OK || job->policy == NULL) {
+		return rc;
+	}
+	/* "changed": the DNSKEY RRset is; the serial moves first */
+	rc = bump_serial_in_txn(txn, job->zs);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign, job->err, &job->resigned,
+			     &job->dropped);
+}
+
+static int
+parse_role(const char *s, keystore_role_t *out)
+{
+	static const keystore_role_t roles[] = {KEYSTORE_KSK, KEYSTORE_ZSK, KEYSTORE_CSK};
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(s, keystore_role_name(roles[i])) == 0) {
+			*out = roles[i];
+			return SN_OK;
+		}
+	}
+	return SN_EINVAL;
+}
+
+static int
+key_add(server_t *srv, zone_state_t *zs, const keypair_t *kp, keystore_role_t role, ctl_resp_t *r)
+{
+	key_job_t job = {.zs = zs, .kp = kp, .role = role, .policy = zone_policy(zs)};
+	int rc = store_write(srv->store, key_add_txn, &job);
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "zone %s: %s", zs->zone.name,
+			       job.err[0] != '\0' ? job.err : sn_strerror(rc));
+		return SN_OK;
+	}
+	log_info("zone %s: key %u (%s, algorithm %u) added%s", zs->zone.name, job.tag,
+		 keystore_role_name(role), keypair_alg(kp),
+		 job.resigned ? "; zone signed again" : "");
+	if (job.resigned) {
+		(void)publish_from_store(srv, zs);
+	}
+	ctl_resp_uint(r, "tag", job.tag);
+	ctl_resp_str(r, "role", keystore_role_name(role));
+	ctl_resp_uint(r, "algorithm", keypair_alg(kp));
+	if (zs->zone.snap != NULL) {
+		ctl_resp_uint(r, "serial", snap_serial(zs->zone.snap));
+	}
+	return SN_OK;
+}
+
+/* Imports a BIND key pair (the texts of K*.private and K*.key, sent by
+ * signetc): moving a signed zone from BIND or Knot keeps its keys, so the
+ * DS at the parent stays right. */
+static int
+ctl_key_import(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	const char *priv = ctl_req_arg(req, "private"), *pub = ctl_req_arg(req, "public");
+	const char *role_s = ctl_req_arg(req, "role");
+	uint8_t owner[DNAME_MAXLEN];
+	keyfile_err_t kerr = {0};
+	keypair_t *kp = NULL;
+
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	if (priv == NULL || pub == NULL) {
+		ctl_resp_error(r, SN_EINVAL, "key-import needs the private and the public key");
+		return SN_OK;
+	}
+	int rc = keyfile_parse(priv, strlen(priv), pub, strlen(pub), owner, &kp, &kerr);
+	if (rc != SN_OK) {
+		if (kerr.line > 0) {
+			ctl_resp_error(r, rc, "%s:%u: %s", kerr.file[0] ? kerr.file : "key", kerr.line,
+				       kerr.msg);
+		} else {
+			ctl_resp_error(r, rc, "%s", kerr.msg[0] ? kerr.msg : sn_strerror(rc));
+		}
+		return SN_OK;
+	}
+	if (!dname_is_equal(owner, zs->zone.apex)) {
+		ctl_resp_error(r, SN_EINVAL, "the key belongs to another zone than %s",
+			       zs->zone.name);
+		keypair_free(kp);
+		return SN_OK;
+	}
+	keystore_role_t role = (keypair_flags(kp) & KEYSTORE_FLAG_SEP) ? KEYSTORE_KSK : KEYSTORE_ZSK;
+	if (role_s != NULL && parse_role(role_s, &role) != SN_OK) {
+		ctl_resp_error(r, SN_EINVAL, "role: ksk, zsk or csk");
+		keypair_free(kp);
+		return SN_OK;
+	}
+	rc = key_add(srv, zs, kp, role, r);
+	keypair_free(kp);
+	return rc;
+}
+
+/* Makes a key by hand (the policy's algorithm unless told), published and
+ * active now. */
+static int
+ctl_key_generate(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	const char *role_s = ctl_req_arg(req, "role"), *alg_s = ctl_req_arg(req, "algorithm");
+	keystore_role_t role = KEYSTORE_ZSK;
+	const conf_policy_t *pol;
+	unsigned long alg;
+	keypair_t *kp = NULL;
+
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	pol = zone_policy(zs);
+	if (role_s != NULL && parse_role(role_s, &role) != SN_OK) {
+		ctl_resp_error(r, SN_EINVAL, "role: ksk, zsk or csk");
+		return SN_OK;
+	}
+	alg = pol != NULL ? pol->algorithm : DNSSEC_ALG_ECDSAP256SHA256;
+	if (alg_s != NULL) {
+		char *end;
+		alg = strtoul(alg_s, &end, 10);
+		if (*alg_s == '\0' || *end != '\0' || alg > 255 || !keypair_alg_is_supported((uint8_t)alg)) {
+			ctl_resp_error(r, SN_EINVAL, "algorithm: 8, 10, 13, 14, 15 or 16");
+			return SN_OK;
+		}
+	}
+	bool rsa = alg == DNSSEC_ALG_RSASHA256 || alg == DNSSEC_ALG_RSASHA512;
+	unsigned bits = rsa && pol != NULL ? (role == KEYSTORE_ZSK ? pol->zsk_size : pol->ksk_size) : 0;
+	int rc = keypair_generate((uint8_t)alg, bits,
+				  role == KEYSTORE_ZSK ? KEYPAIR_FLAGS_ZSK : KEYPAIR_FLAGS_KSK, &kp);
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "cannot make the key: %s", sn_strerror(rc));
+		return SN_OK;
+	}
+	rc = key_add(srv, zs, kp, role, r);
+	keypair_free(kp);
+	return rc;
+}
+
+typedef struct export_walk {
+	ctl_resp_t *r;
+	const uint8_t *apex;
+	uint32_t ttl;
+	int64_t now;
+} export_walk_t;
+
+static int
+key_export_one(void *ctx, const keystore_key_t *k)
+{
+	export_walk_t *w = ctx;
+	keypair_t *kp = NULL;
+	char line[4096];
+	if (!reached(k->publish, w->now) || reached(k->remove, w->now)) {
+		return SN_OK;
+	}
+	int rc = keypair_from_dnskey(k->dnskey, k->dnskey_len, &kp);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	int n = keyfile_dnskey_line(w->apex, w->ttl, kp, line, sizeof(line));
+	keypair_free(kp);
+	if (n < 0) {
+		return n;
+	}
+	ctl_resp_obj_begin(w->r, NULL);
+	ctl_resp_uint(w->r, "tag", k->key_tag);
+	ctl_resp_str(w->r, "role", keystore_role_name(k->role));
+	ctl_resp_strn(w->r, "record", line, (size_t)n > 0 && line[n - 1] == '\n' ? (size_t)n - 1 : (size_t)n);
+	ctl_resp_obj_end(w->r);
+	return SN_OK;
+}
+
+/* The public keys in the zone, as DNSKEY records (BIND's .key form). */
+static int
+ctl_key_export(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	store_txn_t *txn;
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	export_walk_t w = {.r = r, .apex = zs->zone.apex, .ttl = 3600, .now = (int64_t)time(NULL)};
+	const snap_rrset_t *dk =
+	    zs->zone.snap != NULL ? snap_node_rrset(snap_apex_node(zs->zone.snap), RRTYPE_DNSKEY) : NULL;
+	if (dk != NULL) {
+		w.ttl = dk->ttl;
+	}
+	int rc = store_txn_begin(srv->store, false, &txn);
+	if (rc == SN_OK) {
+		ctl_resp_arr_begin(r, "keys");
+		rc = keystore_list(txn, zs->zone.apex, key_export_one, &w);
+		ctl_resp_arr_end(r);
+		store_txn_abort(txn);
+	}
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "zone %s: cannot read its keys: %s", zs->zone.name,
+			       sn_strerror(rc));
+	}
+	return SN_OK;
+}
+
 /* Writes the zone as it is served (from the store, in canonical form) to
  * `--out DIR`/<zone>zone, or to the zone's own file. */
 static int
@@ -1623,6 +1902,9 @@ static const ctl_handlers_t ctl_handlers = {
 	.zone_update = ctl_zone_update,
 	.key_list = ctl_key_list,
 	.zone_ds = ctl_zone_ds,
+	.key_import = ctl_key_import,
+	.key_generate = ctl_key_generate,
+	.key_export = ctl_key_export,
 	.stats = ctl_stats,
 };
 

@@ -135,25 +135,50 @@ zs_fail(char *err, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Makes one key by the policy and stores it, active from `now`. */
+/* Does zone `apex` hold a key with this DNSKEY already? */
+struct dup_walk {
+	const uint8_t *rd;
+	size_t len;
+	bool found;
+};
+
 static int
-make_key(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, keystore_role_t role,
-	 int64_t now, char *err)
+dup_cb(void *ctx, const keystore_key_t *k)
 {
-	uint16_t flags = role == KEYSTORE_ZSK ? KEYPAIR_FLAGS_ZSK : KEYPAIR_FLAGS_KSK;
-	bool rsa = pol->algorithm == DNSSEC_ALG_RSASHA256 || pol->algorithm == DNSSEC_ALG_RSASHA512;
-	unsigned bits = rsa ? (role == KEYSTORE_ZSK ? pol->zsk_size : pol->ksk_size) : 0;
-	keypair_t *kp = NULL;
+	struct dup_walk *w = ctx;
+	/* the REVOKE bit aside, a key is the same key (RFC 5011 7) */
+	if (k->dnskey_len == w->len && k->dnskey_len >= 4 && w->len >= 4 &&
+	    memcmp(k->dnskey + 2, w->rd + 2, w->len - 2) == 0) {
+		w->found = true;
+	}
+	return SN_OK;
+}
+
+int
+zsign_key_add(store_txn_t *txn, const uint8_t *apex, const keypair_t *kp, keystore_role_t role,
+	      int64_t now, uint16_t *tag, char err[ZSIGN_ERRLEN])
+{
 	char *pem = NULL;
 	size_t pem_len = 0;
-	int rc = keypair_generate(pol->algorithm, bits, flags, &kp);
-	if (rc != SN_OK) {
-		return zs_fail(err, rc, "cannot make a key of algorithm %u: %s", pol->algorithm,
-			       sn_strerror(rc));
+	struct dup_walk w = {.rd = keypair_dnskey(kp), .len = keypair_dnskey_len(kp)};
+	bool sep = (keypair_flags(kp) & KEYSTORE_FLAG_SEP) != 0;
+	int rc;
+
+	err[0] = '\0';
+	if (sep != (role != KEYSTORE_ZSK)) {
+		return zs_fail(err, SN_EINVAL, "a %s must %shave the SEP flag (257)",
+			       keystore_role_name(role), sep ? "not " : "");
+	}
+	if ((rc = keystore_list(txn, apex, dup_cb, &w)) != SN_OK) {
+		return zs_fail(err, rc, "cannot read the key store: %s", sn_strerror(rc));
+	}
+	if (w.found) {
+		return zs_fail(err, SN_EEXIST, "the zone has this key already (tag %u)",
+			       keypair_tag(kp));
 	}
 	keystore_key_t k = {
-	    .algorithm = pol->algorithm,
-	    .flags = flags,
+	    .algorithm = keypair_alg(kp),
+	    .flags = keypair_flags(kp),
 	    .role = role,
 	    .key_tag = keypair_tag(kp),
 	    .dnskey = keypair_dnskey(kp),
@@ -167,14 +192,34 @@ make_key(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, keysto
 		k.privkey = (const uint8_t *)pem;
 		k.privkey_len = pem_len;
 		rc = keystore_put(txn, apex, &k);
-		if (rc != SN_OK) {
-			zs_fail(err, rc, "cannot store the new key: %s", sn_strerror(rc));
-		}
+	}
+	if (rc != SN_OK) {
+		zs_fail(err, rc, "cannot store the key: %s", sn_strerror(rc));
+	} else if (tag != NULL) {
+		*tag = k.key_tag;
 	}
 	if (pem != NULL) {
 		explicit_bzero(pem, pem_len);
 		free(pem);
 	}
+	return rc;
+}
+
+/* Makes one key by the policy and stores it, active from `now`. */
+static int
+make_key(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, keystore_role_t role,
+	 int64_t now, char *err)
+{
+	uint16_t flags = role == KEYSTORE_ZSK ? KEYPAIR_FLAGS_ZSK : KEYPAIR_FLAGS_KSK;
+	bool rsa = pol->algorithm == DNSSEC_ALG_RSASHA256 || pol->algorithm == DNSSEC_ALG_RSASHA512;
+	unsigned bits = rsa ? (role == KEYSTORE_ZSK ? pol->zsk_size : pol->ksk_size) : 0;
+	keypair_t *kp = NULL;
+	int rc = keypair_generate(pol->algorithm, bits, flags, &kp);
+	if (rc != SN_OK) {
+		return zs_fail(err, rc, "cannot make a key of algorithm %u: %s", pol->algorithm,
+			       sn_strerror(rc));
+	}
+	rc = zsign_key_add(txn, apex, kp, role, now, NULL, err);
 	keypair_free(kp);
 	return rc;
 }

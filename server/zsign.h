@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "sign/keypair.h"
 #include "storage/keystore.h"
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,3 +56,13 @@ SN_MUSTCHECK int zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_po
 			    const rrlist_t *unsigned_sorted, int64_t now, rrlist_t **signed_out,
 			    zsign_info_t *info, char err[ZSIGN_ERRLEN]);
 
+
+/* Adds the key pair `kp` (with its private half) to zone `apex` in the key
+ * store as `role`, published and active from `now`: an imported key of a
+ * zone signed elsewhere (a migration from BIND or Knot without going
+ * insecure), or one made by hand. Writes its tag to *tag (may be NULL).
+ * Returns SN_OK; SN_EEXIST (the zone has that key); SN_EINVAL (the SEP flag
+ * does not fit the role); the key store's errors. Message in `err`. */
+SN_MUSTCHECK int zsign_key_add(store_txn_t *txn, const uint8_t *apex, const keypair_t *kp,
+			       keystore_role_t role, int64_t now, uint16_t *tag,
+			       char err[ZSIGN_ERRLEN]);

@@ -13,7 +13,7 @@
 set -eu
 . "$(dirname "$0")/../lib.sh"
 sn_init server_sign
-sn_need dig python3 dnssec-verify ldns-verify-zone dnssec-dsfromkey
+sn_need dig python3 dnssec-verify ldns-verify-zone dnssec-dsfromkey dnssec-keygen
 SIGNETD=$(sn_prog signetd)
 SIGNETC=$(sn_prog signetc)
 T=$SN_TMP
@@ -54,6 +54,9 @@ zone:
   - domain: example.org.
     file: $T/example.org.zone
     dnssec-policy: optout
+  - domain: example.edu.
+    file: $T/example.edu.zone
+    dnssec-signing: off
 YAML
 
 zone_body() {
@@ -78,7 +81,7 @@ ns.secure A 192.0.2.54
 insecure NS ns.elsewhere.test.
 ZONE
 }
-for z in example.com example.net example.org; do
+for z in example.com example.net example.org example.edu; do
 	{ printf '$ORIGIN %s.\n' "$z"; zone_body; } >"$T/$z.zone"
 done
 # a stale signature in the unsigned input: it must be dropped, not served
@@ -218,6 +221,53 @@ axfr example.net "$T/rel.axfr"
 grep -q '^extra\.example\.net\.' "$T/rel.axfr" && sn_ok "a file reload of a signed zone serves the change" ||
 	sn_not_ok "reload of signed zone" "" "$T/log"
 verify "after a reload the zone still verifies" example.net "$T/rel.axfr"
+
+# keys made by hand
+"$SIGNETC" key-generate -s "$SOCK" --role zsk example.com >"$T/gen.out" 2>&1 || :
+n=$("$SIGNETC" key-list --json -s "$SOCK" example.com 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["keys"]))' || echo 0)
+axfr example.com "$T/gen.axfr"
+[ "$n" = 3 ] && [ "$(awk '$4 == "DNSKEY"' "$T/gen.axfr" | wc -l)" = 3 ] && sn_ok "key-generate: a third key, published" ||
+	sn_not_ok "key-generate" "$n keys: $(cat "$T/gen.out")" "$T/log"
+verify "after key-generate the zone verifies" example.com "$T/gen.axfr"
+"$SIGNETC" key-export -s "$SOCK" example.com >"$T/export.txt" 2>&1 || :
+# dig cuts long base64 into pieces: join them
+dnskeys() { awk '$4 == "DNSKEY" { k = ""; for (i = 8; i <= NF; i++) k = k $i; print $5, $6, $7, k }' "$1" | sort; }
+a=$(dnskeys "$T/export.txt")
+b=$(dnskeys "$T/gen.axfr")
+[ -n "$a" ] && [ "$a" = "$b" ] && sn_ok "key-export prints the served DNSKEY records" || sn_not_ok "key-export" "$(cat "$T/export.txt")"
+
+# migration from BIND: its keys imported, then signing turned on
+( cd "$T" && dnssec-keygen -q -a ECDSAP256SHA256 -f KSK example.edu >ksk.name 2>/dev/null &&
+	dnssec-keygen -q -a ECDSAP256SHA256 example.edu >zsk.name 2>/dev/null ) || :
+ksk=$(cat "$T/ksk.name" 2>/dev/null || :)
+zsk=$(cat "$T/zsk.name" 2>/dev/null || :)
+o1=$("$SIGNETC" key-import -s "$SOCK" --file "$T/$ksk.private" example.edu 2>&1) || :
+o2=$("$SIGNETC" key-import -s "$SOCK" --file "$T/$zsk" example.edu 2>&1) || :
+if out=$("$SIGNETC" key-import -s "$SOCK" --file "$T/$zsk" example.edu 2>&1); then
+	sn_not_ok "importing the same key twice is refused" "$out"
+else
+	sn_ok "importing the same key twice is refused ($(printf '%s' "$out" | head -n 1 | cut -c1-80))"
+fi
+if out=$("$SIGNETC" key-import -s "$SOCK" --file "$T/$zsk" example.com 2>&1); then
+	sn_not_ok "a key of another zone is refused" "$out"
+else
+	sn_ok "a key of another zone is refused"
+fi
+sed -i 's/dnssec-signing: off/dnssec-signing: on/' "$T/signet.yaml"
+"$SIGNETC" reload -s "$SOCK" >/dev/null 2>&1 || :
+axfr example.edu "$T/edu.axfr"
+want=$(dnssec-dsfromkey -2 "$T/$ksk.key" 2>/dev/null | awk '{ print $4, $5, $6, $7 }')
+got=$("$SIGNETC" zone-ds -s "$SOCK" example.edu 2>/dev/null | awk '{ print $4, $5, $6, $7 }')
+tags=$(awk '$4 == "RRSIG" { print $11 }' "$T/edu.axfr" | sort -u | tr '\n' ' ')
+ktag=$(echo "$ksk" | sed 's/.*+0*//')
+ztag=$(echo "$zsk" | sed 's/.*+0*//')
+if [ -n "$want" ] && [ "$got" = "$want" ] && [ "$(awk '$4 == "DNSKEY"' "$T/edu.axfr" | wc -l)" = 2 ] &&
+	[ "$tags" = "$(printf '%s\n%s\n' "$ktag" "$ztag" | sort | tr '\n' ' ')" ]; then
+	sn_ok "BIND keys imported: the zone is signed by them, DS as BIND computes it"
+else
+	sn_not_ok "BIND key import" "got '$got' want '$want' tags '$tags' ($ktag $ztag): $o1 $o2" "$T/log"
+fi
+verify "the zone signed with imported BIND keys verifies" example.edu "$T/edu.axfr"
 
 kill "$PID"
 wait "$PID" 2>/dev/null || :
