@@ -113,13 +113,16 @@ struct leaf {
 _Static_assert(sizeof(struct leaf) == 64, "header and prefix fill one cache line");
 _Static_assert(sizeof(struct lkey) == 10, "a key pointer and length, unpadded");
 
+/* An internal node of n children is allocated for them: after the header,
+ *
+ *	uint64_t slice[n - 1] | struct tree_node *child[n] |
+ *	uint16_t koff[n - 1] | uint16_t klen[n - 1] | uint8_t keys[kbytes]
+ *
+ * It is never resized: a change that alters its children other than by
+ * pointer builds a new one. */
 struct inode {
 	struct tree_node h;
-	uint64_t slice[INODE_MAX - 1];
-	struct tree_node *child[INODE_MAX];
-	uint16_t koff[INODE_MAX - 1];
-	uint16_t klen[INODE_MAX - 1];
-	uint8_t keys[];
+	uint64_t slice[];
 };
 
 struct tree {
@@ -159,6 +162,40 @@ struct path {
 #define INODE(nd) ((struct inode *)(nd))
 #define CLEAF(nd) ((const struct leaf *)(nd))
 #define CINODE(nd) ((const struct inode *)(nd))
+
+/* The arrays of an internal node (see struct inode); writable for the
+ * transaction that made it, as with leaves. */
+static inline struct tree_node **
+inode_kids(const struct inode *in)
+{
+	return (struct tree_node **)(uintptr_t)(in->slice + (in->h.n - 1));
+}
+
+static inline uint16_t *
+inode_koff(const struct inode *in)
+{
+	return (uint16_t *)(inode_kids(in) + in->h.n);
+}
+
+static inline uint16_t *
+inode_klen(const struct inode *in)
+{
+	return inode_koff(in) + (in->h.n - 1);
+}
+
+static inline uint8_t *
+inode_keys(const struct inode *in)
+{
+	return (uint8_t *)(inode_klen(in) + (in->h.n - 1));
+}
+
+/* Bytes of an internal node of n children and kbytes of separators. */
+static inline size_t
+inode_bytes(size_t n, size_t kbytes)
+{
+	return sizeof(struct inode) + (n - 1) * (sizeof(uint64_t) + 2 * sizeof(uint16_t)) +
+	       n * sizeof(struct tree_node *) + kbytes;
+}
 
 /* The arrays of a leaf (see struct leaf). A leaf is changed only by the
  * transaction that made it, through these same accessors, so they hand out
@@ -457,7 +494,7 @@ node_alloc(size_t align, size_t size)
 static size_t
 inode_size(const struct tree_node *nd)
 {
-	return sizeof(struct inode) + nd->kbytes;
+	return inode_bytes(nd->n, nd->kbytes);
 }
 
 /* Copies internal node `nd` for generation `gen`. */
@@ -525,7 +562,7 @@ node_free_rec(struct tree_node *nd)
 	}
 	if (nd->level > 0) {
 		for (unsigned i = 0; i < nd->n; i++) {
-			node_free_rec(INODE(nd)->child[i]);
+			node_free_rec(inode_kids(INODE(nd))[i]);
 		}
 	}
 	free(nd);
@@ -541,7 +578,7 @@ node_free_gen(struct tree_node *nd, uint64_t gen)
 	}
 	if (nd->level > 0) {
 		for (unsigned i = 0; i < nd->n; i++) {
-			node_free_gen(INODE(nd)->child[i], gen);
+			node_free_gen(inode_kids(INODE(nd))[i], gen);
 		}
 	}
 	free(nd);
@@ -550,7 +587,7 @@ node_free_gen(struct tree_node *nd, uint64_t gen)
 static inline const uint8_t *
 sep_key(const struct inode *in, unsigned i)
 {
-	return in->keys + in->koff[i];
+	return inode_keys(in) + inode_koff(in)[i];
 }
 
 /* Stores entry `e` at index i of `lf`, slice aside. */
@@ -654,7 +691,7 @@ inode_build(uint64_t gen, unsigned level, struct tree_node *const *child, const 
 	for (size_t i = 0; i + 1 < n; i++) {
 		kbytes += seplen[i];
 	}
-	struct inode *in = node_alloc(NODE_ALIGN, sizeof(*in) + kbytes);
+	struct inode *in = node_alloc(NODE_ALIGN, inode_bytes(n, kbytes));
 	if (in == NULL) {
 		return NULL;
 	}
@@ -663,19 +700,19 @@ inode_build(uint64_t gen, unsigned level, struct tree_node *const *child, const 
 	in->h.level = (uint8_t)level;
 	in->h.n = (uint8_t)n;
 	in->h.kbytes = (uint32_t)kbytes;
-	memcpy(in->child, child, n * sizeof(*child));
+	memcpy(inode_kids(in), child, n * sizeof(*child));
 	size_t off = 0;
 	for (size_t i = 0; i + 1 < n; i++) {
-		in->koff[i] = (uint16_t)off;
-		in->klen[i] = seplen[i];
-		memcpy(in->keys + off, sep[i], seplen[i]);
+		inode_koff(in)[i] = (uint16_t)off;
+		inode_klen(in)[i] = seplen[i];
+		memcpy(inode_keys(in) + off, sep[i], seplen[i]);
 		off += seplen[i];
 	}
-	size_t plen = lcp(sep_key(in, 0), in->klen[0], sep_key(in, (unsigned)n - 2),
-			  in->klen[n - 2]);
+	size_t plen = lcp(sep_key(in, 0), inode_klen(in)[0], sep_key(in, (unsigned)n - 2),
+			  inode_klen(in)[n - 2]);
 	in->h.plen = (uint16_t)plen;
 	for (size_t i = 0; i + 1 < n; i++) {
-		in->slice[i] = mkslice(sep_key(in, (unsigned)i), in->klen[i], plen);
+		in->slice[i] = mkslice(sep_key(in, (unsigned)i), inode_klen(in)[i], plen);
 	}
 	return in;
 }
@@ -689,7 +726,7 @@ inode_find(const struct inode *in, const uint8_t *key, size_t keylen)
 {
 	unsigned nsep = in->h.n - 1u;
 	size_t plen = in->h.plen;
-	int c = prefixcmp(key, keylen, in->keys + in->koff[0], plen);
+	int c = prefixcmp(key, keylen, sep_key(in, 0), plen);
 	if (c != 0) {
 		return c < 0 ? 0 : nsep;
 	}
@@ -697,7 +734,7 @@ inode_find(const struct inode *in, const uint8_t *key, size_t keylen)
 	unsigned i = lower_u64(in->slice, nsep, ks);
 	/* Separators with the same slice as the key: count those <= key. */
 	while (i < nsep && in->slice[i] == ks &&
-	       slicecmp(ks, key, keylen, ks, sep_key(in, i), in->klen[i], plen) >= 0) {
+	       slicecmp(ks, key, keylen, ks, sep_key(in, i), inode_klen(in)[i], plen) >= 0) {
 		i++;
 	}
 	return i;
@@ -746,7 +783,7 @@ node_prefetch(const struct tree_node *nd)
 	if (nd->level == 0) {
 		end = (uintptr_t)leaf_k(CLEAF(nd));	/* slices and values */
 	} else {
-		end = p + sizeof(struct tree_node) + 8 * INODE_MAX;	/* the slices */
+		end = (uintptr_t)inode_kids(CINODE(nd));	/* the slices */
 	}
 	/* Small leaves are not line-aligned: count lines, not bytes. */
 	for (p &= ~(uintptr_t)63; p < end; p += 64) {
@@ -757,7 +794,7 @@ node_prefetch(const struct tree_node *nd)
 static inline const struct tree_node *
 descend(const struct tree_node *nd, const uint8_t *key, size_t keylen)
 {
-	nd = CINODE(nd)->child[inode_find(CINODE(nd), key, keylen)];
+	nd = inode_kids(CINODE(nd))[inode_find(CINODE(nd), key, keylen)];
 	node_prefetch(nd);
 	return nd;
 }
@@ -786,7 +823,7 @@ iter_descend(tree_iter_t *it, unsigned d, bool last)
 	while (d + 1 < it->height) {
 		const struct inode *in = CINODE(it->node[d]);
 		it->pos[d] = last ? in->h.n - 1u : 0;
-		it->node[d + 1] = in->child[it->pos[d]];
+		it->node[d + 1] = inode_kids(in)[it->pos[d]];
 		d++;
 	}
 	it->pos[d] = last ? it->node[d]->n - 1u : 0;
@@ -826,7 +863,7 @@ tree_iter_next(tree_iter_t *it)
 	while (d-- > 0) {
 		if (it->pos[d] + 1u < it->node[d]->n) {
 			it->pos[d]++;
-			it->node[d + 1] = CINODE(it->node[d])->child[it->pos[d]];
+			it->node[d + 1] = inode_kids(CINODE(it->node[d]))[it->pos[d]];
 			iter_descend(it, d + 1, false);
 			return;
 		}
@@ -848,7 +885,7 @@ tree_iter_prev(tree_iter_t *it)
 	while (d-- > 0) {
 		if (it->pos[d] > 0) {
 			it->pos[d]--;
-			it->node[d + 1] = CINODE(it->node[d])->child[it->pos[d]];
+			it->node[d + 1] = inode_kids(CINODE(it->node[d]))[it->pos[d]];
 			iter_descend(it, d + 1, true);
 			return;
 		}
@@ -873,7 +910,7 @@ iter_seek(tree_iter_t *it, const tree_t *t, const uint8_t *key, size_t keylen, e
 		unsigned i = inode_find(CINODE(nd), key, keylen);
 		it->node[d] = nd;
 		it->pos[d++] = (uint16_t)i;
-		nd = CINODE(nd)->child[i];
+		nd = inode_kids(CINODE(nd))[i];
 		node_prefetch(nd);
 	}
 	it->node[d] = nd;
@@ -1233,7 +1270,7 @@ cow_path(tree_txn_t *txn, const uint8_t *key, size_t keylen, struct path *p)
 		if (d + 1 < h) {
 			unsigned i = inode_find(INODE(nd), key, keylen);
 			p->idx[d] = (uint16_t)i;
-			slot = &INODE(nd)->child[i];
+			slot = &inode_kids(INODE(nd))[i];
 		}
 	}
 	return SN_OK;
@@ -1250,7 +1287,7 @@ leaf_relink(tree_txn_t *txn, struct path *p, struct leaf *lf)
 	if (h == 1) {
 		txn->cur.root = &lf->h;
 	} else {
-		INODE(p->node[h - 2])->child[p->idx[h - 2]] = &lf->h;
+		inode_kids(INODE(p->node[h - 2]))[p->idx[h - 2]] = &lf->h;
 	}
 	p->node[h - 1] = &lf->h;
 	drop_node(txn, old);
@@ -1356,20 +1393,20 @@ concat_sibling(tree_txn_t *txn, size_t cnt, const struct tree_node *s, bool left
 		memmove(txn->ichild + sn, txn->ichild, cnt * sizeof(txn->ichild[0]));
 		memmove(txn->isep + sn, txn->isep, (cnt - 1) * sizeof(txn->isep[0]));
 		memmove(txn->iseplen + sn, txn->iseplen, (cnt - 1) * sizeof(txn->iseplen[0]));
-		memcpy(txn->ichild, is->child, sn * sizeof(is->child[0]));
+		memcpy(txn->ichild, inode_kids(is), sn * sizeof(struct tree_node *));
 		for (size_t i = 0; i + 1 < sn; i++) {
 			txn->isep[i] = sep_key(is, (unsigned)i);
-			txn->iseplen[i] = is->klen[i];
+			txn->iseplen[i] = inode_klen(is)[i];
 		}
 		txn->isep[sn - 1] = ps;
 		txn->iseplen[sn - 1] = pslen;
 	} else {
 		txn->isep[cnt - 1] = ps;
 		txn->iseplen[cnt - 1] = pslen;
-		memcpy(txn->ichild + cnt, is->child, sn * sizeof(is->child[0]));
+		memcpy(txn->ichild + cnt, inode_kids(is), sn * sizeof(struct tree_node *));
 		for (size_t i = 0; i + 1 < sn; i++) {
 			txn->isep[cnt + i] = sep_key(is, (unsigned)i);
-			txn->iseplen[cnt + i] = is->klen[i];
+			txn->iseplen[cnt + i] = inode_klen(is)[i];
 		}
 	}
 	return cnt + sn;
@@ -1445,9 +1482,9 @@ rebalance(tree_txn_t *txn, const struct path *p, size_t cnt)
 			unsigned j = left ? i - 1 : i + 1;
 			lo = left ? j : i;
 			hi = left ? i : j;
-			sib[nsib++] = par->child[j];
-			cnt = concat_sibling(txn, cnt, par->child[j], left, sep_key(par, lo),
-					     par->klen[lo]);
+			sib[nsib++] = inode_kids(par)[j];
+			cnt = concat_sibling(txn, cnt, inode_kids(par)[j], left, sep_key(par, lo),
+					     inode_klen(par)[lo]);
 		}
 		if (cnt <= max) {
 			r[0] = build_one(txn, level, cnt);
@@ -1467,9 +1504,9 @@ rebalance(tree_txn_t *txn, const struct path *p, size_t cnt)
 		/* The parent's new content: children lo..hi replaced by r. */
 		size_t k = 0, pn = par->h.n;
 		for (size_t c = 0; c < lo; c++, k++) {
-			txn->ichild[k] = par->child[c];
+			txn->ichild[k] = inode_kids(par)[c];
 			txn->isep[k] = sep_key(par, (unsigned)c);
-			txn->iseplen[k] = par->klen[c];
+			txn->iseplen[k] = inode_klen(par)[c];
 		}
 		txn->ichild[k] = r[0];
 		if (rn == 2) {
@@ -1479,8 +1516,8 @@ rebalance(tree_txn_t *txn, const struct path *p, size_t cnt)
 		}
 		for (size_t c = hi + 1; c < pn; c++) {
 			txn->isep[k] = sep_key(par, (unsigned)c - 1);
-			txn->iseplen[k] = par->klen[c - 1];
-			txn->ichild[++k] = par->child[c];
+			txn->iseplen[k] = inode_klen(par)[c - 1];
+			txn->ichild[++k] = inode_kids(par)[c];
 		}
 		cnt = k + 1;
 		d--;
@@ -1491,7 +1528,7 @@ rebalance(tree_txn_t *txn, const struct path *p, size_t cnt)
 		txn->cur.root = top;
 		txn->cur.height = newh;
 	} else {
-		INODE(p->node[d - 1])->child[p->idx[d - 1]] = top;
+		inode_kids(INODE(p->node[d - 1]))[p->idx[d - 1]] = top;
 	}
 	for (unsigned k = d; k < h; k++) {
 		drop_node(txn, p->node[k]);
@@ -1743,19 +1780,20 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 	if (n < 2 || n > INODE_MAX || (!root && n < INODE_MIN)) {
 		return SN_ECHECK;
 	}
-	size_t plen = lcp(sep_key(in, 0), in->klen[0], sep_key(in, n - 2), in->klen[n - 2]);
+	const uint16_t *klen = inode_klen(in);
+	size_t plen = lcp(sep_key(in, 0), klen[0], sep_key(in, n - 2), klen[n - 2]);
 	if (nd->plen != plen) {
 		return SN_ECHECK;
 	}
 	size_t bytes = 0;
 	for (unsigned i = 0; i + 1 < n; i++) {
-		bytes += in->klen[i];
-		if ((size_t)in->koff[i] + in->klen[i] > nd->kbytes ||
-		    !in_bounds(sep_key(in, i), in->klen[i], lo, hi) ||
-		    in->slice[i] != mkslice(sep_key(in, i), in->klen[i], plen)) {
+		bytes += klen[i];
+		if ((size_t)inode_koff(in)[i] + klen[i] > nd->kbytes ||
+		    !in_bounds(sep_key(in, i), klen[i], lo, hi) ||
+		    in->slice[i] != mkslice(sep_key(in, i), klen[i], plen)) {
 			return SN_ECHECK;
 		}
-		if (i > 0 && keycmp(sep_key(in, i - 1), in->klen[i - 1], sep_key(in, i), in->klen[i]) >= 0) {
+		if (i > 0 && keycmp(sep_key(in, i - 1), klen[i - 1], sep_key(in, i), klen[i]) >= 0) {
 			return SN_ECHECK;
 		}
 	}
@@ -1765,12 +1803,12 @@ check_node(const struct tree_node *nd, unsigned level, bool root, struct bound l
 	for (unsigned i = 0; i < n; i++) {
 		struct bound clo = lo, chi = hi;
 		if (i > 0) {
-			clo = (struct bound){ sep_key(in, i - 1), in->klen[i - 1] };
+			clo = (struct bound){ sep_key(in, i - 1), klen[i - 1] };
 		}
 		if (i + 1 < n) {
-			chi = (struct bound){ sep_key(in, i), in->klen[i] };
+			chi = (struct bound){ sep_key(in, i), klen[i] };
 		}
-		int rc = check_node(in->child[i], level - 1, false, clo, chi, count);
+		int rc = check_node(inode_kids(in)[i], level - 1, false, clo, chi, count);
 		if (rc != SN_OK) {
 			return rc;
 		}
@@ -1793,7 +1831,7 @@ stats_node(const struct tree_node *nd, tree_stats_t *st)
 	st->inodes++;
 	st->bytes += inode_size(nd);
 	for (unsigned i = 0; i < nd->n; i++) {
-		stats_node(CINODE(nd)->child[i], st);
+		stats_node(inode_kids(CINODE(nd))[i], st);
 	}
 }
 

@@ -880,17 +880,19 @@ test_tree_caps(void)
 }
 
 /* A small zone's tree costs what it holds: one leaf sized to its names,
- * not one of 64 entries. */
+ * not one of 64 entries; past 64 names, two leaves and an internal node
+ * sized to its two children, not to 64. */
 static void
 test_tree_small_size(void)
 {
-	static uint8_t keys[64][8];
-	tree_entry_t e[64];
+	static uint8_t keys[128][4];
+	tree_entry_t e[128];
 	char v = 0;
 
-	for (unsigned n = 1; n <= 64; n++) {
+	for (unsigned n = 1; n <= 128; n++) {
 		tree_t *t = NULL;
 		tree_stats_t st;
+		size_t leafbytes = 0;
 		for (unsigned i = 0; i < n; i++) {
 			keys[i][0] = 'a';
 			keys[i][1] = (uint8_t)('a' + i / 26);
@@ -899,13 +901,23 @@ test_tree_small_size(void)
 		}
 		CU_ASSERT_FATAL(tree_build_sorted(e, n, &t) == SN_OK);
 		tree_stats(t, &st);
-		CU_ASSERT_EQUAL(st.leaves, 1);
-		CU_ASSERT_EQUAL(st.inodes, 0);
-		CU_ASSERT_EQUAL(st.slack, (4 - n % 4) % 4);
-		CU_ASSERT_EQUAL(st.leaf_caps[(n + 3) / 4 - 1], 1);
-		/* Per entry: a 16-byte slice, value and key pointers, a length;
-		 * plus one line of header and prefix, and the handle. */
-		CU_ASSERT(st.bytes <= 64 + 64 + (n + 3) / 4 * 4 * 34);
+		CU_ASSERT_EQUAL(st.count, n);
+		CU_ASSERT_EQUAL(st.leaves, n <= 64 ? 1 : 2);
+		CU_ASSERT_EQUAL(st.inodes, n <= 64 ? 0 : 1);
+		/* Leaves built sorted are sized to their content. */
+		CU_ASSERT(st.slack <= 3 * st.leaves);
+		if (n <= 64) {
+			CU_ASSERT_EQUAL(st.slack, (4 - n % 4) % 4);
+			CU_ASSERT_EQUAL(st.leaf_caps[(n + 3) / 4 - 1], 1);
+		}
+		/* Per leaf entry: a 16-byte slice, a value pointer, a packed key
+		 * pointer and length; per leaf one line of header and prefix.
+		 * The internal node: a header, one slice, two children, and a
+		 * separator of at most 3 bytes. Plus the handle. */
+		for (unsigned i = 0; i < TREE_LEAF_CAPS; i++) {
+			leafbytes += st.leaf_caps[i] * (64 + 4 * (i + 1) * 34);
+		}
+		CU_ASSERT(st.bytes <= 64 + leafbytes + st.inodes * (16 + 12 + 16 + 3));
 		tree_free(t);
 	}
 }
