@@ -46,7 +46,16 @@ check(const conf_t *c)
 		const conf_zone_t *z = &c->zones[i];
 		if (conf_zone_find(c, z->apex) != z || z->file == NULL || z->domain == NULL ||
 		    z->journal_max_entries == 0 || z->journal_max_size < 65536 ||
-		    z->serial_policy > CONF_SERIAL_DATESERIAL || z->dnssec_signing) {
+		    z->serial_policy > CONF_SERIAL_DATESERIAL) {
+			abort();
+		}
+		/* a policy exactly when signing is on, and one that can sign */
+		if ((z->policy != NULL) != z->dnssec_signing ||
+		    (z->policy != NULL &&
+		     (z->policy->rrsig_lifetime == 0 ||
+		      (z->policy->rrsig_refresh != CONF_POLICY_AUTO &&
+		       z->policy->rrsig_refresh >= z->policy->rrsig_lifetime) ||
+		      z->policy->rrsig_jitter >= z->policy->rrsig_lifetime))) {
 			abort();
 		}
 		for (size_t j = 0; j < z->acl_count; j++) {
