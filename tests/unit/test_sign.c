@@ -1355,7 +1355,18 @@ test_sign_keypair_pem(void)
 		keypair_free(pub);
 		keypair_free(k);
 	}
+	/* Encrypted PKCS#8: refused, without asking for a passphrase. */
+	FILE *pp = popen("openssl genpkey -algorithm ed25519 -aes-256-cbc -pass pass:secret "
+			 "</dev/null 2>/dev/null", "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pp);
+	char enc[4096];
+	size_t el = fread(enc, 1, sizeof(enc) - 1, pp);
+	CU_ASSERT_EQUAL(pclose(pp), 0);
+	enc[el] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(enc, "BEGIN ENCRYPTED PRIVATE KEY"));
 	keypair_t *k = NULL;
+	CU_ASSERT_EQUAL(keypair_from_pem(enc, el, DNSSEC_ALG_ED25519, 257, &k), SN_EPARSE);
+	CU_ASSERT_PTR_NULL(k);
 	CU_ASSERT_EQUAL(keypair_from_pem("", 0, 13, 257, &k), SN_EPARSE);
 	CU_ASSERT_EQUAL(keypair_from_pem("garbage", 7, 13, 257, &k), SN_EPARSE);
 	CU_ASSERT_EQUAL(keypair_from_pem("garbage", 7, 7, 257, &k), SN_ENOTSUP);
