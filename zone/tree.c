@@ -45,8 +45,8 @@
 
 #define LEAF_MAX 64
 #define LEAF_MIN (LEAF_MAX / 4)
-/* Leaf capacities are multiples of LEAF_STEP, so that every array of a
- * leaf stays 16-byte aligned. */
+/* Leaf capacities are multiples of LEAF_STEP: a leaf copied for one more
+ * entry then often has room for the next few, and malloc sees few sizes. */
 #define LEAF_STEP 4
 /* Leaves of this capacity or more are cache-line aligned (a search of a
  * large zone reads a few consecutive lines of them); smaller ones take
