@@ -42,6 +42,7 @@
 #include "sign/dnskey.h"
 #include "sign/keyfile.h"
 #include "sign/keypair.h"
+#include "sign/rrsig.h"
 #include "storage/keystore.h"
 #include "storage/store.h"
 #include "storage/zdiff.h"
@@ -95,6 +96,9 @@ typedef struct zone_state {
 	/* during a reload, the zone's new configuration (zone.conf moves to it
 	 * when the new view is published) */
 	const conf_zone_t *cz_next;
+	/* when the served signatures need refreshing (Unix seconds; 0: never):
+	 * the earliest RRSIG expiration less the policy's rrsig-refresh */
+	int64_t resign_at;
 } zone_state_t;
 
 typedef struct server {
@@ -258,6 +262,33 @@ read_signed_into(store_txn_t *txn, const uint8_t *apex, rrlist_t *l)
 	return rc == SN_OK ? rrlist_sort(l) : rc;
 }
 
+/* When the signatures in `l` (a zone's records, signed ones included)
+ * must be made again: the earliest RRSIG expiration less rrsig-refresh
+ * (RFC 6781 4.4.2), or 0 for a zone that is not signed. */
+static int64_t
+resign_time(const zone_state_t *zs, const rrlist_t *l)
+{
+	const conf_policy_t *pol = zone_policy(zs);
+	int64_t now = (int64_t)time(NULL), first = 0;
+	uint32_t max_ttl = 0;
+	if (pol == NULL) {
+		return 0;
+	}
+	for (size_t i = 0; i < rrlist_count(l); i++) {
+		rrlist_rr_t r = rrlist_get(l, i);
+		max_ttl = r.ttl > max_ttl ? r.ttl : max_ttl;
+		if (r.type == RRTYPE_RRSIG && r.rdlen >= RRSIG_FIXEDLEN) {
+			/* RFC 4034 3.1.5: serial arithmetic around now */
+			int64_t exp = now + (int32_t)(wire_read_u32(r.rdata + 8) - (uint32_t)now);
+			first = first == 0 || exp < first ? exp : first;
+		}
+	}
+	if (first == 0) {
+		return 0;
+	}
+	return first - (int64_t)conf_policy_rrsig_refresh(pol, max_ttl);
+}
+
 static int
 publish_from_store(server_t *srv, zone_state_t *zs)
 {
@@ -278,6 +309,9 @@ publish_from_store(server_t *srv, zone_state_t *zs)
 	}
 	if (rc == SN_OK) {
 		rc = snap_build(zs->zone.apex, l, &s);
+	}
+	if (rc == SN_OK) {
+		zs->resign_at = resign_time(zs, l);
 	}
 	if (rc != SN_OK) {
 		log_error("zone %s: cannot read it from the store: %s", zs->zone.name,
@@ -1145,7 +1179,12 @@ zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
 		ctl_resp_uint(r, "journal-size", m.journal_bytes);
 	}
 	ctl_resp_str(r, "file", zs->path != NULL ? zs->path : "(embedded)");
-	ctl_resp_null(r, "next-event"); /* nothing is scheduled until signing exists */
+	if (zs->resign_at != 0) {
+		ctl_resp_str(r, "next-event", "re-sign");
+		ctl_resp_int(r, "next-event-time", zs->resign_at);
+	} else {
+		ctl_resp_null(r, "next-event");
+	}
 	ctl_resp_obj_end(r);
 }
 
@@ -1722,6 +1761,76 @@ ctl_key_export(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return SN_OK;
 }
 
+/* ---- zone events: signature refresh ---- */
+
+typedef struct resign_job {
+	zone_state_t *zs;
+	const conf_policy_t *policy;
+	bool resigned, dropped;
+	zsign_info_t sign;
+	char err[ZSIGN_ERRLEN];
+} resign_job_t;
+
+static int
+resign_txn(store_txn_t *txn, void *ctx)
+{
+	resign_job_t *job = ctx;
+	int rc = bump_serial_in_txn(txn, job->zs);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign, job->err, &job->resigned,
+			     &job->dropped);
+}
+
+/* Refreshes the signatures of a zone whose time has come. Until
+ * incremental signing, the whole zone is signed again; the signer's jitter
+ * keeps the next expirations spread. */
+static void
+zone_resign(server_t *srv, zone_state_t *zs)
+{
+	resign_job_t job = {.zs = zs, .policy = zone_policy(zs)};
+	if (job.policy == NULL) {
+		zs->resign_at = 0;
+		return;
+	}
+	int rc = store_write(srv->store, resign_txn, &job);
+	if (rc != SN_OK) {
+		log_error("zone %s: signatures not refreshed: %s; trying again in a minute",
+			  zs->zone.name, job.err[0] != '\0' ? job.err : sn_strerror(rc));
+		zs->resign_at = (int64_t)time(NULL) + 60;
+		return;
+	}
+	log_info("zone %s: signatures refreshed: %zu in %.2f s", zs->zone.name, job.sign.signatures,
+		 job.sign.seconds);
+	if (publish_from_store(srv, zs) != SN_OK) {
+		zs->resign_at = (int64_t)time(NULL) + 60;
+	}
+}
+
+/* Runs the zone events that are due; gives the milliseconds until the next
+ * one (-1: none), for the main loop's poll. */
+static int
+run_zone_events(server_t *srv)
+{
+	int64_t now = (int64_t)time(NULL), next = 0;
+	for (size_t i = 0; i < srv->nzones; i++) {
+		zone_state_t *zs = srv->zones[i];
+		if (zs->resign_at != 0 && zs->resign_at <= now) {
+			zone_resign(srv, zs);
+		}
+		if (zs->resign_at != 0 && (next == 0 || zs->resign_at < next)) {
+			next = zs->resign_at;
+		}
+	}
+	if (next == 0) {
+		return -1;
+	}
+	now = (int64_t)time(NULL);
+	/* a minute at most: the wall clock may jump */
+	return next <= now ? 0 : (int)((next - now > 60 ? 60 : next - now) * 1000);
+}
+
 /* Writes the zone as it is served (from the store, in canonical form) to
  * `--out DIR`/<zone>zone, or to the zone's own file. */
 static int
@@ -2084,7 +2193,8 @@ main(int argc, char **argv)
 	while (!srv.stop_requested) {
 		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
 					{.fd = ctl_server_fd(ctl), .events = POLLIN}};
-		if (poll(pfd, 2, -1) < 0) {
+		int wait_ms = run_zone_events(&srv);
+		if (poll(pfd, 2, wait_ms) <= 0) {
 			continue;
 		}
 		if (pfd[1].revents & POLLIN) {

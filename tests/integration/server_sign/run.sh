@@ -36,6 +36,11 @@ policy:
     algorithm: ed25519
     single-type-signing: on
     nsec3: off
+  - id: fast
+    rrsig-lifetime: 60s
+    rrsig-refresh: 50s
+    rrsig-pre-refresh: 1s
+    rrsig-jitter: 5s
   - id: optout
     algorithm: ecdsap256sha256
     nsec3-opt-out: on
@@ -57,6 +62,9 @@ zone:
   - domain: example.edu.
     file: $T/example.edu.zone
     dnssec-signing: off
+  - domain: example.info.
+    file: $T/example.info.zone
+    dnssec-policy: fast
 YAML
 
 zone_body() {
@@ -81,7 +89,7 @@ ns.secure A 192.0.2.54
 insecure NS ns.elsewhere.test.
 ZONE
 }
-for z in example.com example.net example.org example.edu; do
+for z in example.com example.net example.org example.edu example.info; do
 	{ printf '$ORIGIN %s.\n' "$z"; zone_body; } >"$T/$z.zone"
 done
 # a stale signature in the unsigned input: it must be dropped, not served
@@ -221,6 +229,37 @@ axfr example.net "$T/rel.axfr"
 grep -q '^extra\.example\.net\.' "$T/rel.axfr" && sn_ok "a file reload of a signed zone serves the change" ||
 	sn_not_ok "reload of signed zone" "" "$T/log"
 verify "after a reload the zone still verifies" example.net "$T/rel.axfr"
+
+# signatures refreshed before they expire: lifetime 60 s, refresh 50 s,
+# jitter 5 s, so within about 10 s of the first signing
+axfr example.info "$T/info1.axfr"
+st=$("$SIGNETC" zone-status -s "$SOCK" example.info 2>&1) || :
+case $st in *re-sign*) sn_ok "zone-status shows the next re-sign" ;; *) sn_not_ok "zone-status next event" "$st" ;; esac
+python3 - "$T/info1.axfr" <<'PY' && sn_ok "jitter: expirations spread over the jitter window, not one instant" || sn_not_ok "jitter" ""
+import sys, calendar, time
+exps = set()
+for l in open(sys.argv[1]):
+    f = l.split()
+    if len(f) > 9 and f[3] == "RRSIG":
+        exps.add(calendar.timegm(time.strptime(f[8], "%Y%m%d%H%M%S")))
+sys.exit(0 if len(exps) >= 3 and max(exps) - min(exps) <= 5 else 1)
+PY
+i=0
+while [ $i -lt 30 ] && ! grep -q 'example.info.: signatures refreshed' "$T/log"; do
+	sleep 0.5
+	i=$((i + 1))
+done
+axfr example.info "$T/info2.axfr"
+s1=$(awk '$4 == "SOA" { print $7; exit }' "$T/info1.axfr")
+s2=$(awk '$4 == "SOA" { print $7; exit }' "$T/info2.axfr")
+e1=$(awk '$4 == "RRSIG" { print $9 }' "$T/info1.axfr" | sort | head -n 1)
+e2=$(awk '$4 == "RRSIG" { print $9 }' "$T/info2.axfr" | sort | head -n 1)
+if grep -q 'example.info.: signatures refreshed' "$T/log" && [ "$s2" -gt "$s1" ] && [ "$e2" \> "$e1" ]; then
+	sn_ok "signatures refreshed before expiry, with a new serial ($s1 -> $s2)"
+else
+	sn_not_ok "signature refresh" "serial $s1 -> $s2, first expiration $e1 -> $e2" "$T/log"
+fi
+verify "the refreshed zone verifies" example.info "$T/info2.axfr"
 
 # keys made by hand
 "$SIGNETC" key-generate -s "$SOCK" --role zsk example.com >"$T/gen.out" 2>&1 || :
