@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include "sign/dnskey.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
@@ -644,4 +645,71 @@ keyfile_name(const uint8_t *owner, const keypair_t *k, char *buf, size_t cap)
 		return SN_ENOSPC;
 	}
 	return n;
+}
+
+/* Mnemonics as BIND writes them after the number (RFC 8624 table 1). */
+static const char *
+alg_mnemonic(uint8_t alg)
+{
+	switch (alg) {
+	case DNSSEC_ALG_RSASHA256:
+		return "RSASHA256";
+	case DNSSEC_ALG_RSASHA512:
+		return "RSASHA512";
+	case DNSSEC_ALG_ECDSAP256SHA256:
+		return "ECDSAP256SHA256";
+	case DNSSEC_ALG_ECDSAP384SHA384:
+		return "ECDSAP384SHA384";
+	case DNSSEC_ALG_ED25519:
+		return "ED25519";
+	case DNSSEC_ALG_ED448:
+		return "ED448";
+	default:
+		return "?";
+	}
+}
+
+int
+keyfile_private_text(const keypair_t *k, char **out, size_t *out_len)
+{
+	keypair_raw_t raw;
+	if (k == NULL || out == NULL || out_len == NULL || !keypair_has_private(k)) {
+		return SN_EINVAL;
+	}
+	uint8_t *secret = malloc(KEYPAIR_RAW_MAXLEN);
+	/* Every part in base64 with its name, plus the two header lines. */
+	size_t cap = KEYPAIR_RAW_MAXLEN / 3 * 4 + 16 * KEYPAIR_P_COUNT + 20 * 8 + 128;
+	char *text = malloc(cap);
+	int rc = SN_ENOMEM;
+	size_t n = 0;
+	if (secret == NULL || text == NULL) {
+		goto out;
+	}
+	rc = keypair_to_raw(k, secret, KEYPAIR_RAW_MAXLEN, &raw);
+	if (rc != SN_OK) {
+		goto out;
+	}
+	n = (size_t)snprintf(text, cap, "Private-key-format: v1.3\nAlgorithm: %u (%s)\n",
+			     keypair_alg(k), alg_mnemonic(keypair_alg(k)));
+	for (size_t i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++) {
+		enum keypair_part p = FIELDS[i].part;
+		if (raw.v[p] == NULL) {
+			continue;
+		}
+		n += (size_t)snprintf(text + n, cap - n, "%s: ", FIELDS[i].name);
+		n += (size_t)EVP_EncodeBlock((unsigned char *)text + n, raw.v[p], (int)raw.len[p]);
+		text[n++] = '\n';
+	}
+	text[n] = '\0';
+	*out = text;
+	*out_len = n;
+	text = NULL;
+	rc = SN_OK;
+out:
+	if (secret != NULL) {
+		OPENSSL_cleanse(secret, KEYPAIR_RAW_MAXLEN);
+	}
+	free(secret);
+	free(text);
+	return rc;
 }

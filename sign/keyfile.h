@@ -76,3 +76,11 @@ int keyfile_dnskey_line(const uint8_t *owner, uint32_t ttl, const keypair_t *k, 
  * lower case with its final dot, as dnssec-keygen names them. Returns the
  * length without the NUL, SN_ENOSPC, or SN_EPARSE. */
 int keyfile_name(const uint8_t *owner, const keypair_t *k, char *buf, size_t cap);
+
+/* Writes the private key `k` in BIND's Private-key-format v1.3 (the
+ * `.private` file dnssec-keygen writes, without timing fields, which BIND
+ * then reads as an active key), for moving keys to BIND or Knot. On SN_OK
+ * *out is a malloc'ed NUL-terminated string of *out_len characters: a
+ * secret, which the caller wipes and frees. Returns SN_EINVAL for a
+ * public-only key, SN_ENOMEM. Any thread. */
+SN_MUSTCHECK int keyfile_private_text(const keypair_t *k, char **out, size_t *out_len);

@@ -680,6 +680,88 @@ keypair_from_raw(uint8_t alg, uint16_t flags, const keypair_raw_t *raw, keypair_
 	return wrap(pkey, ai, flags, true, out);
 }
 
+/* Appends the BIGNUM parameter `param` of `pkey` to buf at *used, as a
+ * big-endian integer of `pad` octets (0: minimal). */
+static int
+raw_bn(EVP_PKEY *pkey, const char *param, size_t pad, uint8_t *buf, size_t cap, size_t *used,
+       const uint8_t **v, size_t *len)
+{
+	BIGNUM *bn = NULL;
+	if (EVP_PKEY_get_bn_param(pkey, param, &bn) != 1) {
+		ERR_clear_error();
+		return SN_ENOMEM;
+	}
+	size_t n = pad != 0 ? pad : (size_t)BN_num_bytes(bn);
+	int rc = SN_OK;
+	if (n == 0 || (size_t)BN_num_bytes(bn) > n) {
+		rc = SN_ENOMEM; /* a zero or oversized part: not a key we made */
+	} else if (cap - *used < n) {
+		rc = SN_ENOSPC;
+	} else if (BN_bn2binpad(bn, buf + *used, (int)n) != (int)n) {
+		rc = SN_ENOMEM;
+	} else {
+		*v = buf + *used;
+		*len = n;
+		*used += n;
+	}
+	BN_clear_free(bn);
+	return rc;
+}
+
+int
+keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap, keypair_raw_t *out)
+{
+	static const struct {
+		enum keypair_part part;
+		const char *param;
+	} rsa[] = {
+		{KEYPAIR_P_MODULUS, OSSL_PKEY_PARAM_RSA_N},
+		{KEYPAIR_P_PUBEXP, OSSL_PKEY_PARAM_RSA_E},
+		{KEYPAIR_P_PRIVEXP, OSSL_PKEY_PARAM_RSA_D},
+		{KEYPAIR_P_PRIME1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+		{KEYPAIR_P_PRIME2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+		{KEYPAIR_P_EXP1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+		{KEYPAIR_P_EXP2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+		{KEYPAIR_P_COEFF, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+	};
+	keypair_raw_t raw;
+	size_t used = 0;
+	int rc = SN_OK;
+
+	if (k == NULL || buf == NULL || out == NULL || !k->priv) {
+		return SN_EINVAL;
+	}
+	const alg_info_t *ai = alg_info(k->alg);
+	memset(&raw, 0, sizeof(raw));
+	if (is_rsa(ai)) {
+		for (size_t i = 0; i < sizeof(rsa) / sizeof(rsa[0]) && rc == SN_OK; i++) {
+			rc = raw_bn(k->pkey, rsa[i].param, 0, buf, cap, &used, &raw.v[rsa[i].part],
+				    &raw.len[rsa[i].part]);
+		}
+	} else if (ai->group != NULL) {
+		rc = raw_bn(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY, ai->privlen, buf, cap, &used,
+			    &raw.v[KEYPAIR_P_PRIVKEY], &raw.len[KEYPAIR_P_PRIVKEY]);
+	} else {
+		size_t n = cap;
+		if (cap < ai->privlen) {
+			rc = SN_ENOSPC;
+		} else if (EVP_PKEY_get_raw_private_key(k->pkey, buf, &n) != 1 ||
+			   n != ai->privlen) {
+			ERR_clear_error();
+			rc = SN_ENOMEM;
+		} else {
+			raw.v[KEYPAIR_P_PRIVKEY] = buf;
+			raw.len[KEYPAIR_P_PRIVKEY] = n;
+		}
+	}
+	if (rc != SN_OK) {
+		OPENSSL_cleanse(buf, used);
+		return rc;
+	}
+	*out = raw;
+	return SN_OK;
+}
+
 uint8_t
 keypair_alg(const keypair_t *k)
 {

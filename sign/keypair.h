@@ -150,3 +150,14 @@ typedef struct keypair_raw {
  * part, SN_ENOTSUP, SN_EINVAL, SN_ENOMEM. Any thread. */
 SN_MUSTCHECK int keypair_from_raw(uint8_t alg, uint16_t flags, const keypair_raw_t *raw,
 				  keypair_t **out);
+
+/* The inverse of keypair_from_raw: writes the parts of the private key `k`
+ * into `buf` (`cap` octets; KEYPAIR_RAW_MAXLEN is always enough) and sets
+ * *out to views into it: for RSA all eight parts as minimal big-endian
+ * integers, for ECDSA the scalar padded to the field length (as BIND
+ * writes it), for EdDSA the raw private key. `buf` then holds secrets: the
+ * caller wipes it. Returns SN_OK, SN_EINVAL for a public-only key,
+ * SN_ENOSPC, SN_ENOMEM. Any thread. */
+#define KEYPAIR_RAW_MAXLEN (8 * 512)
+SN_MUSTCHECK int keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap,
+				keypair_raw_t *out);

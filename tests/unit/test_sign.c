@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <CUnit/CUnit.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include "tests/unit/suites.h"
 #include "sign/dnskey.h"
@@ -1772,6 +1773,85 @@ test_sign_keyfile_bind_oracle(void)
 	CU_ASSERT_EQUAL(run(cmd), 0);
 }
 
+/* Export to BIND: our .private and .key texts read back as the same key,
+ * and BIND's dnssec-signzone signs a zone with them that dnssec-verify
+ * accepts (BIND's signatures checked against our DNSKEY prove the
+ * private key it read is ours). */
+static void
+test_sign_keyfile_export_bind(void)
+{
+	char dir[] = "/tmp/signet-keyexport-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	uint8_t apex[DNAME_MAXLEN];
+	CU_ASSERT_FATAL(name("example.", apex) > 0);
+	for (size_t i = 0; i < sizeof(ALL_ALGS); i++) {
+		keypair_t *k = test_key(ALL_ALGS[i], KEYPAIR_FLAGS_KSK);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		char *priv = NULL, line[2048], stem[300], path[600], cmd[1400];
+		size_t pl = 0;
+		CU_ASSERT_EQUAL_FATAL(keyfile_private_text(k, &priv, &pl), SN_OK);
+		CU_ASSERT_EQUAL(strlen(priv), pl);
+		CU_ASSERT(strncmp(priv, "Private-key-format: v1.3\nAlgorithm: ", 36) == 0);
+		int ll = keyfile_dnskey_line(apex, 3600, k, line, sizeof(line));
+		CU_ASSERT_FATAL(ll > 0);
+		keypair_t *k2 = NULL;
+		keyfile_err_t err;
+		memset(&err, 0, sizeof(err));
+		CU_ASSERT_EQUAL_FATAL(keyfile_parse(priv, pl, line, (size_t)ll, NULL, &k2, &err),
+				      SN_OK);
+		CU_ASSERT_EQUAL(keypair_dnskey_len(k2), keypair_dnskey_len(k));
+		CU_ASSERT_EQUAL(memcmp(keypair_dnskey(k2), keypair_dnskey(k), keypair_dnskey_len(k)),
+				0);
+		keypair_free(k2);
+
+		CU_ASSERT_FATAL(keyfile_name(apex, k, stem, sizeof(stem)) > 0);
+		snprintf(path, sizeof(path), "%s/%s.private", dir, stem);
+		FILE *fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs(priv, fp);
+		CU_ASSERT_EQUAL(fclose(fp), 0);
+		snprintf(path, sizeof(path), "%s/%s.key", dir, stem);
+		fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs(line, fp);
+		CU_ASSERT_EQUAL(fclose(fp), 0);
+		snprintf(path, sizeof(path), "%s/zone", dir);
+		fp = fopen(path, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fprintf(fp, "example. 3600 IN SOA ns.example. h.example. 1 3600 600 86400 3600\n"
+			    "example. 3600 IN NS ns.example.\n"
+			    "ns.example. 3600 IN A 192.0.2.1\n%s",
+			line);
+		CU_ASSERT_EQUAL(fclose(fp), 0);
+		snprintf(cmd, sizeof(cmd),
+			 "cd %s && rm -f zone.signed && dnssec-signzone -q -z -o example. zone %s "
+			 ">sign.out 2>&1 && dnssec-verify -q -z -o example. zone.signed "
+			 ">>sign.out 2>&1 && grep -q 'RRSIG.*NS %u 1 ' zone.signed",
+			 dir, stem, ALL_ALGS[i]);
+		int rc = run(cmd);
+		if (rc != 0) {
+			snprintf(cmd, sizeof(cmd), "cat %s/sign.out >&2", dir);
+			CU_ASSERT(run(cmd) == 0);
+		}
+		CU_ASSERT_EQUAL(rc, 0);
+		OPENSSL_cleanse(priv, pl);
+		free(priv);
+
+		/* Public-only keys have nothing to export. */
+		keypair_t *pub = NULL;
+		CU_ASSERT_EQUAL_FATAL(keypair_from_dnskey(keypair_dnskey(k), keypair_dnskey_len(k),
+							  &pub), SN_OK);
+		priv = NULL;
+		CU_ASSERT_EQUAL(keyfile_private_text(pub, &priv, &pl), SN_EINVAL);
+		CU_ASSERT_PTR_NULL(priv);
+		keypair_free(pub);
+		keypair_free(k);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(run(cmd), 0);
+}
+
 struct mt_arg {
 	const keypair_t *k;
 	unsigned seed;
@@ -1847,5 +1927,6 @@ test_sign_register(void)
 	CU_add_test(s, "test_sign_keyfile_errors", test_sign_keyfile_errors);
 	CU_add_test(s, "test_sign_keyfile_bind_oracle", test_sign_keyfile_bind_oracle);
 	CU_add_test(s, "test_sign_keypair_threads", test_sign_keypair_threads);
+	CU_add_test(s, "test_sign_keyfile_export_bind", test_sign_keyfile_export_bind);
 	return CU_get_error();
 }
