@@ -919,3 +919,24 @@ out:
 	free(j);
 	return rc;
 }
+
+int
+signer_sign_incremental(const snap_t *cur, const rrlist_t *removed, const rrlist_t *added,
+			const signer_key_t *keys, size_t nkeys, const signer_params_t *p,
+			uint32_t refresh_before, rrlist_t **rm_out, rrlist_t **add_out, char *err,
+			size_t errlen)
+{
+	(void)cur;
+	(void)removed;
+	(void)added;
+	(void)keys;
+	(void)nkeys;
+	(void)p;
+	(void)refresh_before;
+	(void)rm_out;
+	(void)add_out;
+	/* TODO(#5): the contract is in signer.h; until then a change is
+	 * signed by signing the whole zone again. */
+	set_err(err, errlen, "incremental signing is not implemented yet: sign the whole zone");
+	return SN_ENOTSUP;
+}

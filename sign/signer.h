@@ -28,6 +28,7 @@
 #include "sign/keypair.h"
 #include "zone/err.h"
 #include "zone/rrlist.h"
+#include "zone/snap.h"
 
 /* One key of the zone and what it does now. A key may be published but not
  * yet signing (pre-publication, RFC 6781 4.1.1) or signing... never
@@ -108,3 +109,47 @@ SN_MUSTCHECK int signer_sign_full_stats(const rrlist_t *unsigned_sorted, const u
 /* The expiration signer_sign_full gives the RRSIGs of (owner, type): the
  * configured expiration minus the deterministic jitter. Any thread. */
 uint32_t signer_expiration(const signer_params_t *p, const uint8_t *owner, uint16_t type);
+
+/*
+ * Incremental signing (DESIGN.md decision 4): the change a zone's writer
+ * applies after an UPDATE, a reload or a re-signing timer, signed.
+ */
+
+/* Given `cur`, the zone's current signed snapshot (its unsigned records,
+ * DNSKEY/CDS/CDNSKEY, NSEC3PARAM, NSEC or NSEC3 chain and RRSIGs, as
+ * served), and an unsigned change `removed`/`added` (sorted lists, as
+ * zdiff_removed/zdiff_added of storage/zdiff.h give them: no DNSKEY, RRSIG,
+ * NSEC, NSEC3 or NSEC3PARAM; the old and the new SOA among them when the
+ * serial changes), makes the signed change: *rm_out, the DNSSEC records to
+ * remove from `cur`, and *add_out, those to add, so that `cur` with both
+ * changes applied is what signer_sign_full would make of the new unsigned
+ * records, except that the signatures of RRsets that did not change are
+ * kept. That is:
+ *  - every RRset that changed loses its old RRSIGs and gets new ones (one
+ *    that disappears just loses them), the new SOA included;
+ *  - RRSIGs in `cur` expiring before `refresh_before` are made again (0:
+ *    none), so the re-signing timer is the same call with an empty change;
+ *  - NSEC: the NSEC of each name that appears or disappears, of its
+ *    predecessor, and of each name whose set of types changed;
+ *  - NSEC3: the NSEC3 of each hashed name (ENTs included, RFC 5155 7.1)
+ *    that appears or disappears, of its predecessor in hash order, and of
+ *    each name whose bitmap changed; with Opt-Out, delegations that turn
+ *    secure or insecure (a DS added or removed) gain or lose theirs;
+ *  - a delegation added occludes what lies below it (its RRSIGs and
+ *    NSEC/NSEC3 go), a delegation removed uncovers it (they are made).
+ * `keys` and `p` must be those `cur` was signed with (inception and
+ * expiration may move on); a change of keys, algorithm or NSEC3 parameters
+ * is a full signing. Borrows everything; `cur` must stay alive during the
+ * call. On SN_OK both lists are new and sorted (free with rrlist_free);
+ * on failure neither is written and `err` says why.
+ * Returns SN_OK; SN_EINVAL for a change that does not apply to `cur`
+ * (removing a record it does not hold, adding one it holds), DNSSEC types
+ * in the change, or an unsigned `cur`; SN_ECHECK for an NSEC3 hash
+ * collision; SN_ENOMEM; SN_ENOTSUP while it is not written.
+ * TODO(#5): not implemented yet: returns SN_ENOTSUP, and the caller falls
+ * back to signer_sign_full over the whole zone. Writer of this zone only. */
+SN_MUSTCHECK int signer_sign_incremental(const snap_t *cur, const rrlist_t *removed,
+					 const rrlist_t *added, const signer_key_t *keys,
+					 size_t nkeys, const signer_params_t *p,
+					 uint32_t refresh_before, rrlist_t **rm_out,
+					 rrlist_t **add_out, char *err, size_t errlen);

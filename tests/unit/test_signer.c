@@ -721,6 +721,13 @@ test_signer_refuses(void)
 	CU_ASSERT_EQUAL(signer_sign_full(l2, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
 	CU_ASSERT(strstr(err, "NSEC3PARAM") != NULL);
 	CU_ASSERT_PTR_NULL(o);
+	/* Incremental signing is not written yet: it says so and writes
+	 * nothing, and the caller signs the whole zone. */
+	rrlist_t *rm = NULL, *add = NULL;
+	CU_ASSERT_EQUAL(signer_sign_incremental(NULL, l2, l2, k.sk, 2, &p, 0, &rm, &add, err,
+						sizeof(err)),
+			SN_ENOTSUP);
+	CU_ASSERT(rm == NULL && add == NULL);
 	rrlist_free(l2);
 	rrlist_free(l);
 	keypair_free(pub);
