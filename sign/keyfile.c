@@ -385,6 +385,11 @@ parse_private(const char *text, size_t len, const char *f, priv_file_t *pf, uint
 			pf->alg_line = line;
 			continue;
 		}
+		if (ieq(k, klen, "Engine") || ieq(k, klen, "Label")) {
+			/* BIND's PKCS #11 keys: the key is in a token. */
+			fail(err, f, line, "keys held in a PKCS #11 token are not supported");
+			return SN_ENOTSUP;
+		}
 		size_t fi;
 		for (fi = 0; fi < sizeof(FIELDS) / sizeof(FIELDS[0]); fi++) {
 			if (ieq(k, klen, FIELDS[fi].name)) {

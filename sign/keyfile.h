@@ -50,7 +50,8 @@ SN_MUSTCHECK int keyfile_parse_dnskey(const char *text, size_t len, uint8_t *own
  * very public key of the `.key` file. Writes the owner to `owner` if not
  * NULL. Borrows the texts. On SN_OK *out is the caller's (keypair_free).
  * Returns SN_OK; SN_EPARSE with *err filled (if not NULL) for anything
- * wrong in either text; SN_ENOTSUP for an algorithm we do not sign with;
+ * wrong in either text; SN_ENOTSUP for an algorithm we do not sign with
+ * or a key kept in a PKCS #11 token (Engine/Label fields);
  * SN_ENOMEM. Secrets decoded here are wiped before returning. */
 SN_MUSTCHECK int keyfile_parse(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
 			       uint8_t *owner, keypair_t **out, keyfile_err_t *err);

@@ -141,7 +141,8 @@ typedef struct keypair_raw {
 } keypair_raw_t;
 
 /* Builds a key from its raw parts: RSA needs modulus, public and private
- * exponents, and either all five CRT parts or none; ECDSA needs the
+ * exponents, both primes, both CRT exponents and the coefficient (BIND
+ * writes all eight; OpenSSL checks the pair with them); ECDSA needs the
  * private key of at most the field length (32/48 octets for 13/14; shorter
  * is a value with leading zeros left out), EdDSA of exactly 32/57 octets
  * (15/16). The public key is derived and the pair is checked to agree.

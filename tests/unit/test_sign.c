@@ -1565,6 +1565,8 @@ test_sign_keyfile_errors(void)
 		 KF_ED_KEY, SN_EPARSE, "private", 4, "twice"},
 		{"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", KF_ED_KEY,
 		 SN_EPARSE, "private", 0, "PEM"},
+		{"Private-key-format: v1.3\nAlgorithm: 15\nEngine: pkcs11\nLabel: pkcs11:x\n",
+		 KF_ED_KEY, SN_ENOTSUP, "private", 3, "PKCS #11"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		keypair_t *k = NULL;
@@ -1690,6 +1692,32 @@ test_sign_keyfile_bind_oracle(void)
 		size_t pl = 0;
 		char *pub = slurp(path, &pl);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+		/* The .private damaged: one base64 character of the first key
+		 * part changed, or (RSA) a part left out; refused. */
+		snprintf(path, sizeof(path), "%s/%s.private", dir, base);
+		size_t vl = 0;
+		char *pv = slurp(path, &vl);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pv);
+		char *third = strchr(strchr(pv, '\n') + 1, '\n') + 1; /* after Algorithm: */
+		char *val = strchr(third, ' ') + 1;
+		char was = val[4];
+		val[4] = was == 'A' ? 'B' : 'A';
+		keypair_t *bad = NULL;
+		CU_ASSERT_EQUAL(keyfile_parse(pv, vl, pub, pl, NULL, &bad, &err), SN_EPARSE);
+		val[4] = was;
+		CU_ASSERT_EQUAL(keyfile_parse(pv, vl, pub, pl, NULL, &bad, &err), SN_OK);
+		keypair_free(bad);
+		bad = NULL;
+		char *coef = strstr(pv, "Coefficient:");
+		if (coef != NULL) {
+			coef[0] = 'X'; /* an unknown field now: the part is missing */
+			CU_ASSERT_EQUAL(keyfile_parse(pv, vl, pub, pl, NULL, &bad, &err), SN_EPARSE);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "missing"));
+		}
+		CU_ASSERT_EQUAL(coef != NULL, strncmp(algs[a], "RSA", 3) == 0);
+		CU_ASSERT_PTR_NULL(bad);
+		OPENSSL_cleanse(pv, vl);
+		free(pv);
 		uint8_t rd[KEYPAIR_DNSKEY_MAXLEN];
 		size_t rl = 0;
 		CU_ASSERT_EQUAL(keyfile_parse_dnskey(pub, pl, NULL, rd, sizeof(rd), &rl, NULL, &err),
