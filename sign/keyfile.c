@@ -7,23 +7,22 @@
  */
 #include "sign/keyfile.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include "sign/dnskey.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
 #include "zone/wire.h"
 #include "zone/zfile.h"
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-static int
-fail(keyfile_err_t *err, const char *file, unsigned line, const char *fmt, ...)
+static int fail(keyfile_err_t *err, const char *file, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Fills *err (if any) and returns SN_EPARSE. */
@@ -68,7 +67,7 @@ ieq(const char *s, size_t len, const char *lit)
 
 static int
 parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_t *rd, size_t cap,
-	     size_t *rd_len, uint32_t *ttl, keyfile_err_t *err)
+             size_t *rd_len, uint32_t *ttl, keyfile_err_t *err)
 {
 	rdata_tok_t toks[MAXTOK];
 	size_t ntok = 0;
@@ -130,8 +129,7 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 		if (ntok == 0) {
 			first_line = line;
 		}
-		toks[ntok] = (rdata_tok_t){text + s, (uint32_t)(i - s), 0, line,
-					   (uint32_t)(s + 1)};
+		toks[ntok] = (rdata_tok_t){text + s, (uint32_t)(i - s), 0, line, (uint32_t)(s + 1)};
 		ntok++;
 	}
 	if (depth != 0) {
@@ -181,7 +179,7 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 	}
 	if (t == ntok || !ieq(toks[t].s, toks[t].len, "DNSKEY")) {
 		return fail(err, f, t < ntok ? toks[t].line : first_line,
-			    "expected 'DNSKEY' (class IN only)");
+		            "expected 'DNSKEY' (class IN only)");
 	}
 	t++;
 	/* Room for any key we could use; a longer one is refused below. */
@@ -218,7 +216,7 @@ parse_dnskey(const char *text, size_t len, const char *f, uint8_t *owner, uint8_
 
 int
 keyfile_parse_dnskey(const char *text, size_t len, uint8_t *owner, uint8_t *rd, size_t cap,
-		     size_t *rd_len, uint32_t *ttl, keyfile_err_t *err)
+                     size_t *rd_len, uint32_t *ttl, keyfile_err_t *err)
 {
 	if (text == NULL || rd == NULL || rd_len == NULL) {
 		return SN_EINVAL;
@@ -232,15 +230,11 @@ static const struct {
 	const char *name;
 	enum keypair_part part;
 } FIELDS[] = {
-	{"Modulus", KEYPAIR_P_MODULUS},
-	{"PublicExponent", KEYPAIR_P_PUBEXP},
-	{"PrivateExponent", KEYPAIR_P_PRIVEXP},
-	{"Prime1", KEYPAIR_P_PRIME1},
-	{"Prime2", KEYPAIR_P_PRIME2},
-	{"Exponent1", KEYPAIR_P_EXP1},
-	{"Exponent2", KEYPAIR_P_EXP2},
-	{"Coefficient", KEYPAIR_P_COEFF},
-	{"PrivateKey", KEYPAIR_P_PRIVKEY},
+    {"Modulus", KEYPAIR_P_MODULUS},         {"PublicExponent", KEYPAIR_P_PUBEXP},
+    {"PrivateExponent", KEYPAIR_P_PRIVEXP}, {"Prime1", KEYPAIR_P_PRIME1},
+    {"Prime2", KEYPAIR_P_PRIME2},           {"Exponent1", KEYPAIR_P_EXP1},
+    {"Exponent2", KEYPAIR_P_EXP2},          {"Coefficient", KEYPAIR_P_COEFF},
+    {"PrivateKey", KEYPAIR_P_PRIVKEY},
 };
 
 /* Room for every decoded part of a 4096-bit RSA key, with slack. */
@@ -294,7 +288,7 @@ b64_decode(const char *s, size_t len, uint8_t *out, size_t cap)
 			}
 		}
 		uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-			     (uint32_t)v[3];
+		             (uint32_t)v[3];
 		uint8_t b[3] = {(uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x};
 		size_t take = i + 4 == len ? 3 - pad : 3;
 		/* RFC 4648 3.5: the bits under the padding must be zero, so
@@ -323,7 +317,7 @@ typedef struct priv_file {
  * `secret` (SECRET_MAX octets). */
 static int
 parse_private(const char *text, size_t len, const char *f, priv_file_t *pf, uint8_t *secret,
-	      keyfile_err_t *err)
+              keyfile_err_t *err)
 {
 	size_t used = 0;
 	unsigned line = 0;
@@ -364,7 +358,7 @@ parse_private(const char *text, size_t len, const char *f, priv_file_t *pf, uint
 			 * keeps the fields we read. */
 			if (vlen < 3 || v[0] != 'v' || v[1] != '1' || v[2] != '.' || pf->have_fmt) {
 				return fail(err, f, line, "unsupported Private-key-format '%.*s'",
-					    (int)(vlen > 16 ? 16 : vlen), v);
+				            (int)(vlen > 16 ? 16 : vlen), v);
 			}
 			pf->have_fmt = true;
 			continue;
@@ -434,9 +428,8 @@ starts_pem(const char *s, size_t len)
 }
 
 static int
-parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
-	   const char *privname, const char *pubname, uint8_t *owner, keypair_t **out,
-	   keyfile_err_t *err)
+parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len, const char *privname,
+           const char *pubname, uint8_t *owner, keypair_t **out, keyfile_err_t *err)
 {
 	uint8_t rd[KEYPAIR_DNSKEY_MAXLEN], own[DNAME_MAXLEN];
 	size_t rdlen = 0;
@@ -457,7 +450,7 @@ parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
 	if ((flags & KEYPAIR_FLAG_ZONE) == 0 || rd[2] != 3 ||
 	    (flags & ~(KEYPAIR_FLAG_ZONE | KEYPAIR_FLAG_REVOKE | KEYPAIR_FLAG_SEP)) != 0) {
 		return fail(err, pubname, 0, "flags %u protocol %u: not a DNSSEC zone key", flags,
-			    rd[2]);
+		            rd[2]);
 	}
 
 	keypair_t *k = NULL;
@@ -465,7 +458,7 @@ parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
 		rc = keypair_from_pem(priv, priv_len, alg, flags, &k);
 		if (rc == SN_EPARSE) {
 			return fail(err, privname, 0,
-				    "unreadable PEM, encrypted, or not a key of algorithm %u", alg);
+			            "unreadable PEM, encrypted, or not a key of algorithm %u", alg);
 		}
 	} else {
 		uint8_t *secret = malloc(SECRET_MAX);
@@ -477,15 +470,15 @@ parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
 		rc = parse_private(priv, priv_len, privname, &pf, secret, err);
 		if (rc == SN_OK && pf.alg != alg) {
 			rc = fail(err, privname, pf.alg_line,
-				  "algorithm %u, but the .key file says %u", pf.alg, alg);
+			          "algorithm %u, but the .key file says %u", pf.alg, alg);
 		}
 		if (rc == SN_OK) {
 			rc = keypair_from_raw(alg, flags, &pf.raw, &k);
 			if (rc == SN_EPARSE) {
 				rc = fail(err, privname, 0,
-					  "missing, malformed or inconsistent key fields for "
-					  "algorithm %u",
-					  alg);
+				          "missing, malformed or inconsistent key fields for "
+				          "algorithm %u",
+				          alg);
 			}
 		}
 		OPENSSL_cleanse(secret, SECRET_MAX);
@@ -507,8 +500,8 @@ parse_pair(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
 }
 
 int
-keyfile_parse(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
-	      uint8_t *owner, keypair_t **out, keyfile_err_t *err)
+keyfile_parse(const char *priv, size_t priv_len, const char *pub, size_t pub_len, uint8_t *owner,
+              keypair_t **out, keyfile_err_t *err)
 {
 	if (priv == NULL || pub == NULL || out == NULL) {
 		return SN_EINVAL;
@@ -544,7 +537,7 @@ read_file(const char *path, char **out, size_t *out_len, keyfile_err_t *err)
 			snprintf(err->file, sizeof(err->file), "%s", path);
 			err->line = 0;
 			snprintf(err->msg, sizeof(err->msg), "%s",
-				 bad ? "read error" : "file too large for a key file");
+			         bad ? "read error" : "file too large for a key file");
 		}
 		return bad ? SN_EIO : SN_ERANGE;
 	}
@@ -601,8 +594,7 @@ keyfile_load(const char *base, uint8_t *owner, keypair_t **out, keyfile_err_t *e
 }
 
 int
-keyfile_dnskey_line(const uint8_t *owner, uint32_t ttl, const keypair_t *k, char *buf,
-		    size_t cap)
+keyfile_dnskey_line(const uint8_t *owner, uint32_t ttl, const keypair_t *k, char *buf, size_t cap)
 {
 	uint8_t own[DNAME_MAXLEN];
 	char name[DNAME_MAXTEXT];
@@ -618,7 +610,7 @@ keyfile_dnskey_line(const uint8_t *owner, uint32_t ttl, const keypair_t *k, char
 	dname_to_lower(own);
 	if (dname_to_text(own, name, sizeof(name)) < 0 ||
 	    rdata_to_text(RRTYPE_DNSKEY, keypair_dnskey(k), keypair_dnskey_len(k), rdtext,
-			  sizeof(rdtext)) < 0) {
+	                  sizeof(rdtext)) < 0) {
 		return SN_EPARSE;
 	}
 	int n = snprintf(buf, cap, "%s %u IN DNSKEY %s\n", name, ttl, rdtext);
@@ -695,7 +687,7 @@ keyfile_private_text(const keypair_t *k, char **out, size_t *out_len)
 		goto out;
 	}
 	n = (size_t)snprintf(text, cap, "Private-key-format: v1.3\nAlgorithm: %u (%s)\n",
-			     keypair_alg(k), alg_mnemonic(keypair_alg(k)));
+	                     keypair_alg(k), alg_mnemonic(keypair_alg(k)));
 	for (size_t i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++) {
 		enum keypair_part p = FIELDS[i].part;
 		if (raw.v[p] == NULL) {

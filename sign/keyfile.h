@@ -12,10 +12,10 @@
  */
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
 #include "sign/keypair.h"
 #include "zone/err.h"
+#include <stddef.h>
+#include <stdint.h>
 
 /* The longest key file we read (a 4096-bit RSA .private is under 4 KiB). */
 #define KEYFILE_MAXLEN 65536
@@ -40,8 +40,8 @@ typedef struct keyfile_err {
  * in *err if not NULL; RDATA over KEYPAIR_DNSKEY_MAXLEN is refused so),
  * SN_ENOSPC. */
 SN_MUSTCHECK int keyfile_parse_dnskey(const char *text, size_t len, uint8_t *owner, uint8_t *rd,
-				      size_t cap, size_t *rd_len, uint32_t *ttl,
-				      keyfile_err_t *err);
+                                      size_t cap, size_t *rd_len, uint32_t *ttl,
+                                      keyfile_err_t *err);
 
 /* Builds the key pair from the text of a `.private` file (`priv`, BIND
  * Private-key-format v1.2 or v1.3, or a PKCS#8 PEM) and of its `.key`
@@ -54,7 +54,7 @@ SN_MUSTCHECK int keyfile_parse_dnskey(const char *text, size_t len, uint8_t *own
  * or a key kept in a PKCS #11 token (Engine/Label fields);
  * SN_ENOMEM. Secrets decoded here are wiped before returning. */
 SN_MUSTCHECK int keyfile_parse(const char *priv, size_t priv_len, const char *pub, size_t pub_len,
-			       uint8_t *owner, keypair_t **out, keyfile_err_t *err);
+                               uint8_t *owner, keypair_t **out, keyfile_err_t *err);
 
 /* Reads `<base>.private` and `<base>.key` and parses them as
  * keyfile_parse does. `base` may also end in ".private" or ".key"
@@ -62,7 +62,7 @@ SN_MUSTCHECK int keyfile_parse(const char *priv, size_t priv_len, const char *pu
  * Returns as keyfile_parse, plus SN_EIO when a file cannot be read
  * (err->msg says why) and SN_ERANGE for a file over KEYFILE_MAXLEN. */
 SN_MUSTCHECK int keyfile_load(const char *base, uint8_t *owner, keypair_t **out,
-			      keyfile_err_t *err);
+                              keyfile_err_t *err);
 
 /* Writes the `.key`-style line for `k` at `owner`, NUL-terminated:
  * "<owner> <ttl> IN DNSKEY <flags> 3 <alg> <base64>\n", the owner in
@@ -70,7 +70,7 @@ SN_MUSTCHECK int keyfile_load(const char *base, uint8_t *owner, keypair_t **out,
  * length written without the NUL, SN_ENOSPC if `cap` is too small, or
  * SN_EPARSE for a bad owner name. */
 int keyfile_dnskey_line(const uint8_t *owner, uint32_t ttl, const keypair_t *k, char *buf,
-			size_t cap);
+                        size_t cap);
 
 /* Writes BIND's file name stem for `k` at `owner`: "K<owner>+<alg>+<tag>"
  * with the algorithm in three digits and the tag in five, the owner in

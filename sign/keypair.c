@@ -13,9 +13,9 @@
  */
 #include "sign/keypair.h"
 
+#include "sign/dnskey.h"
+#include "sign/rrsig.h"
 #include <limits.h>
-#include <stdlib.h>
-#include <string.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -27,19 +27,19 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include "sign/dnskey.h"
-#include "sign/rrsig.h"
+#include <stdlib.h>
+#include <string.h>
 
 struct keypair {
 	EVP_PKEY *pkey;
-	EVP_MD *md;	  /* NULL for EdDSA (RFC 8032 hashes internally) */
+	EVP_MD *md;         /* NULL for EdDSA (RFC 8032 hashes internally) */
 	EVP_PKEY_CTX *tmpl; /* RSA and ECDSA private keys: sign_init done, read only */
 	uint8_t alg;
-	bool priv;	  /* holds the private key */
+	bool priv; /* holds the private key */
 	uint16_t flags;
 	uint16_t tag;
-	size_t half;	  /* ECDSA: octets of r and of s; else 0 */
-	size_t siglen;	  /* every signature's length (RSA: the modulus') */
+	size_t half;   /* ECDSA: octets of r and of s; else 0 */
+	size_t siglen; /* every signature's length (RSA: the modulus') */
 	size_t dnskey_len;
 	uint8_t dnskey[KEYPAIR_DNSKEY_MAXLEN];
 };
@@ -47,21 +47,21 @@ struct keypair {
 /* What each algorithm is in OpenSSL terms. */
 typedef struct alg_info {
 	uint8_t alg;
-	const char *keytype;	/* EVP_PKEY type name */
-	const char *group;	/* EC curve, else NULL */
-	const char *digest;	/* NULL for EdDSA */
-	size_t publen;		/* EC and EdDSA public key octets in DNSKEY */
-	size_t privlen;		/* EC and EdDSA private key octets */
-	size_t siglen;		/* EC and EdDSA signature octets */
+	const char *keytype; /* EVP_PKEY type name */
+	const char *group;   /* EC curve, else NULL */
+	const char *digest;  /* NULL for EdDSA */
+	size_t publen;       /* EC and EdDSA public key octets in DNSKEY */
+	size_t privlen;      /* EC and EdDSA private key octets */
+	size_t siglen;       /* EC and EdDSA signature octets */
 } alg_info_t;
 
 static const alg_info_t ALGS[] = {
-	{DNSSEC_ALG_RSASHA256, "RSA", NULL, "SHA256", 0, 0, 0},	/* RFC 5702 */
-	{DNSSEC_ALG_RSASHA512, "RSA", NULL, "SHA512", 0, 0, 0},
-	{DNSSEC_ALG_ECDSAP256SHA256, "EC", "P-256", "SHA256", 64, 32, 64}, /* RFC 6605 */
-	{DNSSEC_ALG_ECDSAP384SHA384, "EC", "P-384", "SHA384", 96, 48, 96},
-	{DNSSEC_ALG_ED25519, "ED25519", NULL, NULL, 32, 32, 64},	/* RFC 8080 */
-	{DNSSEC_ALG_ED448, "ED448", NULL, NULL, 57, 57, 114},
+    {DNSSEC_ALG_RSASHA256, "RSA", NULL, "SHA256", 0, 0, 0}, /* RFC 5702 */
+    {DNSSEC_ALG_RSASHA512, "RSA", NULL, "SHA512", 0, 0, 0},
+    {DNSSEC_ALG_ECDSAP256SHA256, "EC", "P-256", "SHA256", 64, 32, 64}, /* RFC 6605 */
+    {DNSSEC_ALG_ECDSAP384SHA384, "EC", "P-384", "SHA384", 96, 48, 96},
+    {DNSSEC_ALG_ED25519, "ED25519", NULL, NULL, 32, 32, 64}, /* RFC 8080 */
+    {DNSSEC_ALG_ED448, "ED448", NULL, NULL, 57, 57, 114},
 };
 
 static const alg_info_t *
@@ -142,7 +142,8 @@ encode_public(const alg_info_t *ai, EVP_PKEY *pkey, uint8_t *out, size_t cap, si
 			out[1] = (uint8_t)(elen >> 8);
 			out[2] = (uint8_t)elen;
 		}
-		if (put_bn(a, out + hl, elen) != SN_OK || put_bn(b, out + hl + elen, nlen) != SN_OK) {
+		if (put_bn(a, out + hl, elen) != SN_OK ||
+		    put_bn(b, out + hl + elen, nlen) != SN_OK) {
 			goto out;
 		}
 		*out_len = hl + elen + nlen;
@@ -185,11 +186,12 @@ check_kind(const alg_info_t *ai, EVP_PKEY *pkey, bool signing)
 		char group[64];
 		size_t glen = 0;
 		if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-						   sizeof(group), &glen) != 1) {
+		                                   sizeof(group), &glen) != 1) {
 			return SN_EPARSE; /* explicit curve parameters: refused */
 		}
 		/* OpenSSL names the curves by their SEC 2 / X9.62 names. */
-		const char *alt = ai->alg == DNSSEC_ALG_ECDSAP256SHA256 ? "prime256v1" : "secp384r1";
+		const char *alt =
+		    ai->alg == DNSSEC_ALG_ECDSAP256SHA256 ? "prime256v1" : "secp384r1";
 		if (strcmp(group, ai->group) != 0 && strcmp(group, alt) != 0) {
 			return SN_EPARSE;
 		}
@@ -247,7 +249,7 @@ wrap(EVP_PKEY *pkey, const alg_info_t *ai, uint16_t flags, bool priv, keypair_t 
 	k->dnskey[3] = ai->alg;
 	size_t plen = 0;
 	rc = encode_public(ai, k->pkey, k->dnskey + DNSKEY_HDRLEN,
-			   sizeof(k->dnskey) - DNSKEY_HDRLEN, &plen);
+	                   sizeof(k->dnskey) - DNSKEY_HDRLEN, &plen);
 	if (rc != SN_OK) {
 		goto fail;
 	}
@@ -355,8 +357,8 @@ keypair_to_pem(const keypair_t *k, char **out, size_t *out_len)
 		return SN_EINVAL;
 	}
 	/* PrivateKeyInfo is PKCS#8 (RFC 5208 5), unencrypted. */
-	ectx = OSSL_ENCODER_CTX_new_for_pkey(k->pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo",
-					     NULL);
+	ectx =
+	    OSSL_ENCODER_CTX_new_for_pkey(k->pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", NULL);
 	if (ectx == NULL || OSSL_ENCODER_CTX_get_num_encoders(ectx) == 0 ||
 	    OSSL_ENCODER_to_data(ectx, &data, &len) != 1) {
 		goto out;
@@ -462,9 +464,9 @@ keypair_from_dnskey(const uint8_t *rd, size_t len, keypair_t **out)
 		bld = OSSL_PARAM_BLD_new();
 		if (bld == NULL ||
 		    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, ai->group,
-						    0) != 1 ||
+		                                    0) != 1 ||
 		    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, plen + 1) !=
-			    1) {
+		        1) {
 			goto out;
 		}
 		rc = from_params("EC", EVP_PKEY_PUBLIC_KEY, bld, &pkey);
@@ -525,11 +527,11 @@ raw_rsa(const keypair_raw_t *raw, EVP_PKEY **out)
 		enum keypair_part part;
 		const char *param;
 	} crt[] = {
-		{KEYPAIR_P_PRIME1, OSSL_PKEY_PARAM_RSA_FACTOR1},
-		{KEYPAIR_P_PRIME2, OSSL_PKEY_PARAM_RSA_FACTOR2},
-		{KEYPAIR_P_EXP1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
-		{KEYPAIR_P_EXP2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
-		{KEYPAIR_P_COEFF, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+	    {KEYPAIR_P_PRIME1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+	    {KEYPAIR_P_PRIME2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+	    {KEYPAIR_P_EXP1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+	    {KEYPAIR_P_EXP2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+	    {KEYPAIR_P_COEFF, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
 	};
 	BIGNUM *bn[3 + 5] = {NULL};
 	int rc = SN_EPARSE;
@@ -612,14 +614,14 @@ raw_ec(const alg_info_t *ai, const keypair_raw_t *raw, EVP_PKEY **out)
 	}
 	if (EC_POINT_mul(grp, q, d, NULL, NULL, bctx) != 1 ||
 	    EC_POINT_point2oct(grp, q, POINT_CONVERSION_UNCOMPRESSED, pt, sizeof(pt), bctx) !=
-		    1 + ai->publen) {
+	        1 + ai->publen) {
 		goto out;
 	}
 	bld = OSSL_PARAM_BLD_new();
 	if (bld == NULL ||
 	    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, ai->group, 0) != 1 ||
 	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + ai->publen) !=
-		    1 ||
+	        1 ||
 	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) != 1) {
 		goto out;
 	}
@@ -718,14 +720,14 @@ keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap, keypair_raw_t *out)
 		enum keypair_part part;
 		const char *param;
 	} rsa[] = {
-		{KEYPAIR_P_MODULUS, OSSL_PKEY_PARAM_RSA_N},
-		{KEYPAIR_P_PUBEXP, OSSL_PKEY_PARAM_RSA_E},
-		{KEYPAIR_P_PRIVEXP, OSSL_PKEY_PARAM_RSA_D},
-		{KEYPAIR_P_PRIME1, OSSL_PKEY_PARAM_RSA_FACTOR1},
-		{KEYPAIR_P_PRIME2, OSSL_PKEY_PARAM_RSA_FACTOR2},
-		{KEYPAIR_P_EXP1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
-		{KEYPAIR_P_EXP2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
-		{KEYPAIR_P_COEFF, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+	    {KEYPAIR_P_MODULUS, OSSL_PKEY_PARAM_RSA_N},
+	    {KEYPAIR_P_PUBEXP, OSSL_PKEY_PARAM_RSA_E},
+	    {KEYPAIR_P_PRIVEXP, OSSL_PKEY_PARAM_RSA_D},
+	    {KEYPAIR_P_PRIME1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+	    {KEYPAIR_P_PRIME2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+	    {KEYPAIR_P_EXP1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+	    {KEYPAIR_P_EXP2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+	    {KEYPAIR_P_COEFF, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
 	};
 	keypair_raw_t raw;
 	size_t used = 0;
@@ -739,17 +741,17 @@ keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap, keypair_raw_t *out)
 	if (is_rsa(ai)) {
 		for (size_t i = 0; i < sizeof(rsa) / sizeof(rsa[0]) && rc == SN_OK; i++) {
 			rc = raw_bn(k->pkey, rsa[i].param, 0, buf, cap, &used, &raw.v[rsa[i].part],
-				    &raw.len[rsa[i].part]);
+			            &raw.len[rsa[i].part]);
 		}
 	} else if (ai->group != NULL) {
 		rc = raw_bn(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY, ai->privlen, buf, cap, &used,
-			    &raw.v[KEYPAIR_P_PRIVKEY], &raw.len[KEYPAIR_P_PRIVKEY]);
+		            &raw.v[KEYPAIR_P_PRIVKEY], &raw.len[KEYPAIR_P_PRIVKEY]);
 	} else {
 		size_t n = cap;
 		if (cap < ai->privlen) {
 			rc = SN_ENOSPC;
 		} else if (EVP_PKEY_get_raw_private_key(k->pkey, buf, &n) != 1 ||
-			   n != ai->privlen) {
+		           n != ai->privlen) {
 			ERR_clear_error();
 			rc = SN_ENOMEM;
 		} else {
@@ -901,7 +903,7 @@ rs_to_der(const uint8_t *rs, size_t half, uint8_t *out)
 
 int
 keypair_sign(const keypair_t *k, const uint8_t *data, size_t len, uint8_t *sig, size_t cap,
-	     size_t *sig_len)
+             size_t *sig_len)
 {
 	if (k == NULL || (data == NULL && len > 0) || sig == NULL || sig_len == NULL || !k->priv) {
 		return SN_EINVAL;
@@ -955,7 +957,7 @@ out:
 
 int
 keypair_verify(const keypair_t *k, const uint8_t *data, size_t len, const uint8_t *sig,
-	       size_t sig_len)
+               size_t sig_len)
 {
 	if (k == NULL || (data == NULL && len > 0) || sig == NULL) {
 		return SN_EINVAL;

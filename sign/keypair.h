@@ -16,10 +16,10 @@
  */
 #pragma once
 
+#include "zone/err.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "zone/err.h"
 
 typedef struct keypair keypair_t; /* opaque; immutable after creation */
 
@@ -72,7 +72,7 @@ SN_MUSTCHECK int keypair_generate(uint8_t alg, unsigned bits, uint16_t flags, ke
  * Returns SN_EPARSE for unreadable PEM or a key of another kind or size,
  * SN_ENOTSUP, SN_EINVAL, SN_ENOMEM. Any thread. */
 SN_MUSTCHECK int keypair_from_pem(const char *pem, size_t len, uint8_t alg, uint16_t flags,
-				  keypair_t **out);
+                                  keypair_t **out);
 
 /* Writes the private key as unencrypted PKCS#8 PEM. On SN_OK *out is a
  * malloc'ed NUL-terminated string of *out_len characters (without the NUL);
@@ -107,13 +107,13 @@ size_t keypair_sig_maxlen(const keypair_t *k);
  * Returns SN_OK; SN_EINVAL for a public-only key; SN_ENOSPC if `cap` is
  * under keypair_sig_maxlen(k); SN_ENOMEM if OpenSSL failed. */
 SN_MUSTCHECK int keypair_sign(const keypair_t *k, const uint8_t *data, size_t len, uint8_t *sig,
-			      size_t cap, size_t *sig_len);
+                              size_t cap, size_t *sig_len);
 
 /* Checks a DNSSEC-form signature made by keypair_sign (or any signer) over
  * `data`. Returns SN_OK if good, SN_ECHECK if not, SN_EPARSE for a
  * signature of the wrong length, SN_ENOMEM. Any thread. */
 SN_MUSTCHECK int keypair_verify(const keypair_t *k, const uint8_t *data, size_t len,
-				const uint8_t *sig, size_t sig_len);
+                                const uint8_t *sig, size_t sig_len);
 
 /* Frees `k` and wipes its private material; NULL is fine. */
 void keypair_free(keypair_t *k);
@@ -150,7 +150,7 @@ typedef struct keypair_raw {
  * caller's. Returns SN_EPARSE for a missing, out-of-range or inconsistent
  * part, SN_ENOTSUP, SN_EINVAL, SN_ENOMEM. Any thread. */
 SN_MUSTCHECK int keypair_from_raw(uint8_t alg, uint16_t flags, const keypair_raw_t *raw,
-				  keypair_t **out);
+                                  keypair_t **out);
 
 /* The inverse of keypair_from_raw: writes the parts of the private key `k`
  * into `buf` (`cap` octets; KEYPAIR_RAW_MAXLEN is always enough) and sets
@@ -160,5 +160,4 @@ SN_MUSTCHECK int keypair_from_raw(uint8_t alg, uint16_t flags, const keypair_raw
  * caller wipes it. Returns SN_OK, SN_EINVAL for a public-only key,
  * SN_ENOSPC, SN_ENOMEM. Any thread. */
 #define KEYPAIR_RAW_MAXLEN (8 * 512)
-SN_MUSTCHECK int keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap,
-				keypair_raw_t *out);
+SN_MUSTCHECK int keypair_to_raw(const keypair_t *k, uint8_t *buf, size_t cap, keypair_raw_t *out);

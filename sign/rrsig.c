@@ -3,14 +3,14 @@
  */
 #include "sign/rrsig.h"
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 #include "sign/dnskey.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct rr_ref {
 	const uint8_t *p;
@@ -98,7 +98,7 @@ tmp_len(size_t count, size_t rdtotal)
  * nothing is allocated here. */
 static size_t
 build_signed(const uint8_t *hdr, size_t hlen, const rrsig_rrset_t *set, const uint8_t *owner,
-	     size_t olen, uint8_t *out, uint8_t *tmp, size_t rdtotal)
+             size_t olen, uint8_t *out, uint8_t *tmp, size_t rdtotal)
 {
 	uintptr_t a = (uintptr_t)(tmp + rdtotal);
 	a = (a + _Alignof(rr_ref_t) - 1) & ~(uintptr_t)(_Alignof(rr_ref_t) - 1);
@@ -146,7 +146,7 @@ set_ok(const rrsig_rrset_t *set)
 
 int
 rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsig_rrset_t *set, uint8_t *out,
-		  size_t cap, size_t *out_len)
+                  size_t cap, size_t *out_len)
 {
 	uint8_t owner[DNAME_MAXLEN];
 	size_t olen = 0, slen = 0, rrs = 0, rdtotal = 0;
@@ -206,8 +206,8 @@ put32(uint8_t *p, uint32_t v)
 
 int
 rrsig_sign(const keypair_t *key, const rrsig_rrset_t *set, const uint8_t *signer, uint32_t ttl,
-	   uint32_t inception, uint32_t expiration, uint8_t *scratch, size_t scratch_cap,
-	   uint8_t *out, size_t cap, size_t *out_len)
+           uint32_t inception, uint32_t expiration, uint8_t *scratch, size_t scratch_cap,
+           uint8_t *out, size_t cap, size_t *out_len)
 {
 	uint8_t owner[DNAME_MAXLEN];
 	size_t olen = 0, slen = 0, rrs = 0, rdtotal = 0;
@@ -273,8 +273,7 @@ rrsig_sign(const keypair_t *key, const rrsig_rrset_t *set, const uint8_t *signer
 }
 
 int
-rrsig_verify_key(const uint8_t *rrsig, size_t rlen, const keypair_t *key,
-		 const rrsig_rrset_t *set)
+rrsig_verify_key(const uint8_t *rrsig, size_t rlen, const keypair_t *key, const rrsig_rrset_t *set)
 {
 	size_t slen = 0, dlen = 0;
 
@@ -315,7 +314,7 @@ rrsig_verify_key(const uint8_t *rrsig, size_t rlen, const keypair_t *key,
 
 int
 rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
-	     const rrsig_rrset_t *set)
+             const rrsig_rrset_t *set)
 {
 	size_t slen = 0;
 

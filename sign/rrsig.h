@@ -9,10 +9,10 @@
  */
 #pragma once
 
-#include <stddef.h>
-#include <stdint.h>
 #include "sign/keypair.h"
 #include "zone/err.h"
+#include <stddef.h>
+#include <stdint.h>
 
 /* The DNSSEC_ALG_* algorithm numbers are in sign/keypair.h. */
 
@@ -41,7 +41,7 @@ typedef struct rrsig_rrset {
  * type covered is not `set->type`; SN_ENOSPC if `cap` is too small;
  * SN_ENOMEM. */
 SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsig_rrset_t *set,
-				   uint8_t *out, size_t cap, size_t *out_len);
+                                   uint8_t *out, size_t cap, size_t *out_len);
 
 /* Verifies the signature in `rrsig` over `set` with the DNSKEY RDATA
  * `key` (`klen` octets). The key must be a zone key of protocol 3 and of
@@ -52,7 +52,7 @@ SN_MUSTCHECK int rrsig_signed_data(const uint8_t *rrsig, size_t rlen, const rrsi
  * input (including a public key or signature of the wrong length);
  * SN_ENOMEM. */
 SN_MUSTCHECK int rrsig_verify(const uint8_t *rrsig, size_t rlen, const uint8_t *key, size_t klen,
-			      const rrsig_rrset_t *set);
+                              const rrsig_rrset_t *set);
 
 /* An upper bound of the scratch rrsig_sign needs for `set`: the signed data
  * with every owner at its longest, plus a canonical copy of each RDATA and
@@ -77,12 +77,11 @@ size_t rrsig_sign_scratch_len(const rrsig_rrset_t *set);
  * serial number arithmetic (RFC 4034 3.1.5); SN_EPARSE for a malformed
  * owner, signer or RDATA; SN_ENOMEM if OpenSSL failed. */
 SN_MUSTCHECK int rrsig_sign(const keypair_t *key, const rrsig_rrset_t *set, const uint8_t *signer,
-			    uint32_t ttl, uint32_t inception, uint32_t expiration,
-			    uint8_t *scratch, size_t scratch_cap, uint8_t *out, size_t cap,
-			    size_t *out_len);
+                            uint32_t ttl, uint32_t inception, uint32_t expiration, uint8_t *scratch,
+                            size_t scratch_cap, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Verifies `rrsig` (`rlen` octets of RRSIG RDATA) over `set` with `key`,
  * which may be public-only: rrsig_verify without re-reading the DNSKEY.
  * Same checks and return codes as rrsig_verify. Any thread. */
 SN_MUSTCHECK int rrsig_verify_key(const uint8_t *rrsig, size_t rlen, const keypair_t *key,
-				  const rrsig_rrset_t *set);
+                                  const rrsig_rrset_t *set);

@@ -9,13 +9,13 @@
  * verifies; its exported .key line parses back to the same RDATA. Any
  * broken invariant calls abort(), so the fuzzer reports it.
  */
+#include "sign/keyfile.h"
+#include "sign/keypair.h"
+#include "zone/dname.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sign/keyfile.h"
-#include "sign/keypair.h"
-#include "zone/dname.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -77,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n = keyfile_dnskey_line(owner, ttl, k, line, sizeof(line));
 	if (n <= 0 ||
 	    keyfile_parse_dnskey(line, (size_t)n, NULL, rd2, sizeof(rd2), &rl2, NULL, &err) !=
-		    SN_OK ||
+	        SN_OK ||
 	    rl2 != rl || memcmp(rd, rd2, rl) != 0) {
 		die("the exported .key line does not read back");
 	}
