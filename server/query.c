@@ -9,6 +9,17 @@
  * filled last and simply stops when full (RFC 2181 9: no TC for it). Room
  * for the OPT record is held back from the start, so EDNS answers always
  * carry it.
+ *
+ * DNSSEC (RFC 4035 3.1, RFC 5155 7.2): with DO set and a signed zone, every
+ * RRset goes with its RRSIGs (the snapshot hangs them on the set), and
+ * once the chain of names is resolved, the authority section gets the
+ * denial records its end needs: NXDOMAIN, NODATA, the no-DS proof of a
+ * referral, and the proofs that each wildcard expansion on the way was the
+ * best match. Which NSEC/NSEC3 records are chosen follows knotd's choices,
+ * so that the differential test can hold both servers to the same answers.
+ * Proof records are part of the authority section: if they do not all fit,
+ * the answer is truncated like any other (RFC 4035 3.1.1), never sent
+ * with half a proof.
  */
 #include <string.h>
 #include <urcu-qsbr.h>
@@ -21,6 +32,7 @@
 #define HDR_LEN 12
 #define MAX_CHAIN 16  /* CNAME/DNAME links followed, as knotd and named do */
 #define MAX_ADD 16    /* RRsets whose targets get additional records */
+#define MAX_PROOFS 16 /* NSEC/NSEC3 RRsets in one answer (a few per wildcard) */
 
 #define FLAG_QR 0x8000
 #define FLAG_AA 0x0400
@@ -46,6 +58,22 @@ typedef struct add_src {
 	const snap_rrset_t *rrset;
 } add_src_t;
 
+/* How the chain of names ended, for the denial records (RFC 4035 3.1.3). */
+enum end {
+	END_NONE,     /* nothing to prove: an error, or out of the zones served */
+	END_HIT,      /* the data asked for */
+	END_NODATA,   /* the name exists, the type does not */
+	END_NXDOMAIN, /* the name does not exist */
+	END_REFERRAL, /* a zone cut: prove the DS or its absence */
+};
+
+/* A wildcard expansion on the way (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
+typedef struct wild_hit {
+	const snap_t *snap;
+	const snap_node_t *node; /* the wildcard */
+	const uint8_t *sname;    /* the name it answered for */
+} wild_hit_t;
+
 typedef struct ctx {
 	resp_t w;
 	const query_view_t *view;
@@ -69,6 +97,17 @@ typedef struct ctx {
 	/* names synthesised by DNAME live here for the rest of the answer */
 	uint8_t synth[MAX_CHAIN][DNAME_MAXLEN];
 	unsigned nsynth;
+	/* where the chain ended, and the wildcards it went through */
+	enum end end;
+	const snap_t *end_snap;
+	const uint8_t *end_name;
+	const snap_node_t *end_node;     /* the match, the wildcard, or the cut */
+	const snap_node_t *end_encloser; /* the closest encloser of end_name */
+	wild_hit_t wild[MAX_CHAIN];
+	unsigned nwild;
+	/* NSEC/NSEC3 sets already written: each goes in once (RFC 2181 5) */
+	const snap_rrset_t *proofs[MAX_PROOFS];
+	unsigned nproofs;
 } ctx_t;
 
 /*
@@ -418,9 +457,10 @@ put_referral(ctx_t *c, const snap_t *s, const snap_node_t *cut)
 	if (resp_put_rrset(&c->w, RESP_NS, cut->owner, ns, ns->ttl, false) != SN_OK) {
 		return SN_ENOSPC;
 	}
-	/* RFC 4035 3.1.4: the DS RRset (signed) goes with a referral */
+	/* RFC 4035 3.1.4: the DS RRset (signed) goes with a referral from a
+	 * signed zone; its absence is proved once the chain is done */
 	const snap_rrset_t *ds = snap_node_rrset(cut, RRTYPE_DS);
-	if (c->do_bit && ds != NULL &&
+	if (c->do_bit && ds != NULL && snap_is_signed(s) &&
 	    resp_put_rrset(&c->w, RESP_NS, cut->owner, ds, ds->ttl, true) != SN_OK) {
 		return SN_ENOSPC;
 	}
@@ -428,13 +468,47 @@ put_referral(ctx_t *c, const snap_t *s, const snap_node_t *cut)
 	return SN_OK;
 }
 
+/* Records where the chain of names ended. */
+static void
+set_end(ctx_t *c, enum end end, const snap_t *s, const uint8_t *name, const snap_node_t *node,
+	const snap_node_t *encloser)
+{
+	c->end = end;
+	c->end_snap = s;
+	c->end_name = name;
+	c->end_node = node;
+	c->end_encloser = encloser;
+}
+
 /* Answers `qtype` at `node` for the name `owner` (the query name, or the
- * wildcard's expansion). Sets *next when the answer is a CNAME to follow. */
+ * wildcard's expansion). Sets *next when the answer is a CNAME to follow,
+ * and records how the answer ended (`encloser`: the name's closest
+ * encloser). */
 static int
 answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *owner,
-	    const uint8_t **next)
+	    const snap_node_t *encloser, const uint8_t **next)
 {
 	*next = NULL;
+	set_end(c, END_HIT, s, owner, node, encloser);
+	if (c->qtype == RRTYPE_RRSIG) {
+		/* RFC 4035 3.1.5: RRSIG is asked like any type, with DO or
+		 * without; a CNAME beside the signatures is not followed (RFC
+		 * 4035 2.5). One signed type's RRSIGs answer, those of the
+		 * lowest type, as knotd does: like ANY (RFC 8482), a query for
+		 * every signature of a name is a cheap amplifier, and a
+		 * resolver never needs it (it gets RRSIGs with their sets). */
+		uint16_t n;
+		const snap_rrset_t *sigs = snap_node_sigs(node, &n);
+		if (n > 0 &&
+		    resp_put_rrset(&c->w, RESP_AN, owner, &sigs[0], sigs[0].ttl, false) != SN_OK) {
+			return SN_ENOSPC;
+		}
+		if (n == 0) {
+			set_end(c, END_NODATA, s, owner, node, encloser);
+			return put_soa_authority(c, s);
+		}
+		return SN_OK;
+	}
 	if (c->qtype == RRTYPE_ANY) {
 		/* RFC 8482 4.2: over UDP, one RRset is enough; over TCP, all */
 		bool any = false;
@@ -452,6 +526,7 @@ answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *o
 			}
 		}
 		if (!any) {
+			set_end(c, END_NODATA, s, owner, node, encloser);
 			return put_soa_authority(c, s);
 		}
 		return SN_OK;
@@ -466,7 +541,9 @@ answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *o
 		}
 		return SN_OK;
 	}
-	const snap_rrset_t *cname = snap_node_rrset(node, RRTYPE_CNAME);
+	/* RFC 4035 2.5: NSEC lives beside a CNAME and is asked for itself */
+	const snap_rrset_t *cname =
+	    c->qtype == RRTYPE_NSEC ? NULL : snap_node_rrset(node, RRTYPE_CNAME);
 	if (cname != NULL) {
 		if (resp_put_rrset(&c->w, RESP_AN, owner, cname, cname->ttl, c->do_bit) != SN_OK) {
 			return SN_ENOSPC;
@@ -475,6 +552,7 @@ answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *o
 		return SN_OK;
 	}
 	/* NODATA (RFC 2308 2.2) */
+	set_end(c, END_NODATA, s, owner, node, encloser);
 	return put_soa_authority(c, s);
 }
 
@@ -525,6 +603,7 @@ answer(ctx_t *c, zone_t *zone)
 			}
 			/* after a CNAME, step 1 restarts and 3b refers (RFC 1034
 			 * 4.3.2); the answer keeps the AA of its first name */
+			set_end(c, END_REFERRAL, s, name, lk.cut, lk.encloser);
 			return put_referral(c, s, lk.cut);
 		}
 		if (lk.dname != NULL) {
@@ -568,13 +647,14 @@ answer(ctx_t *c, zone_t *zone)
 			name = target;
 		} else if (lk.match != NULL && !(lk.match->flags & SNAP_ENT)) {
 			const uint8_t *next;
-			int rc = answer_node(c, s, lk.match, name, &next);
+			int rc = answer_node(c, s, lk.match, name, lk.match, &next);
 			if (rc != SN_OK || next == NULL) {
 				return rc;
 			}
 			name = next;
 		} else if (lk.match != NULL) {
 			/* an empty non-terminal exists: NODATA, never NXDOMAIN (RFC 8020) */
+			set_end(c, END_NODATA, s, name, lk.match, lk.match);
 			return put_soa_authority(c, s);
 		} else if (lk.encloser != NULL && (lk.encloser->flags & SNAP_WILDCARD_CHILD)) {
 			uint8_t wild[DNAME_MAXLEN];
@@ -589,9 +669,24 @@ answer(ctx_t *c, zone_t *zone)
 			if (wn == NULL) {
 				return put_soa_authority(c, s);
 			}
+			/* the expansion must be proved the best match (RFC 4035
+			 * 3.1.3.3), once per wildcard, for the first name it
+			 * answered (as knotd does) */
+			bool seen = false;
+			for (unsigned i = 0; i < c->nwild; i++) {
+				seen = seen || c->wild[i].node == wn;
+			}
+			if (!seen && c->nwild < MAX_CHAIN) {
+				c->wild[c->nwild++] = (wild_hit_t){.snap = s, .node = wn, .sname = name};
+			}
+			if (wn->flags & SNAP_ENT) {
+				/* RFC 4592 4.2: an empty non-terminal wildcard: NODATA */
+				set_end(c, END_NODATA, s, name, wn, lk.encloser);
+				return put_soa_authority(c, s);
+			}
 			/* RFC 4592 3.3.1: the answer's owner is the query name */
 			const uint8_t *next;
-			int rc = answer_node(c, s, wn, name, &next);
+			int rc = answer_node(c, s, wn, name, lk.encloser, &next);
 			if (rc != SN_OK || next == NULL) {
 				return rc;
 			}
@@ -599,6 +694,7 @@ answer(ctx_t *c, zone_t *zone)
 		} else {
 			/* RFC 6604 2.1: the RCODE is that of the last name of a chain */
 			c->rcode = RCODE_NXDOMAIN;
+			set_end(c, END_NXDOMAIN, s, name, NULL, lk.encloser);
 			return put_soa_authority(c, s);
 		}
 
@@ -611,6 +707,233 @@ answer(ctx_t *c, zone_t *zone)
 		zone = z;
 	}
 	return SN_OK;
+}
+
+/*
+ * Authenticated denial (RFC 4035 3.1.3, RFC 5155 7.2).
+ */
+
+/* Adds the `type` (NSEC or NSEC3) RRset of `n` and its RRSIGs to the
+ * authority section, unless it is there already or `n` has none. */
+static int
+put_denial(ctx_t *c, const snap_node_t *n, uint16_t type)
+{
+	const snap_rrset_t *rs = n != NULL ? snap_node_rrset(n, type) : NULL;
+	if (rs == NULL) {
+		return SN_OK;
+	}
+	for (unsigned i = 0; i < c->nproofs; i++) {
+		if (c->proofs[i] == rs) {
+			return SN_OK;
+		}
+	}
+	if (resp_put_rrset(&c->w, RESP_NS, n->owner, rs, rs->ttl, true) != SN_OK) {
+		return SN_ENOSPC;
+	}
+	if (c->nproofs < MAX_PROOFS) {
+		c->proofs[c->nproofs++] = rs;
+	}
+	return SN_OK;
+}
+
+/* The NSEC3 whose hash is that of `name`, or NULL. */
+static const snap_node_t *
+nsec3_match(const snap_t *s, const uint8_t *name)
+{
+	bool match;
+	const snap_node_t *n = snap_nsec3_lookup(s, name, &match);
+	return match ? n : NULL;
+}
+
+/* The NSEC3 covering the hash of `name` (RFC 5155 7.2.1), or NULL when the
+ * hash has an NSEC3 of its own. */
+static const snap_node_t *
+nsec3_cover(const snap_t *s, const uint8_t *name)
+{
+	bool match;
+	const snap_node_t *n = snap_nsec3_lookup(s, name, &match);
+	return match ? NULL : n;
+}
+
+/* The parent node of `n`, or NULL at the apex. */
+static const snap_node_t *
+parent_node(const snap_t *s, const snap_node_t *n)
+{
+	if (n->flags & SNAP_APEX) {
+		return NULL;
+	}
+	return snap_find(s, dname_parent(n->owner));
+}
+
+/* The closest provable encloser from the closest encloser `n` (RFC 5155
+ * 7.2.1): the first ancestor, `n` included, that is authoritative and has
+ * an NSEC3; a delegation without one is an opt-out cut (RFC 5155 6). */
+static const snap_node_t *
+provable_encloser(const snap_t *s, const snap_node_t *n)
+{
+	while (n != NULL && !(n->flags & SNAP_APEX)) {
+		bool optout = (n->flags & SNAP_DELEG) && nsec3_match(s, n->owner) == NULL;
+		if (!(n->flags & SNAP_NONAUTH) && !optout) {
+			break;
+		}
+		n = parent_node(s, n);
+	}
+	return n != NULL ? n : snap_apex_node(s);
+}
+
+/* The next closer name of `name` (RFC 5155 1.3): its ancestor one label
+ * below `cpe`, or NULL if `name` is not below `cpe`. A suffix of `name`. */
+static const uint8_t *
+next_closer(const uint8_t *name, const snap_node_t *cpe)
+{
+	unsigned nl = dname_label_count(name), cl = dname_label_count(cpe->owner);
+	if (nl <= cl) {
+		return NULL;
+	}
+	for (unsigned i = nl - cl - 1; i > 0; i--) {
+		name += name[0] + 1;
+	}
+	return name;
+}
+
+/* "*.<name>" in `out`; false when too long. */
+static bool
+wildcard_of(const uint8_t *name, uint8_t out[DNAME_MAXLEN])
+{
+	size_t len = dname_len(name);
+	if (len + 2 > DNAME_MAXLEN) {
+		return false;
+	}
+	out[0] = 1;
+	out[1] = '*';
+	memcpy(out + 2, name, len);
+	return true;
+}
+
+/* RFC 5155 7.2.1: the NSEC3 matching the closest provable encloser and
+ * the one covering the next closer name. */
+static int
+put_closest_encloser_proof(ctx_t *c, const snap_t *s, const uint8_t *name,
+			   const snap_node_t *cpe)
+{
+	if (put_denial(c, nsec3_match(s, cpe->owner), RRTYPE_NSEC3) != SN_OK) {
+		return SN_ENOSPC;
+	}
+	const uint8_t *nc = next_closer(name, cpe);
+	if (nc == NULL) {
+		return SN_OK;
+	}
+	return put_denial(c, nsec3_cover(s, nc), RRTYPE_NSEC3);
+}
+
+/* NXDOMAIN for `name` whose closest encloser is `enc`: RFC 4035 3.1.3.2
+ * (the NSEC covering the name, the one covering the wildcard that could
+ * have matched) or RFC 5155 7.2.2 (closest encloser proof and the NSEC3
+ * covering the wildcard at the closest encloser). */
+static int
+put_nxdomain_proof(ctx_t *c, const snap_t *s, const uint8_t *name, const snap_node_t *enc)
+{
+	uint8_t wild[DNAME_MAXLEN];
+	if (enc == NULL) {
+		return SN_OK;
+	}
+	if (snap_has_nsec3(s)) {
+		const snap_node_t *cpe = provable_encloser(s, enc);
+		if (put_closest_encloser_proof(c, s, name, cpe) != SN_OK) {
+			return SN_ENOSPC;
+		}
+		if (!wildcard_of(cpe->owner, wild)) {
+			return SN_OK;
+		}
+		return put_denial(c, nsec3_cover(s, wild), RRTYPE_NSEC3);
+	}
+	if (put_denial(c, snap_nsec_prev(s, name), RRTYPE_NSEC) != SN_OK) {
+		return SN_ENOSPC;
+	}
+	/* a wildcard that exists needs no proof: only an empty
+	 * non-terminal's NODATA gets here with one (the name exists, so the
+	 * wildcard cannot match it), and knotd sends nothing for it */
+	if (!wildcard_of(enc->owner, wild) || snap_find(s, wild) != NULL) {
+		return SN_OK;
+	}
+	return put_denial(c, snap_nsec_prev(s, wild), RRTYPE_NSEC);
+}
+
+/* NODATA at `node` for `name` (closest encloser `enc`): RFC 4035 3.1.3.1
+ * (the NSEC of the name; an empty non-terminal has none, and is proved
+ * as RFC 4035 3.1.3.2 would), or RFC 5155 7.2.3-7.2.5 (the NSEC3 matching
+ * the name; for a wildcard, or a DS asked at an opt-out cut, the closest
+ * encloser proof as well). Also the no-DS proof of a referral (RFC 4035
+ * 3.1.4.1, RFC 5155 7.2.7). */
+static int
+put_nodata_proof(ctx_t *c, const snap_t *s, const uint8_t *name, const snap_node_t *node,
+		 const snap_node_t *enc)
+{
+	if (!snap_has_nsec3(s)) {
+		if (node->flags & SNAP_ENT) {
+			return put_nxdomain_proof(c, s, name, node);
+		}
+		return put_denial(c, node, RRTYPE_NSEC);
+	}
+	const snap_node_t *own = nsec3_match(s, node->owner);
+	if (put_denial(c, own, RRTYPE_NSEC3) != SN_OK) {
+		return SN_ENOSPC;
+	}
+	bool expanded = dname_is_wildcard(node->owner) && !dname_is_wildcard(name);
+	bool optout = (node->flags & SNAP_DELEG) && own == NULL;
+	if ((expanded || optout) && enc != NULL) {
+		return put_closest_encloser_proof(c, s, name, provable_encloser(s, enc));
+	}
+	return SN_OK;
+}
+
+/* RFC 4035 3.1.3.3, RFC 5155 7.2.6: no closer match than the wildcard. */
+static int
+put_wildcard_proof(ctx_t *c, const wild_hit_t *h)
+{
+	const snap_t *s = h->snap;
+	if (!dname_is_wildcard(h->node->owner) || dname_is_wildcard(h->sname)) {
+		return SN_OK; /* the wildcard itself was asked: no expansion */
+	}
+	if (!snap_has_nsec3(s)) {
+		return put_denial(c, snap_nsec_prev(s, h->sname), RRTYPE_NSEC);
+	}
+	const snap_node_t *cpe = provable_encloser(s, parent_node(s, h->node));
+	const uint8_t *nc = next_closer(h->sname, cpe);
+	return nc != NULL ? put_denial(c, nsec3_cover(s, nc), RRTYPE_NSEC3) : SN_OK;
+}
+
+/* The denial records of the answer, for DO queries to signed zones. */
+static int
+put_dnssec_authority(ctx_t *c)
+{
+	const snap_t *s = c->end_snap;
+	int rc = SN_OK;
+	if (s != NULL && snap_is_signed(s)) {
+		switch (c->end) {
+		case END_NXDOMAIN:
+			rc = put_nxdomain_proof(c, s, c->end_name, c->end_encloser);
+			break;
+		case END_NODATA:
+			rc = put_nodata_proof(c, s, c->end_name, c->end_node, c->end_encloser);
+			break;
+		case END_REFERRAL:
+			if (snap_node_rrset(c->end_node, RRTYPE_DS) == NULL) {
+				rc = put_nodata_proof(c, s, c->end_name, c->end_node,
+						      c->end_encloser);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	/* a referral proves nothing of the data above the cut */
+	for (unsigned i = 0; rc == SN_OK && c->end != END_REFERRAL && i < c->nwild; i++) {
+		if (snap_is_signed(c->wild[i].snap)) {
+			rc = put_wildcard_proof(c, &c->wild[i]);
+		}
+	}
+	return rc;
 }
 
 /* version.bind, hostname.bind, id.server and friends (CH TXT), when the
@@ -685,6 +1008,10 @@ query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *r
 	c.aa = false;
 	c.nadd = 0;
 	c.nsynth = 0;
+	c.end = END_NONE;
+	c.end_snap = NULL;
+	c.nwild = 0;
+	c.nproofs = 0;
 	c.question_end = HDR_LEN;
 
 	int parsed = parse_question(q, qlen, &qi);
@@ -751,7 +1078,7 @@ query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *r
 		return error_reply(&c, RCODE_REFUSED, true, st);
 	}
 	c.aa = true;
-	if (answer(&c, zone) != SN_OK) {
+	if (answer(&c, zone) != SN_OK || (c.do_bit && put_dnssec_authority(&c) != SN_OK)) {
 		/* RFC 2181 9: what had to go in did not fit */
 		restart(&c, true);
 		return finish(&c, true, st);

@@ -7,7 +7,11 @@
  * 2181, CNAME and DNAME (RFC 6672) chains inside the zones served, wildcards
  * (RFC 4592), referrals with glue, negative answers with the SOA (RFC 2308),
  * RFC 8482 for ANY, EDNS(0) (RFC 6891) with NSID (RFC 5001), and
- * truncation for UDP.
+ * truncation for UDP. With DO set, answers from signed zones carry the
+ * RRSIGs of their RRsets and the NSEC or NSEC3 records that prove
+ * NXDOMAIN, NODATA, wildcard expansions and the absence of DS at a cut
+ * (RFC 4035 3.1, RFC 5155 7.2), or TC when those do not fit; without DO an
+ * answer holds no DNSSEC record the query did not ask for.
  */
 #pragma once
 

@@ -3,7 +3,14 @@
  *
  * Three zones are loaded from text (example.com, its served child
  * child.example.com, and example.org) into a zone table with a configuration
- * from text, exactly as the daemon builds its view. Each test builds a query
+ * from text, exactly as the daemon builds its view; three more were signed
+ * offline by dnssec-signzone (BIND 9.18, ECDSA P-256, signatures valid to
+ * 2040) and are kept here as its output: n3.test (NSEC3, no salt, 0
+ * iterations), oo.test (the same with opt-out) and nsec.test (NSEC). The
+ * DNSSEC tests check denial records against independent oracles: NSEC3
+ * owners and next hashes against sign/'s NSEC3 hash of the names they must
+ * match or cover (RFC 5155 7.2), NSEC owners and next names against
+ * canonical order (dname_cmp), never against remembered record sets. Each test builds a query
  * by hand, calls query_answer, parses the response completely (every name
  * decompressed, every RDATA checked, the counts matching what is there) and
  * checks flags, RCODE and records. SIGNET_QUERY_DUMP=1 prints every response.
@@ -27,6 +34,7 @@
 #include "server/query.h"
 #include "server/zload.h"
 #include "server/zonetab.h"
+#include "sign/nsec3hash.h"
 #include "tests/unit/suites.h"
 #include "zone/dname.h"
 #include "zone/rdata.h"
@@ -115,6 +123,128 @@ static const char zone_com_fixed[] =
 
 static char zone_com[8192];
 
+/* Signed offline; see the top of this file. Each has: www A, *.wild TXT,
+ * a.b.ent A (empty non-terminals b.ent, ent), sub (a cut without DS, glue
+ * ns.sub) and sec (a cut with DS). */
+static const char zone_n3[] =
+	"n3.test. 3600 IN SOA ns.n3.test. hostmaster.n3.test. 1 7200 3600 1209600 3600\n"
+	"n3.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 5795 n3.test. gM6bQL/imSHmCAnFte4Ax9GXuf4Sl3N+qH+3RoCUBqk6WDC4w//cbWaT +043AROsQ4nGaGqkjGkZum1/RnNtjg==\n"
+	"n3.test. 3600 IN NS ns.n3.test.\n"
+	"n3.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 5795 n3.test. rsqAB3OPqvpzq2lrTCaNW5K2Bts0hbMaC7qUscwMemX8RlcDhmH5vsvy sbWbEe1lmck6yDYT/yWgvhnJj1jyrA==\n"
+	"n3.test. 3600 IN DNSKEY 256 3 13 AFQ/8H9lnW+FYS1mpJtA4YCFq5v7nw4SwClVtE7VEU3E57AKkL3iXFO8 1/xPI6p0y9ZF952M7UsY7Xo/MH4DtQ==\n"
+	"n3.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 5795 n3.test. ehvtm/7f2rGG9zEwKSTCTrTP/G09xHdT1/GC5hQvjZNzoo0wkwKLWekY f/VdGLER1XA3qtWXBqXsO3ZZddk9bg==\n"
+	"n3.test. 0 IN NSEC3PARAM 1 0 0 -\n"
+	"n3.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 5795 n3.test. oRvyUnb0/cOg4xfjX3EuJU1mCT4hH7FEVqaXlGreQCaK81z32PZap2JV rw6N2zkTlBPGepbaAoI8EMQZH9MzWg==\n"
+	"a.b.ent.n3.test. 3600 IN A 192.0.2.2\n"
+	"a.b.ent.n3.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 5795 n3.test. qqLMPiL+uK2ZphjueXv2XCgpX4Q3+NP12MjUAc8GqEY54TIaV2vB0not Gz8J+cIHHeO8pcV7w33ut008GQCtAg==\n"
+	"ns.n3.test. 3600 IN A 192.0.2.53\n"
+	"ns.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. 3K151NdjgSaQSzByG9kk5EfQWv63Ra6cUipY/1XUnCnbNhY6QY+1r+aY wOpiee1oGPcRAS5sONMSOzRiDDHtww==\n"
+	"sec.n3.test. 3600 IN NS ns.other.\n"
+	"sec.n3.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
+	"sec.n3.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 5795 n3.test. BrsEmClo9I7Z/tWINM5te23r3LbxHtHPAFq9oNAtidJpHDiCtSODh0cH fLcp/R9Fa1QnsSCakFXPR8krlbaIog==\n"
+	"sub.n3.test. 3600 IN NS ns.sub.n3.test.\n"
+	"ns.sub.n3.test. 3600 IN A 192.0.2.3\n"
+	"*.wild.n3.test. 3600 IN TXT \"w\"\n"
+	"*.wild.n3.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 5795 n3.test. ZmigQqTe8UFLW3nmSB2XQrUMUBCB57bviAmacXmUMIS+wKLHURu/rJOW 2fRBrLyzLJBxNHfpFQX1QgdgbrHb9g==\n"
+	"www.n3.test. 3600 IN A 192.0.2.1\n"
+	"www.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. kxQ117Ntcj7dZUIOpEJJO81oslkS8M4gfeN66f7e/iU/iY92hlmt3rE+ linnjMeFFFkJ0GK9sNz6B4bydd5dxg==\n"
+	"6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN NSEC3 1 0 0 - 842T23Q88UA1TD583RFAJF3SP81C54T0 NS\n"
+	"6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. PQD6TQmZuciAPSQmNeKLvbLG9enPcA2X43C1p0c+7K/ibX2KnPGy3Gzo VvIIW9kYX9PQV3Kn9LfeqemqUp2k4g==\n"
+	"842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN NSEC3 1 0 0 - 96C35UM9133H8C25JLP78S7KEFU9L2K4\n"
+	"842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. 5nXUnjVa3OpOG5wUB41/dQbJP3rLVSSw1upbu9G2uOf/QiptSHvm/Twp DE97dJrbW90sJkCbEZGKeg/WL5vuTw==\n"
+	"96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN NSEC3 1 0 0 - B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L\n"
+	"96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. Do786tzUOcbnOzRs9mK8+tZHjDkZ3pNMzEBMJhAGS/1ppdkpUWGf3YhF 0r4zQB3gW6tSzj9+0n4+BwKGprHPbQ==\n"
+	"B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN NSEC3 1 0 0 - L2KFES34M5708TICH6LTBLKG8MV98E7U A RRSIG\n"
+	"B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. +nXgslBfDwyw6vBwFLrkUoPMYbmp/kmCNJQZUMZ7+GLJNLyKJzpZrYTe u8B10AHdYzJPHE1paGVe6mwl6H07gg==\n"
+	"L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN NSEC3 1 0 0 - N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8 NS DS RRSIG\n"
+	"L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. n0EMApSnZrpegcdvmfaXKcLRflwW5//7w0g0AjRnUIh6QtEGW4g1V8Jj UUsaqk56cAfwgHCEUAULveTYYJy3cA==\n"
+	"N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN NSEC3 1 0 0 - NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB A RRSIG\n"
+	"N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. K+fn/lwEYDvxFTGypvqojzWOYBsgoUgzNVT69WYMM+NoBnJn9xxC0IGy qZRtoJxRMDXSzFdRiJDKZM1ZzMJHpQ==\n"
+	"NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN NSEC3 1 0 0 - RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML A RRSIG\n"
+	"NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. Rvjix3nBoydWy6ke/uSh5L9paPVP698I1pAvTvfunJwPTy73QE8xKmdC r5T9MqAjkt6rrjgZkG22v4tPC0JoqA==\n"
+	"RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN NSEC3 1 0 0 - SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H\n"
+	"RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. RhedJ9QEnoP0/A2lNCDJEFmTnrpbrmb7C+3isYptJ/eqDa8PEIUhtfIC bbiA5U7vUsDIO2sBSv5jT2J5pFAstg==\n"
+	"SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN NSEC3 1 0 0 - VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV TXT RRSIG\n"
+	"SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. zB2M6P45rME+DTJKlGSdJ75GmCeU3qt9HLmgkM79EusuCR3SUBEHjL8x mPr1W2a55JKdcw/8/trBFaDjCk4fXg==\n"
+	"VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN NSEC3 1 0 0 - 6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+	"VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. b05h4T/c22PBF0cNwEzqeKAJHAV84bJXj/k9h5Tqd2Euzcjh/XThXxXN DMnLu7e3mkkfTOMzJstca3qt+QX8Hg==\n";
+
+static const char zone_oo[] =
+	"oo.test. 3600 IN SOA ns.oo.test. hostmaster.oo.test. 1 7200 3600 1209600 3600\n"
+	"oo.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 32648 oo.test. 5X4nq6l4rK8fKg20O9pbZ4b4dP+dZxHo59AWjABCVikYwRyLEtCSOHSo DYQRoTseQlspE3fA/g18XGAkKryk2A==\n"
+	"oo.test. 3600 IN NS ns.oo.test.\n"
+	"oo.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 32648 oo.test. MNjUATx4EE9UZiLCRiReaFUS8znj1MIhvJAoLwAq5PCJbRQygrxnYF8L gp8VKHftVTHZ53j/qOsiOMm81r8vbA==\n"
+	"oo.test. 3600 IN DNSKEY 256 3 13 d1i/fuoS2NL8kGp577BYHIU4rpAUuCjzctP2FU3MtEIZfxyoWNxATVYX HKWZQ1FnufUMAKzlgK+bGfwxakvUnw==\n"
+	"oo.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 32648 oo.test. 9zvYeFFmkwjefIjMwyzWb+RrGaMFmSyn+OvejVXwXyK8UajpP2sVV98h B2rFGa3ID5wdBwme3t0e5yItYMVkAA==\n"
+	"oo.test. 0 IN NSEC3PARAM 1 0 0 -\n"
+	"oo.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 32648 oo.test. 7L414Px95IMufMsgMAb6F9lI708uXF5/BlWqWznRVgebFdRuxo5TJ4Rv DLKvYAXMGUzSVzVf4NAs5PYskjMXJQ==\n"
+	"a.b.ent.oo.test. 3600 IN A 192.0.2.2\n"
+	"a.b.ent.oo.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 32648 oo.test. jWy37OgsoqfD0WNqVb4oM23VdvtWE2qOLZocc4eGVAOW6fuRObWNdkLS w2SekVPjYckfwyApM6krqww5JFvxTw==\n"
+	"ns.oo.test. 3600 IN A 192.0.2.53\n"
+	"ns.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. CFlhnP9LwihgbwNvigILUi0FeBWS6GHKYjR9cWclqJozcso9ANl1rtZy SlkjXBBlKtMqtA8V8IAr6xYIm2Iakg==\n"
+	"sec.oo.test. 3600 IN NS ns.other.\n"
+	"sec.oo.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
+	"sec.oo.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 32648 oo.test. GpEdUyfZxLJVvBWHCLVdqKOntmwweg6lPKHZxLW9rJhQ5jzSQHHcuiny ARAd3fssImO8lHqQ2NoSZI9kfk0nTQ==\n"
+	"sub.oo.test. 3600 IN NS ns.sub.oo.test.\n"
+	"ns.sub.oo.test. 3600 IN A 192.0.2.3\n"
+	"*.wild.oo.test. 3600 IN TXT \"w\"\n"
+	"*.wild.oo.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 32648 oo.test. X//hZpN3En3h+z+lLZ5qR6Pfh75xOGZfBLhGDUVfADIwpkFtlSv69X5r QFnzhGAH6c1TuETizjudifPpJaFKjQ==\n"
+	"www.oo.test. 3600 IN A 192.0.2.1\n"
+	"www.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. ZRI0wHni+7wFr9135sLKr0oTjdVgPz0Ou3UeJ6ym+5OEC9a1mb4Om6aI pobuLBFYE3+Ezmmt8AF5nEitdhC7Jw==\n"
+	"0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN NSEC3 1 1 0 - 10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6\n"
+	"0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. s+PMMBpk+Qzt9UUTSnVIOuwhd51zDg0PNDswNCfK2ce/MoZd8+idisE9 cR1SNalTFgp5oGCEizp4tggaNDaTkw==\n"
+	"10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN NSEC3 1 1 0 - 1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6\n"
+	"10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. DjUxa5mZyc30/CUAfWIrSTp1puzJXueFzBFJ4bol7/tBvYs2HqOwKvbR 1O/sqBHw61LY6q87pwrC8S1ysljLZQ==\n"
+	"1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN NSEC3 1 1 0 - 5D959T38H6N2S9UMUDTH54D55KN0VR2B A RRSIG\n"
+	"1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. hT0nPD74dTLl2c+TnsoWf34YTIGatmaA9bq7ZlBvFeRHLWAUAOlSf5ba PqHOzX10dKkh6dmFhO0vCQkG6897gA==\n"
+	"5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN NSEC3 1 1 0 - 7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH TXT RRSIG\n"
+	"5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. IYdcTG/9GSTzoTEuU52GzX8Evly7fno+EzTEH64tqsuHVvLSUPlCaYgP xcBUuDrctU2rPRJ65p6P/JceeQnHjg==\n"
+	"7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN NSEC3 1 1 0 - F5IHGL3PLR92GV8B9OKS1G5223D9RKPU NS DS RRSIG\n"
+	"7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. LrVs/pql4MUlvc/KKN4J2Ofc4/So7JIQ4tsbXoVpn1JGZ6LxGRJG640w lQqrtQgC+iVr/nq9IRhiwXpZegTkAg==\n"
+	"F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN NSEC3 1 1 0 - JM6FFUVR70TUONSH8125UKG8DF780F3N\n"
+	"F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. 9uK1zoKJAyyVP5hx6jS1tIPlFqDkJLhQjiMOzhv4rbYQ2TslaYresE+G 0vTeTLdTeWZTC912LJhKucpbTU99PQ==\n"
+	"JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN NSEC3 1 1 0 - NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+	"JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. xc++KMqvt9C0Fgmg+5hqcxZAT3SbYwYcijKRMECrhelngfzNh9anJFx5 HQvJPUvWx9qqg69eZgQK3+J3j5Tl3A==\n"
+	"NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN NSEC3 1 1 0 - TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA A RRSIG\n"
+	"NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. Y9TDS9YThBZhVb1+ZcawZumi0+MkA++Uo0qhNu/U4REJif8+/lPAFmu1 iuLCbyAaRsgyoAadRxDqBXNnz2oP7w==\n"
+	"TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN NSEC3 1 1 0 - 0NB6I20ADS3A82KJI6ILC5NOUIQQGT26 A RRSIG\n"
+	"TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. 5kqbaKwqsZ0i0FVbOvu+ndvrn31M8FGCgjUPI3eN7vnQmrwl3yVs2sd5 Jxh0s7wg5xf6LiUW4U4ONypDdDXqgA==\n";
+
+static const char zone_nsec[] =
+	"nsec.test. 3600 IN SOA ns.nsec.test. hostmaster.nsec.test. 1 7200 3600 1209600 3600\n"
+	"nsec.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 19064 nsec.test. uVxntheRsQcAqQHFcBRx1dXa2tn+Symzr4rcsKJDQ0K6eb0SkpHer0+S 74VI+8I5zOAUndxxnA9Kgl+KXZvuWg==\n"
+	"nsec.test. 3600 IN NS ns.nsec.test.\n"
+	"nsec.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 19064 nsec.test. ky6lnkrUa+rlEdEgCfaMyYgmBd9ztINAzPayrQpXJY7rmIQGP5pvBaa+ QR2ruy/a1Vsf6i5HLURIUS+dqrZmHQ==\n"
+	"nsec.test. 3600 IN NSEC a.b.ent.nsec.test. NS SOA RRSIG NSEC DNSKEY\n"
+	"nsec.test. 3600 IN RRSIG NSEC 13 2 3600 20400101000000 20260101000000 19064 nsec.test. AzG3PbFGx6MAoEXoBzGrcwloRESamrcmpsrftnOFUqFW1eKcm3N7zwOp MaYPZcc+kwssFb6550IjOgVEddkrxw==\n"
+	"nsec.test. 3600 IN DNSKEY 256 3 13 2jCjImt75NsUUrnKJrCvMB5rQlyuUABMtM+ApbdWoKKBsfhW9nK+bd8D wyVgVr6HnCP8+wZol4B8avdwgloawQ==\n"
+	"nsec.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 19064 nsec.test. lc5z9Q8GxWpd0aSkBNV98/SWfzG/fRJjDgeRD4wHYXx12jfVAbPt1b4V AswUiaNs4hYJ18MktH1f+TFwILXMuw==\n"
+	"a.b.ent.nsec.test. 3600 IN A 192.0.2.2\n"
+	"a.b.ent.nsec.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 19064 nsec.test. l4C8EffRekclUIaL20lvyg5TMFzKdKN4eiGCscdyfUi8vSOistU52DER O2O7Y7JiDMNB3FXrK6qm/2cs/A2zXw==\n"
+	"a.b.ent.nsec.test. 3600 IN NSEC ns.nsec.test. A RRSIG NSEC\n"
+	"a.b.ent.nsec.test. 3600 IN RRSIG NSEC 13 5 3600 20400101000000 20260101000000 19064 nsec.test. ojwZq8dKs7pvKqw2boulgIlm8FZbhq+vzYFsGcpo1WNlNW1/ZuLrTsxb w6CysfnubOc4HM/U6+4B1n2gfmwsPA==\n"
+	"ns.nsec.test. 3600 IN A 192.0.2.53\n"
+	"ns.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. XxB28DnSDxb1aLuNliCRxjaJ3f5yoZsXW1jwXZhhP1mPPkJV9Y/UDSEM QESYbMejVCPPj24UysBoQtieGstagw==\n"
+	"ns.nsec.test. 3600 IN NSEC sec.nsec.test. A RRSIG NSEC\n"
+	"ns.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. ylM1/bnALSuFdCEoWx2AtQ8pMqawiimeSmxvaClXsyDw6D38LPeWE1m9 wPlh7JVjrgh63S+6MOPCrz+KaH5Ktg==\n"
+	"sec.nsec.test. 3600 IN NS ns.other.\n"
+	"sec.nsec.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
+	"sec.nsec.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 19064 nsec.test. K4NC9usyolDIaFT7r20fk4uoIRpj60JDw8kDN6l98i88Uw4Dh89HpxIl ylK9FFwNr3oJJ828SQx0xUKZa1vYZw==\n"
+	"sec.nsec.test. 3600 IN NSEC sub.nsec.test. NS DS RRSIG NSEC\n"
+	"sec.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. nRIzUHBTJHhGEicaVIA3SW3EUTLXbmY8zH4AUL/K9udV1yLXcc9Tv92k ewULLHqMIWLLVdIkkWiBNftoaGfniQ==\n"
+	"sub.nsec.test. 3600 IN NS ns.sub.nsec.test.\n"
+	"sub.nsec.test. 3600 IN NSEC *.wild.nsec.test. NS RRSIG NSEC\n"
+	"sub.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. bRtM8c/xW0hsjUGcEM1hu3j8FqsQ+MIkrlAG3Oc0pzNx83p9P+QyX0Bj pc94wv1SJj/36fLNa9GlQU3vHFeNlA==\n"
+	"ns.sub.nsec.test. 3600 IN A 192.0.2.3\n"
+	"*.wild.nsec.test. 3600 IN TXT \"w\"\n"
+	"*.wild.nsec.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 19064 nsec.test. FpV0JmdwLi3gufrWY8n1X1D/fF5VCgybHxtakvfYWNUaralJF2/R88Rb 2wLNEQ6VuTtCecESEks2NoOUCK9awQ==\n"
+	"*.wild.nsec.test. 3600 IN NSEC www.nsec.test. TXT RRSIG NSEC\n"
+	"*.wild.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. gITb6UEDUZJvrW3xS1iPDN7K4Nq0xWQRPePpNJqa8jot6wKNtGqCLaR+ m5SJ6TPj32nDItKAUqIXuPCtXSRX6g==\n"
+	"www.nsec.test. 3600 IN A 192.0.2.1\n"
+	"www.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. 7dNeR9M0nqAvrm5GbzCwesu2WDxC8xBTnn+Go3y3VeSI9395JkwftbKi qdViDufM14Rk5knKqUaeRVzOqp48Hw==\n"
+	"www.nsec.test. 3600 IN NSEC nsec.test. A RRSIG NSEC\n"
+	"www.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. BCKW58PREi1KTPVKV9Xdejjvx2LkYmvNEYPsmoS6eYJEx2ioxEEb06dC /8sY32bb2KP1dGyeJiKZYDXrs5MVKg==\n";
+
 /* Appends the generated parts: a TXT RRset too big for 512 octets and an
  * MX RRset whose targets' addresses do not all fit. */
 static void
@@ -150,10 +280,14 @@ static const char conf_text[] = "server:\n"
 				"    acl: [local]\n"
 				"  - domain: child.example.com.\n"
 				"  - domain: example.org.\n"
-				"  - domain: unloaded.test.\n";
+				"  - domain: unloaded.test.\n"
+				"  - domain: n3.test.\n"
+				"  - domain: oo.test.\n"
+				"  - domain: nsec.test.\n";
 
 static conf_t *conf;
-static zone_t zones[4];
+#define NZONES 7
+static zone_t zones[NZONES];
 static zonetab_t *tab;
 static query_view_t view;
 
@@ -186,7 +320,10 @@ static int
 suite_init(void)
 {
 	char err[CONF_ERRLEN];
-	zone_t *list[4] = {&zones[0], &zones[1], &zones[2], &zones[3]};
+	zone_t *list[NZONES];
+	for (int i = 0; i < NZONES; i++) {
+		list[i] = &zones[i];
+	}
 
 	log_set_level(LOG_LVL_WARNING);
 	rcu_register_thread();
@@ -198,10 +335,13 @@ suite_init(void)
 	if (setup_zone(&zones[0], "example.com.", zone_com) != 0 ||
 	    setup_zone(&zones[1], "child.example.com.", zone_child) != 0 ||
 	    setup_zone(&zones[2], "example.org.", zone_org) != 0 ||
-	    setup_zone(&zones[3], "unloaded.test.", NULL) != 0) {
+	    setup_zone(&zones[3], "unloaded.test.", NULL) != 0 ||
+	    setup_zone(&zones[4], "n3.test.", zone_n3) != 0 ||
+	    setup_zone(&zones[5], "oo.test.", zone_oo) != 0 ||
+	    setup_zone(&zones[6], "nsec.test.", zone_nsec) != 0) {
 		return -1;
 	}
-	if (zonetab_new(list, 4, &tab) != SN_OK) {
+	if (zonetab_new(list, NZONES, &tab) != SN_OK) {
 		return -1;
 	}
 	view.conf = conf;
@@ -213,7 +353,7 @@ static int
 suite_clean(void)
 {
 	zonetab_free(tab);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NZONES; i++) {
 		snap_free(zones[i].snap);
 	}
 	conf_free(conf);
@@ -1426,6 +1566,403 @@ test_query_stats(void)
 	CU_ASSERT_EQUAL(stats.rcode[3], nx + 2);
 }
 
+
+/*
+ * DNSSEC: answers with DO from the signed zones.
+ */
+
+static const qopt_t dnssec = {.edns = true, .do_bit = true};
+
+static const msg_t *
+ask_do(const char *name, uint16_t type)
+{
+	return ask(name, type, &dnssec, false);
+}
+
+/* The base32hex NSEC3 hash (no salt, 0 iterations) of `name`, lower case,
+ * by sign/'s implementation: the oracle for the server's own. */
+static void
+hash_of(const char *name, char out[NSEC3_B32_LEN + 1])
+{
+	uint8_t dn[DNAME_MAXLEN], h[NSEC3_HASH_LEN];
+	size_t len;
+	out[0] = 0;
+	CU_ASSERT_FATAL(dname_from_text(name, strlen(name), NULL, dn, &len) == SN_OK);
+	CU_ASSERT_FATAL(nsec3_hash(NSEC3_ALG_SHA1, dn, NULL, 0, 0, h) == SN_OK);
+	CU_ASSERT_FATAL(nsec3_base32hex(h, sizeof(h), out, NSEC3_B32_LEN + 1) == NSEC3_B32_LEN);
+}
+
+/* Field `i` (0-based) of a record's presentation RDATA, lower-cased. */
+static void
+field(const rr_t *r, unsigned i, char *out, size_t cap)
+{
+	const char *p = r->rdata;
+	out[0] = 0;
+	for (unsigned k = 0; k < i && p != NULL; k++) {
+		p = strchr(p, ' ');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	if (p == NULL) {
+		return;
+	}
+	size_t n = 0;
+	while (p[n] != 0 && p[n] != ' ' && n + 1 < cap) {
+		out[n] = (char)(p[n] >= 'A' && p[n] <= 'Z' ? p[n] + 32 : p[n]);
+		n++;
+	}
+	out[n] = 0;
+}
+
+/* The owner's first label of an NSEC3 record, lower-cased. */
+static void
+owner_hash(const rr_t *r, char out[64])
+{
+	size_t n = 0;
+	while (r->owner[n] != 0 && r->owner[n] != '.' && n < 63) {
+		char ch = r->owner[n];
+		out[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	out[n] = 0;
+}
+
+/* The NSEC3 in `sec` whose owner hash is the hash of `name` (cover false)
+ * or whose span covers it, wrapping at the end (cover true). */
+static const rr_t *
+nsec3_for(const msg_t *m, int sec, const char *name, bool cover)
+{
+	char h[NSEC3_B32_LEN + 1], o[64], nx[64];
+	hash_of(name, h);
+	for (size_t i = 0; i < m->nrr; i++) {
+		const rr_t *r = &m->rr[i];
+		if (r->sec != sec || r->type != RRTYPE_NSEC3) {
+			continue;
+		}
+		owner_hash(r, o);
+		field(r, 4, nx, sizeof(nx));
+		bool covers = strcmp(o, nx) < 0 ? strcmp(o, h) < 0 && strcmp(h, nx) < 0
+		                                : strcmp(h, o) > 0 || strcmp(h, nx) < 0;
+		if (cover ? covers : strcmp(o, h) == 0) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* canonical order of two presentation names */
+static int
+name_cmp(const char *a, const char *b)
+{
+	uint8_t da[DNAME_MAXLEN], db[DNAME_MAXLEN];
+	size_t la, lb;
+	CU_ASSERT_FATAL(dname_from_text(a, strlen(a), NULL, da, &la) == SN_OK);
+	CU_ASSERT_FATAL(dname_from_text(b, strlen(b), NULL, db, &lb) == SN_OK);
+	return dname_cmp(da, db);
+}
+
+/* The NSEC in `sec` owned by `name` (cover false) or covering it. */
+static const rr_t *
+nsec_for(const msg_t *m, int sec, const char *name, bool cover)
+{
+	for (size_t i = 0; i < m->nrr; i++) {
+		const rr_t *r = &m->rr[i];
+		if (r->sec != sec || r->type != RRTYPE_NSEC) {
+			continue;
+		}
+		char nx[DNAME_MAXTEXT];
+		field(r, 0, nx, sizeof(nx));
+		int on = name_cmp(r->owner, nx), oq = name_cmp(r->owner, name);
+		int qn = name_cmp(name, nx);
+		bool covers = on < 0 ? oq < 0 && qn < 0 : oq < 0 || qn < 0;
+		if (cover ? covers : oq == 0) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* Every NSEC, NSEC3, SOA, DS and answer RRset in `m` has an RRSIG of its
+ * type beside it in the same section, with the same owner (RFC 4035 3.1). */
+static bool
+all_signed(const msg_t *m)
+{
+	for (size_t i = 0; i < m->nrr; i++) {
+		const rr_t *r = &m->rr[i];
+		if (r->type == RRTYPE_RRSIG || r->type == RRTYPE_OPT || r->sec == AR ||
+		    (r->sec == NS && r->type == RRTYPE_NS)) {
+			continue;
+		}
+		char t[RRTYPE_MAXTEXT], ct[RRTYPE_MAXTEXT + 1];
+		rrtype_to_text(r->type, t, sizeof(t));
+		bool found = false;
+		for (size_t j = 0; j < m->nrr && !found; j++) {
+			const rr_t *g = &m->rr[j];
+			size_t tl = strlen(t);
+			snprintf(ct, sizeof(ct), "%s", g->rdata);
+			found = g->type == RRTYPE_RRSIG && g->sec == r->sec &&
+			        strcasecmp(g->owner, r->owner) == 0 && strncmp(g->rdata, t, tl) == 0 &&
+			        g->rdata[tl] == ' ';
+		}
+		if (!found) {
+			fprintf(stderr, "\n  unsigned in the answer: %s type %u\n", r->owner, r->type);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+test_query_dnssec_positive(void)
+{
+	/* RFC 4035 3.1.1: the RRSIGs go with the RRset, with DO only */
+	const msg_t *m = ask_do("www.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT(is_flags(m, F_AA, F_TC));
+	CU_ASSERT(has(m, AN, "www.n3.test.", RRTYPE_A, "192.0.2.1"));
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_RRSIG), 1);
+	CU_ASSERT(all_signed(m));
+	CU_ASSERT(m->opt && (m->opt_ttl & 0x8000));
+	m = ask("www.n3.test.", RRTYPE_A, &edns0, false);
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 1);
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_RRSIG), 0);
+
+	/* DNSKEY at the apex, signed */
+	m = ask_do("n3.test.", RRTYPE_DNSKEY);
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_DNSKEY), 1);
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_RRSIG), 1);
+	CU_ASSERT(all_signed(m));
+
+	/* without DO, negative answers carry the SOA alone, as before */
+	check_negative(udp("nx.n3.test.", RRTYPE_A), 3, "n3.test.", 3600);
+	check_negative(udp("www.n3.test.", RRTYPE_TXT), 0, "n3.test.", 3600);
+	check_negative(udp("b.ent.nsec.test.", RRTYPE_A), 0, "nsec.test.", 3600);
+	m = udp("www.sub.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(nrr(m, NS, 0), 1);
+
+	/* RFC 4035 3.1.5: RRSIG asked, with or without DO: the RRSIGs of
+	 * one type (the lowest, as knotd) */
+	m = udp("www.n3.test.", RRTYPE_RRSIG);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_EQUAL(nrr(m, AN, RRTYPE_RRSIG), 1);
+	CU_ASSERT(m->nrr > 0 && strncmp(m->rr[0].rdata, "A ", 2) == 0);
+	check_negative(udp("ent.n3.test.", RRTYPE_RRSIG), 0, "n3.test.", 3600);
+	m = udp("ns.sub.n3.test.", RRTYPE_RRSIG); /* glue: a referral */
+	CU_ASSERT(is_flags(m, 0, F_AA));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 0);
+
+	/* RFC 5155 7.2.8: a hashed owner name is no name of the zone */
+	char h[NSEC3_B32_LEN + 1], q[DNAME_MAXTEXT];
+	hash_of("www.n3.test.", h);
+	snprintf(q, sizeof(q), "%s.n3.test.", h);
+	m = ask_do(q, RRTYPE_NSEC3);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 0);
+	/* but its own NSEC3 is found for the proofs: the owner's hash is
+	 * covered, and "x.<hash>" has the apex as closest encloser */
+	m = ask_do(q, RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "n3.test.", false));
+}
+
+static void
+test_query_dnssec_nsec3_nxdomain(void)
+{
+	/* RFC 5155 7.2.2: closest encloser match, next closer cover,
+	 * wildcard at the closest encloser covered */
+	const msg_t *m = ask_do("nx.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT(is_flags(m, F_AA, F_TC));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 0);
+	CU_ASSERT(has(m, NS, "n3.test.", RRTYPE_SOA, NULL));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "n3.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "nx.n3.test.", true));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "*.n3.test.", true));
+	CU_ASSERT(nrr(m, NS, RRTYPE_NSEC3) >= 2 && nrr(m, NS, RRTYPE_NSEC3) <= 3);
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NSEC3) + 1, nrr(m, NS, RRTYPE_RRSIG));
+	CU_ASSERT(all_signed(m));
+	CU_ASSERT(no_duplicates(m));
+
+	/* deeper: the closest encloser is www, the next closer b.www */
+	m = ask_do("a.b.www.n3.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "www.n3.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "b.www.n3.test.", true));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "*.www.n3.test.", true));
+	CU_ASSERT(all_signed(m));
+
+	/* below an empty non-terminal: it is the closest encloser */
+	m = ask_do("x.ent.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "ent.n3.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "x.ent.n3.test.", true));
+}
+
+static void
+test_query_dnssec_nsec3_nodata(void)
+{
+	/* RFC 5155 7.2.3: the NSEC3 matching the name, type not in its bitmap */
+	const msg_t *m = ask_do("www.n3.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 0);
+	const rr_t *r = nsec3_for(m, NS, "www.n3.test.", false);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	CU_ASSERT(r != NULL && strstr(r->rdata, " A ") != NULL && strstr(r->rdata, "TXT") == NULL);
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NSEC3), 1);
+	CU_ASSERT(all_signed(m));
+
+	/* an empty non-terminal has an NSEC3 of its own (RFC 5155 7.1) */
+	m = ask_do("b.ent.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "b.ent.n3.test.", false));
+	CU_ASSERT(all_signed(m));
+
+	/* RFC 5155 7.2.4: DS at a cut without one: its NSEC3 */
+	m = ask_do("sub.n3.test.", RRTYPE_DS);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT(is_flags(m, F_AA, F_TC));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "sub.n3.test.", false));
+	/* at an opt-out cut (no NSEC3 of its own): the closest provable
+	 * encloser's NSEC3 and the opt-out NSEC3 covering the cut */
+	m = ask_do("sub.oo.test.", RRTYPE_DS);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_PTR_NULL(nsec3_for(m, NS, "sub.oo.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "oo.test.", false));
+	r = nsec3_for(m, NS, "sub.oo.test.", true);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	char flags[8];
+	if (r != NULL) {
+		field(r, 1, flags, sizeof(flags));
+		CU_ASSERT_STRING_EQUAL(flags, "1");
+	}
+	CU_ASSERT(all_signed(m));
+}
+
+static void
+test_query_dnssec_wildcard(void)
+{
+	/* RFC 4035 3.1.3.3, 5.3.4: the expansion is signed by the wildcard's
+	 * RRSIG (labels field 3: *.wild.n3.test), owner rewritten; RFC 5155
+	 * 7.2.6: the next closer name (x.wild) is covered */
+	const msg_t *m = ask_do("a.x.wild.n3.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT(has(m, AN, "a.x.wild.n3.test.", RRTYPE_TXT, "\"w\""));
+	const rr_t *sig = find(m, AN, "a.x.wild.n3.test.", RRTYPE_RRSIG, NULL);
+	CU_ASSERT_PTR_NOT_NULL(sig);
+	char labels[8];
+	if (sig != NULL) {
+		field(sig, 2, labels, sizeof(labels));
+		CU_ASSERT_STRING_EQUAL(labels, "3");
+	}
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "x.wild.n3.test.", true));
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NSEC3), 1);
+	CU_ASSERT(all_signed(m));
+
+	/* RFC 5155 7.2.5: wildcard NODATA: closest encloser, next closer,
+	 * and the wildcard's own NSEC3 */
+	m = ask_do("x.wild.n3.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_EQUAL(nrr(m, AN, 0), 0);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "wild.n3.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "x.wild.n3.test.", true));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "*.wild.n3.test.", false));
+	CU_ASSERT(all_signed(m));
+	CU_ASSERT(no_duplicates(m));
+
+	/* NSEC: the NSEC covering the name proves no closer match */
+	m = ask_do("x.wild.nsec.test.", RRTYPE_TXT);
+	CU_ASSERT(has(m, AN, "x.wild.nsec.test.", RRTYPE_TXT, "\"w\""));
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "x.wild.nsec.test.", true));
+	CU_ASSERT(all_signed(m));
+}
+
+static void
+test_query_dnssec_nsec(void)
+{
+	/* RFC 4035 3.1.3.2: the name and the wildcard at its closest
+	 * encloser are covered */
+	const msg_t *m = ask_do("nx.nsec.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "nx.nsec.test.", true));
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "*.nsec.test.", true));
+	CU_ASSERT(all_signed(m));
+	CU_ASSERT(no_duplicates(m));
+	m = ask_do("a.b.www.nsec.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 3);
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "a.b.www.nsec.test.", true));
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "*.www.nsec.test.", true));
+
+	/* RFC 4035 3.1.3.1: NODATA, the name's own NSEC */
+	m = ask_do("www.nsec.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "www.nsec.test.", false));
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NSEC), 1);
+	/* an empty non-terminal has none: the NSEC covering it */
+	m = ask_do("b.ent.nsec.test.", RRTYPE_A);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "b.ent.nsec.test.", true));
+	CU_ASSERT(all_signed(m));
+	/* glue has no NSEC either: the walk back skips it (the cover of a
+	 * name just after ns.sub is sub's NSEC) */
+	m = ask_do("nt.sub.nsec.test.", RRTYPE_A);
+	CU_ASSERT(is_flags(m, 0, F_AA));
+	CU_ASSERT_PTR_NOT_NULL(nsec_for(m, NS, "sub.nsec.test.", false));
+}
+
+static void
+test_query_dnssec_referral(void)
+{
+	/* RFC 4035 3.1.4: a cut with DS: DS and its RRSIG, no denial */
+	const msg_t *m = ask_do("www.sec.n3.test.", RRTYPE_A);
+	CU_ASSERT(is_flags(m, 0, F_AA | F_TC));
+	CU_ASSERT(has(m, NS, "sec.n3.test.", RRTYPE_NS, NULL));
+	CU_ASSERT(has(m, NS, "sec.n3.test.", RRTYPE_DS, NULL));
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_RRSIG), 1);
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NSEC3), 0);
+	CU_ASSERT(all_signed(m));
+
+	/* without DS: the cut's NSEC3 (RFC 5155 7.2.7), its NSEC */
+	m = ask_do("www.sub.n3.test.", RRTYPE_A);
+	CU_ASSERT(is_flags(m, 0, F_AA));
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_DS), 0);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "sub.n3.test.", false));
+	CU_ASSERT(has(m, AR, "ns.sub.n3.test.", RRTYPE_A, "192.0.2.3"));
+	CU_ASSERT(all_signed(m));
+	m = ask_do("www.sub.nsec.test.", RRTYPE_A);
+	const rr_t *r = nsec_for(m, NS, "sub.nsec.test.", false);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	CU_ASSERT(r != NULL && strstr(r->rdata, " DS") == NULL);
+	/* opt-out: the closest provable encloser proof */
+	m = ask_do("www.sub.oo.test.", RRTYPE_A);
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "oo.test.", false));
+	CU_ASSERT_PTR_NOT_NULL(nsec3_for(m, NS, "sub.oo.test.", true));
+	CU_ASSERT(all_signed(m));
+
+	/* an unsigned zone sends no DS with DO (no chain of trust to prove) */
+	m = ask_do("www.sub.example.com.", RRTYPE_A);
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_DS), 0);
+	CU_ASSERT_EQUAL(nrr(m, NS, RRTYPE_NS), 2);
+}
+
+static void
+test_query_dnssec_truncation(void)
+{
+	/* RFC 4035 3.1.1: a proof that does not fit is not half-sent: TC,
+	 * the question alone */
+	qopt_t o = {.edns = true, .do_bit = true, .udp = 512};
+	const msg_t *m = ask("nx.n3.test.", RRTYPE_A, &o, false);
+	CU_ASSERT(m->len <= 512);
+	CU_ASSERT(is_flags(m, F_TC, 0));
+	CU_ASSERT_EQUAL(nrr(m, AN, 0) + nrr(m, NS, 0), 0);
+	/* the same over TCP, whole */
+	m = ask("nx.n3.test.", RRTYPE_A, &o, true);
+	CU_ASSERT(is_flags(m, F_AA, F_TC));
+	CU_ASSERT(nrr(m, NS, RRTYPE_NSEC3) >= 2);
+	CU_ASSERT(all_signed(m));
+	/* and with room for it over UDP */
+	m = ask_do("nx.n3.test.", RRTYPE_A);
+	CU_ASSERT(is_flags(m, F_AA, F_TC));
+	CU_ASSERT(nrr(m, NS, RRTYPE_NSEC3) >= 2);
+}
+
 int
 test_query_register(void)
 {
@@ -1456,5 +1993,12 @@ test_query_register(void)
 	CU_add_test(s, "test_query_compressed_question", test_query_compressed_question);
 	CU_add_test(s, "test_query_long_nsid", test_query_long_nsid);
 	CU_add_test(s, "test_query_stats", test_query_stats);
+	CU_add_test(s, "test_query_dnssec_positive", test_query_dnssec_positive);
+	CU_add_test(s, "test_query_dnssec_nsec3_nxdomain", test_query_dnssec_nsec3_nxdomain);
+	CU_add_test(s, "test_query_dnssec_nsec3_nodata", test_query_dnssec_nsec3_nodata);
+	CU_add_test(s, "test_query_dnssec_wildcard", test_query_dnssec_wildcard);
+	CU_add_test(s, "test_query_dnssec_nsec", test_query_dnssec_nsec);
+	CU_add_test(s, "test_query_dnssec_referral", test_query_dnssec_referral);
+	CU_add_test(s, "test_query_dnssec_truncation", test_query_dnssec_truncation);
 	return CU_get_error();
 }

@@ -13,6 +13,12 @@
 # of an OPT record, and each section taken as a set of records (owner, TTL,
 # class, type, RDATA) are compared.
 #
+# With SN_DIFF_DNSSEC=1 (server_dnssec/run.sh, signed zones) every query
+# carries DO (+dnssec), every name is also asked the DNSSEC types (RRSIG,
+# NSEC, NSEC3, NSEC3PARAM, DNSKEY, DS), hashed NSEC3 owners included, and
+# more names that do not exist are asked, so that NXDOMAIN, NODATA,
+# wildcard and referral proofs are compared record for record.
+#
 # A difference is accepted only when an entry of ALLOWED below matches it
 # (each says why both answers are right, citing the RFC) or one of
 # KNOWN_BUGS (signet is wrong; the entry names the bug until it is fixed).
@@ -34,6 +40,7 @@ SIGNET_PORT = int(sys.argv[1])
 KNOT_PORT = int(sys.argv[2])
 ZONES = [a.rsplit(":", 1) for a in sys.argv[3:]]
 SERVER = "127.0.0.1"
+DNSSEC = os.environ.get("SN_DIFF_DNSSEC") == "1"
 
 # ---------------------------------------------------------------------------
 # What may differ. An entry is (name, match(d), why), where `d` is a Diff:
@@ -93,6 +100,24 @@ def repeated(r):
     return out
 
 
+def truncated_to_question(d):
+    """Both set TC; signet's answer is the question alone, knotd's keeps
+    the records that fitted."""
+    return ("tc" in d.s.flags and "tc" in d.k.flags
+            and not any(d.s.sections[x] for x in ("ANSWER", "AUTHORITY", "ADDITIONAL")))
+
+
+def fits_where_knot_truncates(d):
+    """knotd set TC; signet sent the whole answer within the client's size
+    (compressing more), and every record knotd sent is in it."""
+    m = re.search(r"\+bufsize=(\d+)", " ".join(d.q.opts))
+    limit = int(m.group(1)) if m else 512
+    return ("tc" in d.k.flags and "tc" not in d.s.flags and d.s.size is not None
+            and d.s.size <= limit
+            and all(lower_set(d.k.sections[x]) <= lower_set(d.s.sections[x])
+                    for x in ("ANSWER", "AUTHORITY", "ADDITIONAL")))
+
+
 def cname_not_followed_for_dnssec_type(d):
     """An NSEC or RRSIG query at a CNAME's name: knot answers NODATA there,
     signet follows the CNAME."""
@@ -139,6 +164,17 @@ ALLOWED = [
      lambda d: d.q.rtype == "ANY" and d.field == "ADDITIONAL" and not d.sv,
      "RFC 8482 4.1 minimal ANY answers; additional data is optional "
      "(RFC 2181 9: it may be dropped whole)"),
+    ("truncated: question only",
+     lambda d: is_section(d) and truncated_to_question(d),
+     "RFC 2181 9 and RFC 4035 3.1.1: when what must go in does not fit, TC is set and "
+     "the resolver asks again over TCP; signet then sends the question alone, so a "
+     "proof is never half-sent, knotd keeps the records that fitted. Both set TC"),
+    ("whole answer where knotd truncates",
+     lambda d: d.transport == "udp" and (d.field == "tc" or is_section(d))
+     and fits_where_knot_truncates(d),
+     "RFC 2181 9: TC is set only when the message could not hold what it must; "
+     "signet's complete answer fits the client's size (names compressed against "
+     "every earlier name), knotd's takes more room and is truncated"),
     ("CH TXT: AA bit",
      lambda d: "CH" in d.q.opts and d.field == "aa",
      "RFC 4892 does not say whether id.server/version.bind answers are "
@@ -212,6 +248,8 @@ def corpus():
     qs = []
     extra_types = ["A", "AAAA", "TXT", "MX", "DS", "HINFO"]
     dnssec_types = ["RRSIG", "NSEC", "DNSKEY"]  # at the apex and at CNAMEs only
+    if DNSSEC:
+        extra_types += ["RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DNSKEY"]
     for path, apex in ZONES:
         apex = apex.lower()
         rrs = zone_records(path, apex)
@@ -243,9 +281,9 @@ def corpus():
         for o in sorted(ents):
             qs.append(Query("empty non-terminals", o, "A"))
             qs.append(Query("empty non-terminals", "x." + o, "A"))
-        for i in range(5):
+        for i in range(5 if not DNSSEC else 40):
             qs.append(Query("NXDOMAIN", "nx%d.%s" % (i, apex), "A"))
-        for o in sorted(owners)[:12]:
+        for o in sorted(owners)[:12 if not DNSSEC else None]:
             if not o.startswith("*."):
                 qs.append(Query("NXDOMAIN", "below." + o, "TXT"))
         for w in wilds:
@@ -276,6 +314,17 @@ def corpus():
             for opts in (["+noedns"], ["+nsid"], ["+dnssec"], ["+bufsize=512"],
                          ["+edns=1"], ["+norec"]):
                 qs.append(Query("EDNS", o, "A", opts))
+    if DNSSEC:
+        # the cases below are about example.com, not served here: the
+        # signed zones get small UDP sizes instead (proofs that do not fit)
+        for path, apex in ZONES:
+            for n in ("www.", "nx.", "x.wild.", "b.ent.", "a.b.www.", "insec.", "dangling."):
+                for t in ("A", "TXT", "DS"):
+                    qs.append(Query("sizes", n + apex.lower(), t, ["+bufsize=512"]))
+        for q in qs:
+            if "+noedns" not in q.opts and "+dnssec" not in q.opts:
+                q.opts = q.opts + ("+dnssec",)
+        return qs
     for n in ("version.bind", "hostname.bind", "id.server", "version.server",
               "authors.bind", "example.com"):
         qs.append(Query("CH TXT", n, "TXT", ["-c", "CH"]))
