@@ -622,8 +622,9 @@ EOF
 	echo
 	echo "(2) $NZONES zones of 20 records: exec to an authoritative SOA answer for the last zone"
 	echo "    (and for a sample of 200 zones), resident memory 1 s later; restarts: median of $REPS"
-	python3 - "$d/results" <<'PYEOF'
+	python3 - "$d/results" "$NZONES" <<'PYEOF'
 import statistics, sys
+nzones = int(sys.argv[2])
 rows = {}
 for line in open(sys.argv[1]):
     s, rnd, rep, last, allz, rss, anon, fil = line.split()
@@ -645,6 +646,11 @@ if ("knotd", "first") in rows:
     print(f"  memory ratio knotd / signetd after restart = {med(kr, 2) / med(sr, 2):.2f}x RSS, "
           f"{med(kr, 3) / med(sr, 3):.2f}x anon; after the first load {med(kf, 2) / med(sf, 2):.2f}x RSS "
           "(target >= 1)")
+# What one more zone costs, roughly: the whole process divided by the zones.
+for (s, rnd), v in rows.items():
+    if rnd == "restart":
+        print(f"  per zone after restart: {s} {med(v, 2) * 1048576 / nzones / 1024:.1f} KiB RSS, "
+              f"{med(v, 3) * 1048576 / nzones / 1024:.1f} KiB anon")
 PYEOF
 }
 
