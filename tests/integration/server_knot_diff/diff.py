@@ -118,14 +118,6 @@ def fits_where_knot_truncates(d):
                     for x in ("ANSWER", "AUTHORITY", "ADDITIONAL")))
 
 
-def cname_not_followed_for_dnssec_type(d):
-    """An NSEC or RRSIG query at a CNAME's name: knot answers NODATA there,
-    signet follows the CNAME."""
-    ans = d.s.sections["ANSWER"]
-    return (d.q.rtype in ("NSEC", "RRSIG") and not d.k.sections["ANSWER"] and ans
-            and ans[0][3] == "CNAME" and ans[0][0] == d.q.name.lower())
-
-
 ALLOWED = [
     ("case of compressed names",
      lambda d: is_section(d) and lower_set(d.sv) == lower_set(d.kv),
@@ -142,13 +134,6 @@ ALLOWED = [
      and knot_chain_cut_short(d),
      "RFC 1034 4.3.2 sets no limit on the links a server follows (the resolver "
      "follows the rest, RFC 1034 5.3.3); knotd stops after 5 CNAMEs, signet after 16"),
-    ("NSEC/RRSIG asked at a CNAME's name",
-     lambda d: d.field in ("rcode", "ANSWER", "AUTHORITY", "ADDITIONAL")
-     and cname_not_followed_for_dnssec_type(d),
-     "RFC 1034 4.3.2 follows a CNAME for every QTYPE but CNAME; RFC 4035 2.5 lets "
-     "NSEC and RRSIG live beside a CNAME, so knotd answers them at the CNAME's name "
-     "(NODATA in these unsigned zones). Both are correct for unsigned zones; for "
-     "signed zones signet must answer the NSEC/RRSIG at the name"),
     ("knotd repeats the links of a DNAME loop",
      lambda d: d.field == "repeated" and not d.sv and d.kv
      and all(r[3] == "CNAME" for r in d.kv),
@@ -196,12 +181,6 @@ ALLOWED = [
      "RFC 6891 6.1.1 and RFC 8945 4.2: OPT and TSIG are meta-types that only ever "
      "appear in the additional section, never as data; signet treats a question for "
      "them as malformed, knotd answers NODATA"),
-    ("DS with a referral from an unsigned zone",
-     lambda d: "+dnssec" in d.q.opts and d.field == "AUTHORITY" and d.kv < d.sv
-     and all(r[3] == "DS" for r in d.sv - d.kv),
-     "RFC 4035 3.1.4.1: with DO, a referral carries the DS RRset; the zones here "
-     "are not signed, so knotd leaves it out and signet sends it unsigned. A "
-     "resolver ignores DNSSEC data from an unsigned zone (RFC 4035 4.3, insecure)"),
 ]
 
 KNOWN_BUGS = [
