@@ -8,7 +8,9 @@
 # RFC 9276), one with NSEC3 opt-out, each with wildcards, empty
 # non-terminals, CNAME chains, a delegation to a signed child (with DS) and
 # one to an unsigned child (without); the children are served too. A copy
-# of the NSEC3 zone gets one signature broken before it is loaded.
+# of the NSEC3 zone gets one signature broken before it is loaded. Two more
+# zones of the same content are signed by signetd itself (dnssec-signing:
+# on; NSEC3 and NSEC policies), fetched by AXFR and given to knotd as files.
 #
 # 1. signetd and knotd serve the same files; server_knot_diff/diff.py, in
 #    its DNSSEC mode, asks both many DO=1 queries (every name x the DNSSEC
@@ -18,14 +20,15 @@
 #    stub zones pointing at signetd): positive, NXDOMAIN, NODATA, wildcard,
 #    wildcard NODATA, empty non-terminal, DS and no-DS answers must come back
 #    secure (AD), the unsigned child insecure (no AD, no SERVFAIL), and the
-#    broken signature SERVFAIL.
+#    broken signature SERVFAIL; the same for the zones signetd signed
+#    (their trust anchors from the DNSKEYs served, by dnssec-dsfromkey).
 #
 # Exits 77 when a tool is missing. SN_KEEP=1 keeps the scratch dir.
 set -eu
 
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
 sn_init server_dnssec
-sn_need knotd unbound dig dnssec-keygen dnssec-signzone named-checkzone python3
+sn_need knotd unbound dig dnssec-keygen dnssec-signzone dnssec-dsfromkey named-checkzone python3
 SIGNETD=$(sn_prog signetd)
 DIFF=$top_srcdir/tests/integration/server_knot_diff/diff.py
 T=$SN_TMP
@@ -145,6 +148,11 @@ if not done:
 ZONES="$ZONES broken.dnssec."
 sn_ok "zones signed with dnssec-signzone (NSEC, NSEC3, NSEC3 opt-out)"
 
+# zones signetd signs itself, from the same unsigned content
+INLINE="inline3.dnssec. inline1.dnssec."
+for z in $INLINE; do
+	{ echo "\$ORIGIN $z"; parent_body; } >"$T/${z}in"
+done
 {
 	cat <<EOF
 server:
@@ -155,7 +163,27 @@ server:
   identity: ns.dnssec
   version: dnssec-1.0
   nsid: dnssec-nsid
+acl:
+  - id: xfr
+    address: [127.0.0.1]
+    action: [transfer]
+policy:
+  - id: n3
+    algorithm: ecdsap256sha256
+  - id: nsec
+    algorithm: ecdsap256sha256
+    nsec3: off
 zone:
+  - domain: inline3.dnssec.
+    file: $T/inline3.dnssec.in
+    dnssec-signing: on
+    dnssec-policy: n3
+    acl: [xfr]
+  - domain: inline1.dnssec.
+    file: $T/inline1.dnssec.in
+    dnssec-signing: on
+    dnssec-policy: nsec
+    acl: [xfr]
 EOF
 	for z in $ZONES; do
 		printf '  - domain: %s\n    file: %s/%szone\n' "$z" "$T" "$z"
@@ -199,13 +227,33 @@ EOF
 "$SIGNETD" -c "$T/signet.yaml" >"$T/signetd.log" 2>&1 &
 SPID=$!
 sn_track $SPID
-knotd -c "$T/knot.conf" >"$T/knotd.log" 2>&1 &
-KPID=$!
-sn_track $KPID
 if ! sn_wait_port "$SPORT" 10; then
 	sn_not_ok "signetd starts" "not listening on $SPORT" "$T/signetd.log"
 	sn_finish
 fi
+# signetd's own signatures, by AXFR, become knotd's zone files
+for z in $INLINE; do
+	for _ in $(seq 100); do
+		if dig @127.0.0.1 -p "$SPORT" +short +tries=1 +time=1 "$z" DNSKEY | grep -q .; then
+			break
+		fi
+		sleep 0.1
+	done
+	dig @127.0.0.1 -p "$SPORT" +tcp +onesoa +nocmd +nostats +nocomments "$z" AXFR \
+		>"$T/${z}zone" 2>/dev/null || :
+	if grep -q RRSIG "$T/${z}zone"; then
+		sn_ok "$z: signed by signetd, $(grep -c . "$T/${z}zone") records by AXFR"
+	else
+		sn_not_ok "$z signed by signetd" "no RRSIG in the transfer" "$T/signetd.log"
+	fi
+done
+ZONES="$ZONES $INLINE"
+for z in $INLINE; do
+	printf '  - domain: %s\n' "$z"
+done >>"$T/knot.conf"
+knotd -c "$T/knot.conf" >"$T/knotd.log" 2>&1 &
+KPID=$!
+sn_track $KPID
 if ! sn_wait_port "$KPORT" 10; then
 	sn_not_ok "knotd starts" "not listening on $KPORT" "$T/knotd.log"
 	sn_finish
@@ -276,6 +324,11 @@ EOF
 } >"$T/unbound.conf"
 cat "$T/dsset/dsset-nsec.dnssec." "$T/dsset/dsset-nsec3.dnssec." \
 	"$T/dsset/dsset-optout.dnssec." "$T/dsset/dsset-broken.dnssec." >"$T/anchors"
+for z in $INLINE; do
+	dig @127.0.0.1 -p "$SPORT" +noall +answer "$z" DNSKEY >"$T/$z.dnskey"
+	dnssec-dsfromkey -2 -f "$T/$z.dnskey" "$z" >>"$T/anchors" 2>>"$T/dsfromkey.log" ||
+		sn_not_ok "DS of $z" "dnssec-dsfromkey failed" "$T/dsfromkey.log"
+done
 unbound -d -c "$T/unbound.conf" >"$T/unbound.out" 2>&1 &
 UPID=$!
 sn_track $UPID
@@ -340,6 +393,18 @@ for p in $PARENTS; do
 	optout.*) expect "DS NODATA (opt-out)" "insec.$p" DS NOERROR insecure ;;
 	*) expect "DS NODATA" "insec.$p" DS NOERROR secure ;;
 	esac
+done
+for p in $INLINE; do
+	expect "signed by signetd: positive" "www.$p" A NOERROR secure
+	expect "signed by signetd: DNSKEY" "$p" DNSKEY NOERROR secure
+	expect "signed by signetd: CNAME chain" "chain1.$p" A NOERROR secure
+	expect "signed by signetd: NXDOMAIN" "nx.$p" A NXDOMAIN secure
+	expect "signed by signetd: NODATA" "www.$p" TXT NOERROR secure
+	expect "signed by signetd: empty non-terminal" "b.ent.$p" A NOERROR secure
+	expect "signed by signetd: wildcard" "x.y.wild.$p" A NOERROR secure
+	expect "signed by signetd: wildcard NODATA" "x.wild.$p" AAAA NOERROR secure
+	expect "signed by signetd: CNAME into a wildcard" "towild.$p" TXT NOERROR secure
+	expect "signed by signetd: DS NODATA" "u1.$p" DS NOERROR secure
 done
 expect "broken signature" "www.broken.dnssec." A SERVFAIL any
 expect "good signature beside a broken one" "mail.broken.dnssec." A NOERROR secure
