@@ -1091,6 +1091,8 @@ static const struct cmd_spec specs[] = {
     {"key-import", offsetof(ctl_handlers_t, key_import), ZONE_REQUIRED, true, {"private", "public", "role", NULL}},
     {"key-generate", offsetof(ctl_handlers_t, key_generate), ZONE_REQUIRED, true, {"role", "algorithm", NULL}},
     {"key-export", offsetof(ctl_handlers_t, key_export), ZONE_REQUIRED, false, {NULL}},
+    {"zone-key-rollover", offsetof(ctl_handlers_t, zone_key_rollover), ZONE_REQUIRED, true, {"kind", NULL}},
+    {"zone-ksk-submitted", offsetof(ctl_handlers_t, zone_ksk_submitted), ZONE_REQUIRED, true, {NULL}},
 };
 
 struct ctl_req {

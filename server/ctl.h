@@ -25,7 +25,8 @@
  *	reload			no zone. answered when the new configuration is applied
  *	zone-status [ZONE]	zones: [{zone, serial, records, load-time (unix
  *				seconds), journal-size (octets), journal-entries,
- *				next-event (text), next-event-time (unix seconds)}]
+ *				next-event (text), next-event-time (unix seconds),
+ *				rollover (signed zones: the step in progress)}]
  *	zone-reload ZONE	answered when the zone is committed (serial)
  *	zone-flush ZONE		args: out (folder, optional). file (the path written)
  *	zone-add ZONE		args: template, file (both optional). serial
@@ -43,6 +44,9 @@
  *				algorithm, serial
  *	key-generate ZONE	args: role, algorithm (both optional). as key-import
  *	key-export ZONE		keys: [{tag, role, record (DNSKEY, presentation)}]
+ *	zone-key-rollover ZONE	args: kind ("zsk", "ksk" or "csk"). rollover
+ *				(the step), serial
+ *	zone-ksk-submitted ZONE	the new KSK's DS is at the parent. rollover, serial
  *	stats			counters: {name: number...}
  * Every zone a request names is a valid domain name, made absolute (a
  * trailing dot added) and lower-cased before the handler sees it. Arguments
@@ -252,6 +256,8 @@ typedef struct ctl_handlers {
 	ctl_handler_fn key_import;
 	ctl_handler_fn key_generate;
 	ctl_handler_fn key_export;
+	ctl_handler_fn zone_key_rollover;
+	ctl_handler_fn zone_ksk_submitted;
 } ctl_handlers_t;
 
 typedef struct ctl_server ctl_server_t;

@@ -273,6 +273,28 @@ static const struct cmd cmds[] = {
 		cmd_ctl,
 	},
 	{
+		"zone-key-rollover",
+		"start a key rollover now",
+		"usage: signetc zone-key-rollover [options] ZONE zsk|ksk\n"
+		"\n"
+		"Starts a rollover of ZONE's ZSK (pre-publication) or KSK (CSK with single-\n"
+		"type signing; double signature, then the new DS at the parent) now, as\n"
+		"the policy would at the end of the key's lifetime. zone-status shows\n"
+		"each step.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
+		"zone-ksk-submitted",
+		"tell signetd that the parent serves the new KSK's DS",
+		"usage: signetc zone-ksk-submitted [options] ZONE\n"
+		"\n"
+		"The registry now publishes the DS of ZONE's new KSK (see zone-ds): the new\n"
+		"key becomes active and the old one retires once caches have moved on.\n"
+		"\n" SIGNETC_CTL_OPTS,
+		cmd_ctl,
+	},
+	{
 		"stats",
 		"signetd's counters",
 		"usage: signetc stats [options]\n"
@@ -798,6 +820,7 @@ enum {
 	COPT_ROLE = 1u << 5,
 	COPT_ALG = 1u << 6,
 	COPT_KEYFILE = 1u << 7, /* --file is a key pair, read here and sent */
+	COPT_KIND = 1u << 8,    /* a second argument after ZONE: zsk or ksk */
 };
 
 enum { OPT_DIGEST = 1000, OPT_EPP };
@@ -823,6 +846,8 @@ static const struct ctl_cmd {
 	{"key-import", CZ_REQUIRED, true, COPT_KEYFILE | COPT_ROLE},
 	{"key-generate", CZ_REQUIRED, true, COPT_ROLE | COPT_ALG},
 	{"key-export", CZ_REQUIRED, false, 0},
+	{"zone-key-rollover", CZ_REQUIRED, true, COPT_KIND},
+	{"zone-ksk-submitted", CZ_REQUIRED, true, 0},
 };
 
 /* A path the daemon can use whatever its working folder: absolute. */
@@ -1395,9 +1420,18 @@ cmd_ctl(int argc, char **argv)
 		fputs(self->help, stderr);
 		return EXIT_USAGE;
 	}
-	const char *zone = NULL;
+	const char *zone = NULL, *kind = NULL;
 	if (optind < argc && cc->zone != CZ_NONE) {
 		zone = argv[optind++];
+	}
+	if (optind < argc && (cc->opts & COPT_KIND) != 0) {
+		kind = argv[optind++];
+	}
+	if (kind == NULL && (cc->opts & COPT_KIND) != 0 && zone != NULL) {
+		fprintf(stderr, "signetc %s: which key, zsk or ksk?\n", cc->name);
+		free(changes);
+		fputs(self->help, stderr);
+		return EXIT_USAGE;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "signetc %s: unexpected argument '%s'\n", cc->name, argv[optind]);
@@ -1470,6 +1504,11 @@ cmd_ctl(int argc, char **argv)
 	if (alg != NULL) {
 		keys[nargs] = "algorithm";
 		vals[nargs] = alg;
+		nargs++;
+	}
+	if (kind != NULL) {
+		keys[nargs] = "kind";
+		vals[nargs] = kind;
 		nargs++;
 	}
 	char *path = NULL, *line = NULL;

@@ -99,6 +99,11 @@ typedef struct zone_state {
 	/* when the served signatures need refreshing (Unix seconds; 0: never):
 	 * the earliest RRSIG expiration less the policy's rrsig-refresh */
 	int64_t resign_at;
+	/* the policy's clock: next key event, the rollover step in progress,
+	 * and the TTLs it works with (from the last publish) */
+	int64_t key_event_at;
+	char rollover[KASP_STEP_LEN];
+	uint32_t soa_ttl, max_ttl;
 } zone_state_t;
 
 typedef struct server {
@@ -266,17 +271,28 @@ read_signed_into(store_txn_t *txn, const uint8_t *apex, rrlist_t *l)
  * must be made again: the earliest RRSIG expiration less rrsig-refresh
  * (RFC 6781 4.4.2), or 0 for a zone that is not signed. */
 static int64_t
-resign_time(const zone_state_t *zs, const rrlist_t *l)
+resign_time(zone_state_t *zs, const rrlist_t *l)
 {
 	const conf_policy_t *pol = zone_policy(zs);
 	int64_t now = (int64_t)time(NULL), first = 0;
 	uint32_t max_ttl = 0;
+	for (size_t i = 0; i < rrlist_count(l); i++) {
+		rrlist_rr_t r = rrlist_get(l, i);
+		if (r.type == RRTYPE_SOA) {
+			zs->soa_ttl = r.ttl;
+		}
+		if (r.type == RRTYPE_RRSIG || r.type == RRTYPE_DNSKEY || r.type == RRTYPE_NSEC3 ||
+		    r.type == RRTYPE_NSEC || r.type == RRTYPE_NSEC3PARAM) {
+			continue; /* the zone's own data sets the max TTL */
+		}
+		max_ttl = r.ttl > max_ttl ? r.ttl : max_ttl;
+	}
+	zs->max_ttl = max_ttl;
 	if (pol == NULL) {
 		return 0;
 	}
 	for (size_t i = 0; i < rrlist_count(l); i++) {
 		rrlist_rr_t r = rrlist_get(l, i);
-		max_ttl = r.ttl > max_ttl ? r.ttl : max_ttl;
 		if (r.type == RRTYPE_RRSIG && r.rdlen >= RRSIG_FIXEDLEN) {
 			/* RFC 4034 3.1.5: serial arithmetic around now */
 			int64_t exp = now + (int32_t)(wire_read_u32(r.rdata + 8) - (uint32_t)now);
@@ -287,6 +303,33 @@ resign_time(const zone_state_t *zs, const rrlist_t *l)
 		return 0;
 	}
 	return first - (int64_t)conf_policy_rrsig_refresh(pol, max_ttl);
+}
+
+/* Looks at the zone's keys under its policy (without changing them) to
+ * know when the next key event is and which rollover step is in progress. */
+static void
+zone_plan_keys(server_t *srv, zone_state_t *zs)
+{
+	const conf_policy_t *pol = zone_policy(zs);
+	store_txn_t *txn;
+	kasp_policy_t kp;
+	kasp_plan_t plan;
+	bool changed;
+	char err[ZSIGN_ERRLEN];
+
+	zs->key_event_at = 0;
+	zs->rollover[0] = '\0';
+	if (pol == NULL || store_txn_begin(srv->store, false, &txn) != SN_OK) {
+		return;
+	}
+	zsign_kasp_policy(pol, zs->soa_ttl, zs->max_ttl, &kp);
+	int64_t now = (int64_t)time(NULL);
+	if (zsign_keys_step(txn, zs->zone.apex, pol, &kp, now, 0, false, &plan, &changed, err) ==
+	    SN_OK) {
+		zs->key_event_at = plan.make_key ? now : plan.next;
+		snprintf(zs->rollover, sizeof(zs->rollover), "%s", plan.step);
+	}
+	store_txn_abort(txn);
 }
 
 static int
@@ -324,6 +367,7 @@ publish_from_store(server_t *srv, zone_state_t *zs)
 	rrlist_free(l);
 	zs->loaded = true;
 	zone_retire(zone_publish(&zs->zone, s));
+	zone_plan_keys(srv, zs);
 	return SN_OK;
 }
 
@@ -1179,11 +1223,17 @@ zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
 		ctl_resp_uint(r, "journal-size", m.journal_bytes);
 	}
 	ctl_resp_str(r, "file", zs->path != NULL ? zs->path : "(embedded)");
-	if (zs->resign_at != 0) {
+	if (zs->key_event_at != 0 && (zs->resign_at == 0 || zs->key_event_at <= zs->resign_at)) {
+		ctl_resp_str(r, "next-event", "key event");
+		ctl_resp_int(r, "next-event-time", zs->key_event_at);
+	} else if (zs->resign_at != 0) {
 		ctl_resp_str(r, "next-event", "re-sign");
 		ctl_resp_int(r, "next-event-time", zs->resign_at);
 	} else {
 		ctl_resp_null(r, "next-event");
+	}
+	if (zone_policy(zs) != NULL) {
+		ctl_resp_str(r, "rollover", zs->rollover[0] != '\0' ? zs->rollover : "none");
 	}
 	ctl_resp_obj_end(r);
 }
@@ -1761,6 +1811,8 @@ ctl_key_export(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return SN_OK;
 }
 
+static void zone_plan_keys(server_t *srv, zone_state_t *zs);
+
 /* ---- zone events: signature refresh ---- */
 
 typedef struct resign_job {
@@ -1808,6 +1860,84 @@ zone_resign(server_t *srv, zone_state_t *zs)
 	}
 }
 
+/* A key event: the policy's clock moved (a rollover starts or steps on),
+ * a rollover is forced, or the parent's DS was confirmed. The key changes
+ * and the zone signed again with them share one transaction. */
+typedef struct key_event_job {
+	zone_state_t *zs;
+	const conf_policy_t *policy;
+	kasp_policy_t kp;
+	unsigned force;
+	bool ds_seen;
+	uint16_t tag;
+	kasp_plan_t plan;
+	bool changed, resigned, dropped;
+	zsign_info_t sign;
+	char err[ZSIGN_ERRLEN];
+} key_event_job_t;
+
+static int
+key_event_txn(store_txn_t *txn, void *ctx)
+{
+	key_event_job_t *job = ctx;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+	job->err[0] = '\0';
+	if (job->ds_seen) {
+		rc = zsign_ds_seen(txn, job->zs->zone.apex, &job->kp, now, &job->tag);
+		if (rc == SN_ENOTFOUND) {
+			snprintf(job->err, sizeof(job->err), "no KSK or CSK waits for its DS");
+		}
+	} else {
+		rc = zsign_keys_step(txn, job->zs->zone.apex, job->policy, &job->kp, now, job->force,
+				     true, &job->plan, &job->changed, job->err);
+	}
+	if (rc != SN_OK) {
+		return rc;
+	}
+	/* a key event is also a moment a key starts or stops signing or
+	 * being published: the zone is signed again either way */
+	rc = bump_serial_in_txn(txn, job->zs);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign, job->err, &job->resigned,
+			     &job->dropped);
+}
+
+static int
+zone_key_event(server_t *srv, zone_state_t *zs, unsigned force, bool ds_seen, char *err,
+	       size_t errlen)
+{
+	key_event_job_t job = {.zs = zs, .policy = zone_policy(zs), .force = force, .ds_seen = ds_seen};
+	if (job.policy == NULL) {
+		zs->key_event_at = 0;
+		snprintf(err, errlen, "zone %s is not signed", zs->zone.name);
+		return SN_EINVAL;
+	}
+	zsign_kasp_policy(job.policy, zs->soa_ttl, zs->max_ttl, &job.kp);
+	int rc = store_write(srv->store, key_event_txn, &job);
+	if (rc != SN_OK) {
+		snprintf(err, errlen, "zone %s: %s", zs->zone.name,
+			 job.err[0] != '\0' ? job.err : sn_strerror(rc));
+		if (force == 0 && !ds_seen) {
+			log_error("%s; trying again in a minute", err);
+			zs->key_event_at = (int64_t)time(NULL) + 60;
+		}
+		return rc;
+	}
+	if (ds_seen) {
+		log_info("zone %s: DS of key %u seen at the parent: it is active", zs->zone.name,
+			 job.tag);
+	} else if (job.plan.step[0] != '\0') {
+		log_info("zone %s: %s", zs->zone.name, job.plan.step);
+	}
+	if (publish_from_store(srv, zs) != SN_OK) {
+		zs->key_event_at = (int64_t)time(NULL) + 60;
+	}
+	return SN_OK;
+}
+
 /* Runs the zone events that are due; gives the milliseconds until the next
  * one (-1: none), for the main loop's poll. */
 static int
@@ -1816,11 +1946,18 @@ run_zone_events(server_t *srv)
 	int64_t now = (int64_t)time(NULL), next = 0;
 	for (size_t i = 0; i < srv->nzones; i++) {
 		zone_state_t *zs = srv->zones[i];
+		if (zs->key_event_at != 0 && zs->key_event_at <= now) {
+			char err[ZSIGN_ERRLEN + 64];
+			(void)zone_key_event(srv, zs, 0, false, err, sizeof(err));
+		}
 		if (zs->resign_at != 0 && zs->resign_at <= now) {
 			zone_resign(srv, zs);
 		}
 		if (zs->resign_at != 0 && (next == 0 || zs->resign_at < next)) {
 			next = zs->resign_at;
+		}
+		if (zs->key_event_at != 0 && (next == 0 || zs->key_event_at < next)) {
+			next = zs->key_event_at;
 		}
 	}
 	if (next == 0) {
@@ -1829,6 +1966,58 @@ run_zone_events(server_t *srv)
 	now = (int64_t)time(NULL);
 	/* a minute at most: the wall clock may jump */
 	return next <= now ? 0 : (int)((next - now > 60 ? 60 : next - now) * 1000);
+}
+
+/* zone-key-rollover ZONE zsk|ksk: starts a rollover now. */
+static int
+ctl_zone_key_rollover(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	const char *kind = ctl_req_arg(req, "kind");
+	char err[ZSIGN_ERRLEN + 64];
+	unsigned force;
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	if (kind != NULL && strcmp(kind, "zsk") == 0) {
+		force = KASP_FORCE_ZSK;
+	} else if (kind != NULL && (strcmp(kind, "ksk") == 0 || strcmp(kind, "csk") == 0)) {
+		force = KASP_FORCE_KSK;
+	} else {
+		ctl_resp_error(r, SN_EINVAL, "which key: zsk or ksk (csk)?");
+		return SN_OK;
+	}
+	int rc = zone_key_event(srv, zs, force, false, err, sizeof(err));
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "%s", err);
+		return SN_OK;
+	}
+	ctl_resp_str(r, "rollover", zs->rollover);
+	ctl_resp_uint(r, "serial", snap_serial(zs->zone.snap));
+	return SN_OK;
+}
+
+/* zone-ksk-submitted ZONE: the parent serves the new DS. */
+static int
+ctl_zone_ksk_submitted(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
+{
+	server_t *srv = ctx;
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	char err[ZSIGN_ERRLEN + 64];
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+		return SN_OK;
+	}
+	int rc = zone_key_event(srv, zs, 0, true, err, sizeof(err));
+	if (rc != SN_OK) {
+		ctl_resp_error(r, rc, "%s", err);
+		return SN_OK;
+	}
+	ctl_resp_str(r, "rollover", zs->rollover[0] != '\0' ? zs->rollover : "none");
+	ctl_resp_uint(r, "serial", snap_serial(zs->zone.snap));
+	return SN_OK;
 }
 
 /* Writes the zone as it is served (from the store, in canonical form) to
@@ -2014,6 +2203,8 @@ static const ctl_handlers_t ctl_handlers = {
 	.key_import = ctl_key_import,
 	.key_generate = ctl_key_generate,
 	.key_export = ctl_key_export,
+	.zone_key_rollover = ctl_zone_key_rollover,
+	.zone_ksk_submitted = ctl_zone_ksk_submitted,
 	.stats = ctl_stats,
 };
 

@@ -9,35 +9,41 @@ reached(int64_t t, int64_t now)
 	return t != 0 && t <= now;
 }
 
+void
+zsign_key_to_kasp(const keystore_key_t *k, kasp_key_t *out)
+{
+	*out = (kasp_key_t){
+	    .role = (kasp_role_t)k->role,
+	    .algorithm = k->algorithm,
+	    .tag = k->key_tag,
+	    .created = k->created,
+	    .publish = k->publish,
+	    .ready = k->ready,
+	    .active = k->active,
+	    .retire = k->retire,
+	    .remove = k->remove,
+	    .ds_submitted = k->ds_submitted,
+	    .ds_seen = k->ds_seen,
+	};
+}
+
 const char *
 zsign_key_state(const keystore_key_t *k, int64_t now)
 {
-	if (reached(k->remove, now)) {
-		return "removed";
-	}
-	if (reached(k->revoke, now)) {
+	kasp_key_t kk;
+	if (reached(k->revoke, now) && !reached(k->remove, now)) {
 		return "revoked";
 	}
-	if (reached(k->retire, now)) {
-		return "retired";
-	}
-	if (reached(k->active, now)) {
-		return "active";
-	}
-	if (reached(k->ready, now)) {
-		return "ready";
-	}
-	if (reached(k->publish, now)) {
-		return "published";
-	}
-	return "generated";
+	zsign_key_to_kasp(k, &kk);
+	return kasp_key_state(&kk, now);
 }
 
 bool
 zsign_key_wants_ds(const keystore_key_t *k, int64_t now)
 {
-	return (k->role == KEYSTORE_KSK || k->role == KEYSTORE_CSK) && reached(k->publish, now) &&
-	       !reached(k->remove, now) && !reached(k->revoke, now);
+	kasp_key_t kk;
+	zsign_key_to_kasp(k, &kk);
+	return kasp_key_wants_ds(&kk, now) && !reached(k->revoke, now);
 }
 
 /* ---- signing ---- */
@@ -109,6 +115,18 @@ collect_key(void *ctx, const keystore_key_t *k)
 	z->k.privkey = z->mem + k->dnskey_len;
 	ks->n++;
 	return SN_OK;
+}
+
+/* Is `z` (by id) one of `ks`? */
+static bool
+has_key(const struct zkeys *ks, const struct zkey *z)
+{
+	for (size_t i = 0; i < ks->n; i++) {
+		if (memcmp(ks->v[i].k.id, z->k.id, KEYSTORE_ID_LEN) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
 static void
@@ -224,12 +242,6 @@ make_key(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, keysto
 	return rc;
 }
 
-static bool
-reached_at(int64_t t, int64_t now)
-{
-	return t != 0 && t <= now;
-}
-
 int
 zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 	   const rrlist_t *unsigned_sorted, int64_t now, rrlist_t **signed_out,
@@ -285,14 +297,22 @@ zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 		rc = SN_ENOMEM;
 		goto out;
 	}
-	size_t nsk = 0;
+	size_t nsk = 0, ncds = 0;
+	bool cds_always = pol->cds_cdnskey_publish == CONF_CDS_ALWAYS ||
+			  pol->cds_cdnskey_publish == CONF_CDS_DOUBLE_DS;
 	for (size_t i = 0; i < ks.n; i++) {
 		struct zkey *z = &ks.v[i];
-		bool publish = reached_at(z->k.publish, now) && !reached_at(z->k.remove, now);
-		bool sign = publish && reached_at(z->k.active, now) && !reached_at(z->k.retire, now);
+		kasp_key_t kk;
+		zsign_key_to_kasp(&z->k, &kk);
+		bool publish = kasp_key_publishes(&kk, now);
+		bool sign = kasp_key_signs(&kk, now);
+		bool cds = pol->cds_cdnskey_publish != CONF_CDS_NONE &&
+			   pol->cds_cdnskey_publish != CONF_CDS_DELETE_DNSSEC &&
+			   kasp_key_cds(&kk, now, cds_always);
 		if (!publish) {
 			continue;
 		}
+		ncds += cds;
 		if (sign) {
 			rc = keypair_from_pem((const char *)z->k.privkey, z->k.privkey_len,
 					      z->k.algorithm, z->k.flags, &z->pair);
@@ -310,7 +330,7 @@ zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 		    .zsk = z->k.role == KEYSTORE_ZSK || z->k.role == KEYSTORE_CSK,
 		    .publish = true,
 		    .sign = sign,
-		    .cds = z->k.role != KEYSTORE_ZSK && sign,
+		    .cds = cds,
 		};
 	}
 	signer_params_t p = {
@@ -323,8 +343,7 @@ zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 	    .expiration = (uint32_t)(now + (int64_t)pol->rrsig_lifetime),
 	    .jitter = pol->rrsig_jitter,
 	    .dnskey_ttl = pol->dnskey_ttl == CONF_POLICY_AUTO ? 0 : pol->dnskey_ttl,
-	    .cds = pol->cds_cdnskey_publish == CONF_CDS_ALWAYS ||
-		   pol->cds_cdnskey_publish == CONF_CDS_DOUBLE_DS,
+	    .cds = ncds > 0,
 	    .cds_delete = pol->cds_cdnskey_publish == CONF_CDS_DELETE_DNSSEC,
 	    .cds_digest = pol->cds_digest_type,
 	};
@@ -361,5 +380,144 @@ out:
 	rrlist_free(signed_list);
 	free(sk);
 	zkeys_free(&ks);
+	return rc;
+}
+
+/* ---- the policy's clock ---- */
+
+void
+zsign_kasp_policy(const conf_policy_t *pol, uint32_t soa_ttl, uint32_t max_ttl, kasp_policy_t *out)
+{
+	*out = (kasp_policy_t){
+	    .algorithm = pol->algorithm,
+	    .single_type = pol->single_type_signing,
+	    .manual = pol->manual,
+	    .ksk_lifetime = pol->ksk_lifetime,
+	    .zsk_lifetime = pol->zsk_lifetime,
+	    .propagation_delay = pol->propagation_delay,
+	    .dnskey_ttl = pol->dnskey_ttl == CONF_POLICY_AUTO ? soa_ttl : pol->dnskey_ttl,
+	    .zone_max_ttl = pol->zone_max_ttl == CONF_POLICY_AUTO ? max_ttl : pol->zone_max_ttl,
+	    .delete_delay = pol->delete_delay,
+	};
+}
+
+/* Writes the times of `kk` back to the stored key `z`. */
+static int
+put_times(store_txn_t *txn, const uint8_t *apex, struct zkey *z, const kasp_key_t *kk)
+{
+	z->k.ready = kk->ready;
+	z->k.active = kk->active;
+	z->k.retire = kk->retire;
+	z->k.remove = kk->remove;
+	z->k.ds_submitted = kk->ds_submitted;
+	z->k.ds_seen = kk->ds_seen;
+	return keystore_put(txn, apex, &z->k);
+}
+
+static int
+kasp_load(store_txn_t *txn, const uint8_t *apex, struct zkeys *ks, kasp_key_t **kk)
+{
+	int rc = keystore_list(txn, apex, collect_key, ks);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	*kk = calloc(ks->n + 1, sizeof(**kk));
+	if (*kk == NULL) {
+		return SN_ENOMEM;
+	}
+	for (size_t i = 0; i < ks->n; i++) {
+		zsign_key_to_kasp(&ks->v[i].k, &(*kk)[i]);
+	}
+	return SN_OK;
+}
+
+int
+zsign_keys_step(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
+		const kasp_policy_t *kp, int64_t now, unsigned force, bool write,
+		kasp_plan_t *plan, bool *changed, char err[ZSIGN_ERRLEN])
+{
+	int rc = SN_OK;
+	*changed = false;
+	err[0] = '\0';
+	/* one new key per round: make it, store it, look again */
+	for (int round = 0; round < 4; round++) {
+		struct zkeys ks = {0};
+		kasp_key_t *kk = NULL;
+		rc = kasp_load(txn, apex, &ks, &kk);
+		if (rc == SN_OK) {
+			rc = kasp_step(kk, ks.n, kp, now, round == 0 ? force : 0, plan);
+			if (rc == SN_EINVAL) {
+				zs_fail(err, rc, "no rollover can start now: %s",
+					plan->step[0] != '\0' ? plan->step
+							      : "no active key of that kind, or one "
+								"is rolling already");
+			}
+		}
+		for (size_t i = 0; rc == SN_OK && write && i < ks.n; i++) {
+			if (kk[i].drop) {
+				rc = keystore_delete(txn, apex, ks.v[i].k.id);
+				*changed = true;
+			} else if (kk[i].changed) {
+				rc = put_times(txn, apex, &ks.v[i], &kk[i]);
+				*changed = true;
+			}
+		}
+		bool again = rc == SN_OK && write && plan->make_key;
+		if (again) {
+			const kasp_key_t *nk = &plan->new_key;
+			keystore_role_t role = (keystore_role_t)nk->role;
+			uint16_t flags = role == KEYSTORE_ZSK ? KEYPAIR_FLAGS_ZSK : KEYPAIR_FLAGS_KSK;
+			bool rsa = nk->algorithm == DNSSEC_ALG_RSASHA256 ||
+				   nk->algorithm == DNSSEC_ALG_RSASHA512;
+			unsigned bits = rsa ? (role == KEYSTORE_ZSK ? pol->zsk_size : pol->ksk_size) : 0;
+			keypair_t *pair = NULL;
+			rc = keypair_generate(nk->algorithm, bits, flags, &pair);
+			if (rc == SN_OK) {
+				rc = zsign_key_add(txn, apex, pair, role, now, NULL, err);
+			}
+			keypair_free(pair);
+			if (rc == SN_OK) {
+				/* the new key's times are the plan's, not "active now" */
+				struct zkeys ks2 = {0};
+				rc = keystore_list(txn, apex, collect_key, &ks2);
+				for (size_t i = 0; rc == SN_OK && i < ks2.n; i++) {
+					if (ks2.v[i].k.created == now && ks2.v[i].k.active == now &&
+					    ks2.v[i].k.role == role && !has_key(&ks, &ks2.v[i])) {
+						rc = put_times(txn, apex, &ks2.v[i], nk);
+					}
+				}
+				zkeys_free(&ks2);
+			}
+			*changed = true;
+		}
+		zkeys_free(&ks);
+		free(kk);
+		if (!again) {
+			break;
+		}
+	}
+	return rc;
+}
+
+int
+zsign_ds_seen(store_txn_t *txn, const uint8_t *apex, const kasp_policy_t *kp, int64_t now,
+	      uint16_t *tag)
+{
+	struct zkeys ks = {0};
+	kasp_key_t *kk = NULL;
+	int rc = kasp_load(txn, apex, &ks, &kk);
+	if (rc == SN_OK) {
+		rc = kasp_ds_seen(kk, ks.n, kp, now);
+	}
+	for (size_t i = 0; rc == SN_OK && i < ks.n; i++) {
+		if (kk[i].changed) {
+			rc = put_times(txn, apex, &ks.v[i], &kk[i]);
+			if (kk[i].ds_seen == now && tag != NULL) {
+				*tag = kk[i].tag;
+			}
+		}
+	}
+	zkeys_free(&ks);
+	free(kk);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include "sign/kasp.h"
 #include "sign/keypair.h"
 #include "storage/keystore.h"
 #include <stdbool.h>
@@ -66,3 +67,29 @@ SN_MUSTCHECK int zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_po
 SN_MUSTCHECK int zsign_key_add(store_txn_t *txn, const uint8_t *apex, const keypair_t *kp,
 			       keystore_role_t role, int64_t now, uint16_t *tag,
 			       char err[ZSIGN_ERRLEN]);
+
+/* The key's times as sign/kasp.h takes them. */
+void zsign_key_to_kasp(const keystore_key_t *k, kasp_key_t *out);
+
+/* The policy's clock settings for a zone whose SOA TTL and largest TTL
+ * are given (for the policy values the daemon works out). */
+void zsign_kasp_policy(const conf_policy_t *pol, uint32_t soa_ttl, uint32_t max_ttl,
+		       kasp_policy_t *out);
+
+/* Runs the policy's clock (kasp_step) over the zone's stored keys at `now`,
+ * `force` as kasp_step takes it. With `write`, applies the plan in `txn`:
+ * makes and stores the keys it asks for (with the plan's times), stores
+ * changed times, deletes dropped keys, and sets *changed when any of that
+ * happened (the zone must then be signed again). Without `write`, only
+ * fills *plan (next event, rollover step). Returns SN_OK; SN_EINVAL for a
+ * rollover that cannot be forced now (message in `err`); store and key
+ * errors. */
+SN_MUSTCHECK int zsign_keys_step(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
+				 const kasp_policy_t *kp, int64_t now, unsigned force, bool write,
+				 kasp_plan_t *plan, bool *changed, char err[ZSIGN_ERRLEN]);
+
+/* The parent serves the DS of the KSK (CSK) waiting for it: kasp_ds_seen
+ * on the stored keys, in `txn`; *tag (may be NULL) gets the key's tag.
+ * Returns SN_OK, SN_ENOTFOUND (no key waits), store errors. */
+SN_MUSTCHECK int zsign_ds_seen(store_txn_t *txn, const uint8_t *apex, const kasp_policy_t *kp,
+			       int64_t now, uint16_t *tag);

@@ -33,6 +33,7 @@ main(int argc, char **argv)
 		test_store_register,
 		test_sign_register,
 		test_signer_register,
+		test_kasp_register,
 	};
 	const char *s = getenv("SIGNET_TEST_SEED");
 	seed = s != NULL ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);

@@ -22,6 +22,7 @@ int test_ctl_register(void);
 int test_store_register(void);
 int test_sign_register(void);
 int test_signer_register(void);
+int test_kasp_register(void);
 
 /* Seed for randomised tests: from SIGNET_TEST_SEED or the clock; printed by
  * the runner so a failure can be replayed. */
