@@ -903,13 +903,24 @@ put_wildcard_proof(ctx_t *c, const wild_hit_t *h)
 	return nc != NULL ? put_denial(c, nsec3_cover(s, nc), RRTYPE_NSEC3) : SN_OK;
 }
 
+/* True if `s` proves denial at all: signed, with an NSEC3 chain in use or
+ * an NSEC chain (which starts at the apex, RFC 4035 2.3). A zone with
+ * neither gets no proofs, rather than a walk of the whole zone looking
+ * for an NSEC that is not there. */
+static bool
+has_denial(const snap_t *s)
+{
+	return snap_is_signed(s) &&
+	       (snap_has_nsec3(s) || snap_node_rrset(snap_apex_node(s), RRTYPE_NSEC) != NULL);
+}
+
 /* The denial records of the answer, for DO queries to signed zones. */
 static int
 put_dnssec_authority(ctx_t *c)
 {
 	const snap_t *s = c->end_snap;
 	int rc = SN_OK;
-	if (s != NULL && snap_is_signed(s)) {
+	if (s != NULL && has_denial(s)) {
 		switch (c->end) {
 		case END_NXDOMAIN:
 			rc = put_nxdomain_proof(c, s, c->end_name, c->end_encloser);
@@ -929,7 +940,7 @@ put_dnssec_authority(ctx_t *c)
 	}
 	/* a referral proves nothing of the data above the cut */
 	for (unsigned i = 0; rc == SN_OK && c->end != END_REFERRAL && i < c->nwild; i++) {
-		if (snap_is_signed(c->wild[i].snap)) {
+		if (has_denial(c->wild[i].snap)) {
 			rc = put_wildcard_proof(c, &c->wild[i]);
 		}
 	}

@@ -1852,6 +1852,9 @@ nsec3_of_chain(const node_t *n, const uint8_t *param)
 	       memcmp(rd + 2, param + 2, plen - 2) == 0;
 }
 
+/* NSEC3 records of other chains skipped before a lookup gives up. */
+#define NSEC3_MAX_SKIP 64
+
 const snap_node_t *
 snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 {
@@ -1883,6 +1886,13 @@ snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 	tree_iter_seek_le(&it, s->nsec3, key, k);
 	size_t n = tree_count(s->nsec3);
 	bool wrapped = false;
+	/* Records of another chain are stepped over, a few at most while two
+	 * chains interleave; a chain that has no records yet (an NSEC3PARAM
+	 * published early) must not turn each lookup into a walk of the
+	 * whole tree. */
+	if (n > NSEC3_MAX_SKIP) {
+		n = NSEC3_MAX_SKIP;
+	}
 	for (size_t steps = 0; steps <= n; steps++) {
 		if (!tree_iter_is_valid(&it)) {
 			if (wrapped) {

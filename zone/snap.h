@@ -214,9 +214,10 @@ bool snap_has_nsec3(const snap_t *s);
  * 5155 5) and returns the NSEC3 node of that chain whose owner hash equals
  * the hash (*match = true) or else the one covering it: the greatest hash
  * below it, wrapping around to the last (RFC 5155 7.2.1). NSEC3 records of
- * other parameters (a chain being replaced) are skipped. NULL when the
- * zone has no NSEC3 chain in use or no NSEC3 of it. Any thread; allocates
- * nothing (the hash is computed on the stack). */
+ * other parameters (a chain being replaced) are skipped, 64 at most in a
+ * row. NULL when the zone has no NSEC3 chain in use or no NSEC3 of it
+ * there. Any thread; allocates nothing (the hash is computed on the
+ * stack). */
 const snap_node_t *snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match);
 
 /* The NSEC3 node owned by `name` exactly (a query for a hashed owner name

@@ -1828,6 +1828,95 @@ test_snap_big_edit(void)
 	CU_ASSERT(check_big_edit());
 }
 
+
+/* An NSEC3 record at "<hash of h0,h1>.example.com." with `iter`
+ * iterations and the next hash given by `n0`. */
+static void
+nsec3_rr(mrr_t *rr, uint8_t h0, uint8_t h1, uint16_t iter, uint8_t n0)
+{
+	uint8_t h[NSEC3_HASH_LEN];
+	char b32[NSEC3_B32_LEN + 1], text[DNAME_MAXTEXT];
+	memset(h, 0, sizeof(h));
+	h[0] = h0;
+	h[1] = h1;
+	if (nsec3_base32hex(h, sizeof(h), b32, sizeof(b32)) < 0) {
+		abort();
+	}
+	snprintf(text, sizeof(text), "%s.example.com.", b32);
+	memset(rr, 0, sizeof(*rr));
+	name(text, rr->owner);
+	rr->type = RRTYPE_NSEC3;
+	rr->ttl = 3600;
+	rr->rdata[0] = 1;
+	wire_write_u16(rr->rdata + 2, iter);
+	rr->rdata[5] = 20;
+	memset(rr->rdata + 6, 0, 20);
+	rr->rdata[6] = n0;
+	rr->rdlen = 26;
+}
+
+/* The chain named by the NSEC3PARAM is the one searched: records of
+ * another chain are skipped, but a chain with no records (an NSEC3PARAM
+ * published before its chain) costs a bounded search, not a walk of the
+ * whole NSEC3 tree, and finds nothing. Edits keep it so. */
+static void
+test_snap_nsec3_chains(void)
+{
+	mrr_t v[600];
+	size_t n = 0;
+	const uint8_t *apex = apex_name();
+	make_soa(&v[n++], apex, 1);
+	memset(&v[n], 0, sizeof(v[n]));
+	memcpy(v[n].owner, apex, dname_len(apex));
+	v[n].type = RRTYPE_NSEC3PARAM;
+	v[n].ttl = 0;
+	v[n].rdata[0] = 1;
+	wire_write_u16(v[n].rdata + 2, 5); /* 5 iterations: no record has them */
+	v[n].rdlen = 5;
+	n++;
+	for (unsigned i = 0; i < 500; i++) {
+		nsec3_rr(&v[n++], (uint8_t)(i / 2), (uint8_t)(i % 2 * 128), 0, (uint8_t)(i / 2 + 1));
+	}
+	rrlist_t *l = to_rrlist(v, n);
+	snap_t *s = NULL;
+	CU_ASSERT_FATAL(snap_build(apex, l, &s) == SN_OK);
+	rrlist_free(l);
+	CU_ASSERT(snap_check(s) == SN_OK);
+	CU_ASSERT(snap_has_nsec3(s));
+	CU_ASSERT_EQUAL(snap_nsec3_count(s), 500);
+	CU_ASSERT_EQUAL(snap_name_count(s), 1); /* hashed owners are no names */
+	uint8_t q[DNAME_MAXLEN];
+	bool match = true;
+	CU_ASSERT_PTR_NULL(snap_nsec3_lookup(s, name("www.example.com.", q), &match));
+	CU_ASSERT_FALSE(match);
+
+	/* one record of the chain in use: found from anywhere, by wrapping
+	 * or by stepping over fewer than the limit */
+	mrr_t one;
+	nsec3_rr(&one, 0x80, 0x40, 5, 0x81);
+	rrlist_t *add = to_rrlist(&one, 1);
+	snap_t *e = NULL;
+	CU_ASSERT_FATAL(snap_edit(s, NULL, add, &e) == SN_OK);
+	rrlist_free(add);
+	CU_ASSERT(snap_check(e) == SN_OK);
+	int found = 0;
+	for (unsigned i = 0; i < 40; i++) {
+		char text[32];
+		snprintf(text, sizeof(text), "n%u.example.com.", i);
+		const snap_node_t *c = snap_nsec3_lookup(e, name(text, q), &match);
+		if (c != NULL) {
+			found++;
+			CU_ASSERT(dname_is_equal(c->owner, one.owner));
+			CU_ASSERT_FALSE(match);
+		}
+	}
+	/* hashes land anywhere in 500 records of the other chain: those
+	 * within 64 records after the one of ours find it */
+	CU_ASSERT(found > 0 && found < 40);
+	snap_unref(s);
+	snap_unref(e);
+}
+
 int
 test_snap_register(void)
 {
@@ -1843,5 +1932,6 @@ test_snap_register(void)
 	CU_add_test(s, "test_snap_retire_path", test_snap_retire_path);
 	CU_add_test(s, "test_snap_threads", test_snap_threads);
 	CU_add_test(s, "test_snap_big_edit", test_snap_big_edit);
+	CU_add_test(s, "test_snap_nsec3_chains", test_snap_nsec3_chains);
 	return CU_get_error();
 }
