@@ -183,18 +183,21 @@ inode_klen(const struct inode *in)
 	return inode_koff(in) + (in->h.n - 1);
 }
 
-static inline uint8_t *
-inode_keys(const struct inode *in)
-{
-	return (uint8_t *)(inode_klen(in) + (in->h.n - 1));
-}
-
 /* Bytes of an internal node of n children and kbytes of separators. */
 static inline size_t
 inode_bytes(size_t n, size_t kbytes)
 {
 	return sizeof(struct inode) + (n - 1) * (sizeof(uint64_t) + 2 * sizeof(uint16_t)) +
 	       n * sizeof(struct tree_node *) + kbytes;
+}
+
+/* The separator bytes, the last array: one multiply-add from the node, and
+ * the first separator (whose prefix a search compares first) is at
+ * offset 0. */
+static inline uint8_t *
+inode_keys(const struct inode *in)
+{
+	return (uint8_t *)(uintptr_t)in + inode_bytes(in->h.n, 0);
 }
 
 /* The arrays of a leaf (see struct leaf). A leaf is changed only by the
@@ -726,15 +729,21 @@ inode_find(const struct inode *in, const uint8_t *key, size_t keylen)
 {
 	unsigned nsep = in->h.n - 1u;
 	size_t plen = in->h.plen;
-	int c = prefixcmp(key, keylen, sep_key(in, 0), plen);
+	const uint8_t *keys = inode_keys(in);
+	int c = prefixcmp(key, keylen, keys, plen);
 	if (c != 0) {
 		return c < 0 ? 0 : nsep;
 	}
 	uint64_t ks = mkslice(key, keylen, plen);
 	unsigned i = lower_u64(in->slice, nsep, ks);
-	/* Separators with the same slice as the key: count those <= key. */
+	if (i == nsep || in->slice[i] != ks) {
+		return i;
+	}
+	/* Separators with the same slice as the key: count those <= key. The
+	 * arrays' places depend on the node's size: find them once. */
+	const uint16_t *koff = inode_koff(in), *klen = koff + nsep;
 	while (i < nsep && in->slice[i] == ks &&
-	       slicecmp(ks, key, keylen, ks, sep_key(in, i), inode_klen(in)[i], plen) >= 0) {
+	       slicecmp(ks, key, keylen, ks, keys + koff[i], klen[i], plen) >= 0) {
 		i++;
 	}
 	return i;
@@ -753,14 +762,18 @@ leaf_find(const struct leaf *lf, const uint8_t *key, size_t keylen, bool *eq)
 	slice_t ks = mkslice16(key, keylen, plen);
 	unsigned n = lf->h.n;
 	unsigned i = lower_slice(lf->slice, n, ks);
-	/* Entries with the same slice as the key: equal to it when the slice
-	 * holds the whole rest of the key, else decided by the bytes after. */
+	if (i == n || lf->slice[i] != ks) {
+		return i;
+	}
+	if ((uint8_t)ks < 16) {
+		*eq = true;
+		return i;
+	}
+	/* Entries with the same slice as the key, which goes on past it: the
+	 * bytes after decide. */
+	const struct lkey *k = leaf_k(lf);
 	while (i < n && lf->slice[i] == ks) {
-		if ((uint8_t)ks < 16) {
-			*eq = true;
-			break;
-		}
-		const struct lkey *e = &leaf_k(lf)[i];
+		const struct lkey *e = &k[i];
 		c = keycmp(key + plen + 15, keylen - plen - 15, e->key + plen + 15,
 			   e->len - plen - 15);
 		if (c <= 0) {
