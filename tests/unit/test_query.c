@@ -40,6 +40,7 @@
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
 #include "zone/wire.h"
+#include "zone/zfile.h"
 
 #define F_QR 0x8000
 #define F_AA 0x0400
@@ -1963,6 +1964,72 @@ test_query_dnssec_truncation(void)
 	CU_ASSERT(nrr(m, NS, RRTYPE_NSEC3) >= 2);
 }
 
+/* Records from text, sorted (origin n3.test.). */
+static rrlist_t *
+n3_records(const char *text)
+{
+	uint8_t origin[DNAME_MAXLEN];
+	size_t len;
+	rrlist_t *l = rrlist_new();
+	CU_ASSERT_FATAL(l != NULL);
+	CU_ASSERT_FATAL(dname_from_text("n3.test.", 8, NULL, origin, &len) == SN_OK);
+	zfile_opts_t o = {.origin = origin, .on_rr = rrlist_zfile_cb, .ctx = l};
+	CU_ASSERT_FATAL(zfile_parse_mem("edit", text, strlen(text), &o, NULL) == SN_OK);
+	CU_ASSERT_FATAL(rrlist_sort(l) == SN_OK);
+	return l;
+}
+
+/* A signer changes NSEC3 records one at a time (snap_edit): the answers
+ * follow. A new name with its NSEC3 gets its NODATA proof from the new
+ * record, and removing www's NSEC3 leaves www's NODATA with no matching
+ * record (the snapshot never serves a record it no longer holds). */
+static void
+test_query_dnssec_edit(void)
+{
+	char h[NSEC3_B32_LEN + 1], text[DNAME_MAXTEXT + sizeof(((rr_t *)0)->rdata) + 32];
+	hash_of("new.n3.test.", h);
+	snprintf(text, sizeof(text),
+		 "new.n3.test. 3600 IN A 192.0.2.9\n"
+		 "%s.n3.test. 3600 IN NSEC3 1 0 0 - 00000000000000000000000000000000 A RRSIG\n",
+		 h);
+	rrlist_t *add = n3_records(text);
+	snap_t *base = zones[4].snap, *next = NULL;
+	CU_ASSERT_FATAL(snap_edit(base, NULL, add, &next) == SN_OK);
+	rrlist_free(add);
+	CU_ASSERT(snap_check(next) == SN_OK);
+	snap_t *old = zone_publish(&zones[4], next);
+	CU_ASSERT(old == base);
+
+	const msg_t *m = ask_do("new.n3.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	const rr_t *r = nsec3_for(m, NS, "new.n3.test.", false);
+	CU_ASSERT_PTR_NOT_NULL(r);
+	CU_ASSERT(r != NULL && strstr(r->rdata, "00000000000000000000000000000000") != NULL);
+	m = ask_do("new.n3.test.", RRTYPE_A);
+	CU_ASSERT(has(m, AN, "new.n3.test.", RRTYPE_A, "192.0.2.9"));
+
+	/* www's NSEC3 goes (its RRSIG stays: a record of its own) */
+	m = ask_do("www.n3.test.", RRTYPE_TXT);
+	r = nsec3_for(m, NS, "www.n3.test.", false);
+	CU_ASSERT_FATAL(r != NULL);
+	snprintf(text, sizeof(text), "%s 3600 IN NSEC3 %s\n", r->owner, r->rdata);
+	rrlist_t *rem = n3_records(text);
+	snap_t *third = NULL;
+	CU_ASSERT_FATAL(snap_edit(next, rem, NULL, &third) == SN_OK);
+	rrlist_free(rem);
+	CU_ASSERT(snap_check(third) == SN_OK);
+	CU_ASSERT(zone_publish(&zones[4], third) == next);
+	m = ask_do("www.n3.test.", RRTYPE_TXT);
+	CU_ASSERT_EQUAL(rcode(m), 0);
+	CU_ASSERT_PTR_NULL(nsec3_for(m, NS, "www.n3.test.", false));
+
+	/* back to the zone as loaded, for the other tests; the versions go
+	 * when the base does (suite clean-up) */
+	CU_ASSERT(zone_publish(&zones[4], base) == third);
+	snap_unref(next);
+	snap_unref(third);
+}
+
 int
 test_query_register(void)
 {
@@ -2000,5 +2067,6 @@ test_query_register(void)
 	CU_add_test(s, "test_query_dnssec_nsec", test_query_dnssec_nsec);
 	CU_add_test(s, "test_query_dnssec_referral", test_query_dnssec_referral);
 	CU_add_test(s, "test_query_dnssec_truncation", test_query_dnssec_truncation);
+	CU_add_test(s, "test_query_dnssec_edit", test_query_dnssec_edit);
 	return CU_get_error();
 }
