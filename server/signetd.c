@@ -64,7 +64,8 @@ static const char demo_conf[] = "server:\n"
 				"    action: [transfer]\n"
 				"zone:\n"
 				"  - domain: example.com.\n"
-				"    acl: [local]\n";
+				"    acl: [local]\n"
+				"    dnssec-signing: on\n";
 
 static const char demo_zone[] =
 	"$ORIGIN example.com.\n"
