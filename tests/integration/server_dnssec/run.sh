@@ -6,7 +6,7 @@
 # At test time, zones are signed offline with dnssec-keygen and
 # dnssec-signzone: one with NSEC, one with NSEC3 (no salt, 0 iterations,
 # RFC 9276), one with NSEC3 opt-out, each with wildcards, empty
-# non-terminals, CNAME chains, a delegation to a signed child (with DS) and
+# non-terminals, CNAME chains, a DNAME, a delegation to a signed child (with DS) and
 # one to an unsigned child (without); the children are served too. A copy
 # of the NSEC3 zone gets one signature broken before it is loaded. Two more
 # zones of the same content are signed by signetd itself (dnssec-signing:
@@ -64,6 +64,7 @@ dangling CNAME nothing
 *.wild TXT "wild"
 exists.wild A 192.0.2.81
 *.wc CNAME www
+dn DNAME wild
 a.b.ent A 192.0.2.83
 _sip._tcp SRV 10 5 5060 mail
 sec NS ns.sec
@@ -385,6 +386,7 @@ for p in $PARENTS; do
 	expect "wildcard NODATA" "x.wild.$p" AAAA NOERROR $cover
 	expect "wildcard CNAME" "foo.wc.$p" A NOERROR $cover
 	expect "CNAME into a wildcard" "towild.$p" TXT NOERROR $cover
+	expect "DNAME into a wildcard" "x.dn.$p" TXT NOERROR $cover
 	expect "DS at a signed child" "sec.$p" DS NOERROR secure
 	expect "signed child" "www.sec.$p" A NOERROR secure
 	expect "no DS at an unsigned child" "insec.$p" A NOERROR insecure
