@@ -21,13 +21,13 @@
  * the answer is truncated like any other (RFC 4035 3.1.1), never sent
  * with half a proof.
  */
-#include <string.h>
-#include <urcu-qsbr.h>
 #include "server/query.h"
 #include "server/resp.h"
 #include "zone/rdata.h"
 #include "zone/rrtype.h"
 #include "zone/wire.h"
+#include <string.h>
+#include <urcu-qsbr.h>
 
 #define HDR_LEN 12
 #define MAX_CHAIN 16  /* CNAME/DNAME links followed, as knotd and named do */
@@ -51,7 +51,6 @@ enum rcode {
 	RCODE_YXDOMAIN = 6,
 	RCODE_BADVERS = 16,
 };
-
 
 typedef struct add_src {
 	const snap_t *snap;
@@ -218,8 +217,8 @@ walk_records(ctx_t *c, size_t pos, unsigned qd, bool strict)
 			if (strict && (c->edns || !placed)) {
 				return SN_EPARSE;
 			}
-			if (!c->edns && placed && take_opt(c, rclass, ttl, q + pos, rdlen) != SN_OK &&
-			    strict) {
+			if (!c->edns && placed &&
+			    take_opt(c, rclass, ttl, q + pos, rdlen) != SN_OK && strict) {
 				return SN_EPARSE;
 			}
 		}
@@ -410,11 +409,12 @@ put_additional(ctx_t *c)
 			}
 			const snap_rrset_t *a = snap_node_rrset(n, RRTYPE_A);
 			const snap_rrset_t *aaaa = snap_node_rrset(n, RRTYPE_AAAA);
-			if (a != NULL && resp_put_rrset(&c->w, RESP_AR, n->owner, a, a->ttl, c->do_bit) != SN_OK) {
+			if (a != NULL && resp_put_rrset(&c->w, RESP_AR, n->owner, a, a->ttl,
+			                                c->do_bit) != SN_OK) {
 				return;
 			}
-			if (aaaa != NULL &&
-			    resp_put_rrset(&c->w, RESP_AR, n->owner, aaaa, aaaa->ttl, c->do_bit) != SN_OK) {
+			if (aaaa != NULL && resp_put_rrset(&c->w, RESP_AR, n->owner, aaaa,
+			                                   aaaa->ttl, c->do_bit) != SN_OK) {
 				return;
 			}
 		}
@@ -433,7 +433,7 @@ has_targets(uint16_t type)
  * 2.2). Returns SN_OK or SN_ERANGE when the result is over 255 octets. */
 static int
 dname_substitute(const uint8_t *name, const uint8_t *owner, const uint8_t *target,
-		 uint8_t out[DNAME_MAXLEN])
+                 uint8_t out[DNAME_MAXLEN])
 {
 	size_t nlen = dname_len(name), olen = dname_len(owner), tlen = dname_len(target);
 	size_t prefix = nlen - olen;
@@ -471,7 +471,7 @@ put_referral(ctx_t *c, const snap_t *s, const snap_node_t *cut)
 /* Records where the chain of names ended. */
 static void
 set_end(ctx_t *c, enum end end, const snap_t *s, const uint8_t *name, const snap_node_t *node,
-	const snap_node_t *encloser)
+        const snap_node_t *encloser)
 {
 	c->end = end;
 	c->end_snap = s;
@@ -486,7 +486,7 @@ set_end(ctx_t *c, enum end end, const snap_t *s, const uint8_t *name, const snap
  * encloser). */
 static int
 answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *owner,
-	    const snap_node_t *encloser, const uint8_t **next)
+            const snap_node_t *encloser, const uint8_t **next)
 {
 	*next = NULL;
 	set_end(c, END_HIT, s, owner, node, encloser);
@@ -517,7 +517,8 @@ answer_node(ctx_t *c, const snap_t *s, const snap_node_t *node, const uint8_t *o
 			if (rs->type == RRTYPE_RRSIG) {
 				continue;
 			}
-			if (resp_put_rrset(&c->w, RESP_AN, owner, rs, rs->ttl, c->do_bit) != SN_OK) {
+			if (resp_put_rrset(&c->w, RESP_AN, owner, rs, rs->ttl, c->do_bit) !=
+			    SN_OK) {
 				return SN_ENOSPC;
 			}
 			any = true;
@@ -616,7 +617,7 @@ answer(ctx_t *c, zone_t *zone)
 			}
 			if (!sent) {
 				if (resp_put_rrset(&c->w, RESP_AN, lk.dname->owner, dn, dn->ttl,
-						   c->do_bit) != SN_OK) {
+				                   c->do_bit) != SN_OK) {
 					return SN_ENOSPC;
 				}
 				dnames[ndname++] = lk.dname;
@@ -625,7 +626,8 @@ answer(ctx_t *c, zone_t *zone)
 				return SN_OK;
 			}
 			uint8_t *target = c->synth[c->nsynth++];
-			if (dname_substitute(name, lk.dname->owner, dn->rdata + 2, target) != SN_OK) {
+			if (dname_substitute(name, lk.dname->owner, dn->rdata + 2, target) !=
+			    SN_OK) {
 				c->rcode = RCODE_YXDOMAIN; /* RFC 6672 2.2 */
 				return SN_OK;
 			}
@@ -677,7 +679,8 @@ answer(ctx_t *c, zone_t *zone)
 				seen = seen || c->wild[i].node == wn;
 			}
 			if (!seen && c->nwild < MAX_CHAIN) {
-				c->wild[c->nwild++] = (wild_hit_t){.snap = s, .node = wn, .sname = name};
+				c->wild[c->nwild++] =
+				    (wild_hit_t){.snap = s, .node = wn, .sname = name};
 			}
 			if (wn->flags & SNAP_ENT) {
 				/* RFC 4592 4.2: an empty non-terminal wildcard: NODATA */
@@ -813,8 +816,7 @@ wildcard_of(const uint8_t *name, uint8_t out[DNAME_MAXLEN])
 /* RFC 5155 7.2.1: the NSEC3 matching the closest provable encloser and
  * the one covering the next closer name. */
 static int
-put_closest_encloser_proof(ctx_t *c, const snap_t *s, const uint8_t *name,
-			   const snap_node_t *cpe)
+put_closest_encloser_proof(ctx_t *c, const snap_t *s, const uint8_t *name, const snap_node_t *cpe)
 {
 	if (put_denial(c, nsec3_match(s, cpe->owner), RRTYPE_NSEC3) != SN_OK) {
 		return SN_ENOSPC;
@@ -867,7 +869,7 @@ put_nxdomain_proof(ctx_t *c, const snap_t *s, const uint8_t *name, const snap_no
  * 3.1.4.1, RFC 5155 7.2.7). */
 static int
 put_nodata_proof(ctx_t *c, const snap_t *s, const uint8_t *name, const snap_node_t *node,
-		 const snap_node_t *enc)
+                 const snap_node_t *enc)
 {
 	if (!snap_has_nsec3(s)) {
 		if (node->flags & SNAP_ENT) {
@@ -931,7 +933,7 @@ put_dnssec_authority(ctx_t *c)
 		case END_REFERRAL:
 			if (snap_node_rrset(c->end_node, RRTYPE_DS) == NULL) {
 				rc = put_nodata_proof(c, s, c->end_name, c->end_node,
-						      c->end_encloser);
+				                      c->end_encloser);
 			}
 			break;
 		default:
@@ -989,7 +991,7 @@ answer_chaos(ctx_t *c, query_stats_t *st)
 
 size_t
 query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *resp, size_t cap,
-	     const struct sockaddr *from, bool tcp, query_stats_t *st)
+             const struct sockaddr *from, bool tcp, query_stats_t *st)
 {
 	ctx_t c;
 	query_info_t qi;

@@ -15,12 +15,12 @@
  */
 #pragma once
 
+#include "conf/conf.h"
+#include "server/zonetab.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include "conf/conf.h"
-#include "server/zonetab.h"
 
 /* What the workers answer from: published as one RCU pointer, so a reload
  * switches zones and configuration together. */
@@ -45,7 +45,7 @@ typedef struct query_stats {
  * limit). Returns the response length, or 0 when nothing must be sent.
  * Any thread, inside an RCU read-side section; `view` stays valid for it. */
 size_t query_answer(const query_view_t *view, const uint8_t *q, size_t qlen, uint8_t *resp,
-		    size_t cap, const struct sockaddr *from, bool tcp, query_stats_t *stats);
+                    size_t cap, const struct sockaddr *from, bool tcp, query_stats_t *stats);
 
 /* What a query asks, as query_parse finds it (for the transfer code). */
 typedef struct query_info {

@@ -959,8 +959,8 @@ typedef struct edit {
 	snap_t *base;
 	tree_txn_t *tt;
 	nhash_txn_t *ht;
-	tree_txn_t *t3;  /* the NSEC3 tree's, begun at its first change */
-	tree_t *t3_base; /* an empty tree the lineage's first NSEC3 change starts from */
+	tree_txn_t *t3;             /* the NSEC3 tree's, begun at its first change */
+	tree_t *t3_base;            /* an empty tree the lineage's first NSEC3 change starts from */
 	nodes_t fresh;              /* heap nodes made by this edit (NODE_FRESH) */
 	nodes_t dead;               /* heap nodes of the base that this edit drops */
 	keyset_t touched;           /* names whose flags must be recomputed */
@@ -1241,8 +1241,8 @@ range_has(const rrlist_t *l, size_t lo, size_t hi, bool n3)
  * rebuilt, or removed when nothing is left. No flags, no ancestors: the
  * NSEC3 tree holds no names of the zone. */
 static int
-edit_nsec3(edit_t *e, const uint8_t *key, size_t len, const rrlist_t *rem, size_t rlo,
-           size_t rhi, const rrlist_t *add, size_t alo, size_t ahi)
+edit_nsec3(edit_t *e, const uint8_t *key, size_t len, const rrlist_t *rem, size_t rlo, size_t rhi,
+           const rrlist_t *add, size_t alo, size_t ahi)
 {
 	int rc;
 	if (e->t3 == NULL) {
@@ -1769,8 +1769,7 @@ sha1_block(sha1_t *c, const uint8_t *p)
 static void
 sha1_init(sha1_t *c)
 {
-	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476,
-	                               0xc3d2e1f0};
+	static const uint32_t h0[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
 	memcpy(c->h, h0, sizeof(h0));
 	c->len = 0;
 	c->nbuf = 0;
@@ -1906,10 +1905,12 @@ snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 		const node_t *c = tree_iter_val(&it);
 		/* a hashed owner is one label below the apex (RFC 5155 3):
 		 * NSEC3 records elsewhere are data no proof can use */
-		bool hashed = c->keylen > s->apex_keylen + 1 &&
-		              memchr(c->key + s->apex_keylen, 0, c->keylen - s->apex_keylen - 1) == NULL;
+		bool hashed =
+		    c->keylen > s->apex_keylen + 1 &&
+		    memchr(c->key + s->apex_keylen, 0, c->keylen - s->apex_keylen - 1) == NULL;
 		if (hashed && nsec3_of_chain(c, s->n3param)) {
-			*match = steps == 0 && !wrapped && c->keylen == k && memcmp(c->key, key, k) == 0;
+			*match =
+			    steps == 0 && !wrapped && c->keylen == k && memcmp(c->key, key, k) == 0;
 			return &c->pub;
 		}
 		tree_iter_prev(&it);

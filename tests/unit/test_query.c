@@ -19,16 +19,6 @@
  * KNOWN_BUG(cond, why): it counts as passed while `cond` is false and fails
  * once `cond` holds, so the marker is removed together with the bug.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <netinet/in.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <urcu-qsbr.h>
-#include <CUnit/CUnit.h>
 #include "conf/conf.h"
 #include "server/log.h"
 #include "server/query.h"
@@ -41,6 +31,16 @@
 #include "zone/rrtype.h"
 #include "zone/wire.h"
 #include "zone/zfile.h"
+#include <CUnit/CUnit.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <urcu-qsbr.h>
 
 #define F_QR 0x8000
 #define F_AA 0x0400
@@ -58,69 +58,69 @@ enum { AN = 0, NS = 1, AR = 2 };
  */
 
 static const char zone_org[] = "$ORIGIN example.org.\n"
-			       "$TTL 60\n"
-			       "@ SOA ns hostmaster 1 7200 3600 1209600 600\n"
-			       "@ NS ns\n"
-			       "ns A 192.0.2.201\n"
-			       "host A 192.0.2.200\n";
+                               "$TTL 60\n"
+                               "@ SOA ns hostmaster 1 7200 3600 1209600 600\n"
+                               "@ NS ns\n"
+                               "ns A 192.0.2.201\n"
+                               "host A 192.0.2.200\n";
 
 static const char zone_child[] = "$ORIGIN child.example.com.\n"
-				 "$TTL 3600\n"
-				 "@ SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
-				 "@ NS ns1\n"
-				 "ns1 A 192.0.2.100\n"
-				 "www A 192.0.2.101\n";
+                                 "$TTL 3600\n"
+                                 "@ SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
+                                 "@ NS ns1\n"
+                                 "ns1 A 192.0.2.100\n"
+                                 "www A 192.0.2.101\n";
 
 static const char zone_com_fixed[] =
-	"$ORIGIN example.com.\n"
-	"$TTL 3600\n"
-	"@ SOA ns1 hostmaster 2026010101 7200 3600 1209600 300\n"
-	"@ NS ns1\n"
-	"@ NS ns2\n"
-	"@ MX 10 mail\n"
-	"@ A 192.0.2.1\n"
-	"@ AAAA 2001:db8::1\n"
-	"@ TXT \"apex\"\n"
-	"ns1 A 192.0.2.53\n"
-	"ns1 AAAA 2001:db8::53\n"
-	"ns2 A 198.51.100.53\n"
-	"mail A 192.0.2.25\n"
-	"mail AAAA 2001:db8::25\n"
-	"www CNAME @\n"
-	"alias CNAME www\n"
-	"ext CNAME host.example.org.\n"
-	"out CNAME www.example.net.\n"
-	"dangling CNAME nothing\n"
-	"loop1 CNAME loop2\n"
-	"loop2 CNAME loop1\n"
-	"self CNAME self\n"
-	"*.wild A 192.0.2.80\n"
-	"*.wild TXT \"wild\"\n"
-	"exists.wild A 192.0.2.81\n"
-	"a.b.wild A 192.0.2.82\n"
-	"*.wc CNAME mail\n"
-	"a.b.c A 192.0.2.83\n"
-	"_sip._tcp SRV 10 5 5060 sip\n"
-	"sip A 192.0.2.60\n"
-	"svc SVCB 1 sip port=8443\n"
-	"sub NS ns.sub\n"
-	"sub NS ns.other\n"
-	"sub DS 12345 13 2 "
-	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
-	"ns.sub A 192.0.2.99\n"
-	"ns.sub AAAA 2001:db8::99\n"
-	"other NS ns.other\n"
-	"ns.other A 192.0.2.98\n"
-	"c2sub CNAME www.sub\n"
-	"nods NS ns.nods\n"
-	"ns.nods A 192.0.2.97\n"
-	"child NS ns1.child\n"
-	"child DS 54321 13 2 "
-	"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n"
-	"ns1.child A 192.0.2.100\n"
-	"old DNAME example.org.\n"
-	"dgrow DNAME sub.dgrow.example.com.\n"
-	"long DNAME " L60 "." L60 "." L60 ".example.org.\n";
+    "$ORIGIN example.com.\n"
+    "$TTL 3600\n"
+    "@ SOA ns1 hostmaster 2026010101 7200 3600 1209600 300\n"
+    "@ NS ns1\n"
+    "@ NS ns2\n"
+    "@ MX 10 mail\n"
+    "@ A 192.0.2.1\n"
+    "@ AAAA 2001:db8::1\n"
+    "@ TXT \"apex\"\n"
+    "ns1 A 192.0.2.53\n"
+    "ns1 AAAA 2001:db8::53\n"
+    "ns2 A 198.51.100.53\n"
+    "mail A 192.0.2.25\n"
+    "mail AAAA 2001:db8::25\n"
+    "www CNAME @\n"
+    "alias CNAME www\n"
+    "ext CNAME host.example.org.\n"
+    "out CNAME www.example.net.\n"
+    "dangling CNAME nothing\n"
+    "loop1 CNAME loop2\n"
+    "loop2 CNAME loop1\n"
+    "self CNAME self\n"
+    "*.wild A 192.0.2.80\n"
+    "*.wild TXT \"wild\"\n"
+    "exists.wild A 192.0.2.81\n"
+    "a.b.wild A 192.0.2.82\n"
+    "*.wc CNAME mail\n"
+    "a.b.c A 192.0.2.83\n"
+    "_sip._tcp SRV 10 5 5060 sip\n"
+    "sip A 192.0.2.60\n"
+    "svc SVCB 1 sip port=8443\n"
+    "sub NS ns.sub\n"
+    "sub NS ns.other\n"
+    "sub DS 12345 13 2 "
+    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+    "ns.sub A 192.0.2.99\n"
+    "ns.sub AAAA 2001:db8::99\n"
+    "other NS ns.other\n"
+    "ns.other A 192.0.2.98\n"
+    "c2sub CNAME www.sub\n"
+    "nods NS ns.nods\n"
+    "ns.nods A 192.0.2.97\n"
+    "child NS ns1.child\n"
+    "child DS 54321 13 2 "
+    "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n"
+    "ns1.child A 192.0.2.100\n"
+    "old DNAME example.org.\n"
+    "dgrow DNAME sub.dgrow.example.com.\n"
+    "long DNAME " L60 "." L60 "." L60 ".example.org.\n";
 
 static char zone_com[8192];
 
@@ -128,123 +128,220 @@ static char zone_com[8192];
  * a.b.ent A (empty non-terminals b.ent, ent), sub (a cut without DS, glue
  * ns.sub) and sec (a cut with DS). */
 static const char zone_n3[] =
-	"n3.test. 3600 IN SOA ns.n3.test. hostmaster.n3.test. 1 7200 3600 1209600 3600\n"
-	"n3.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 5795 n3.test. gM6bQL/imSHmCAnFte4Ax9GXuf4Sl3N+qH+3RoCUBqk6WDC4w//cbWaT +043AROsQ4nGaGqkjGkZum1/RnNtjg==\n"
-	"n3.test. 3600 IN NS ns.n3.test.\n"
-	"n3.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 5795 n3.test. rsqAB3OPqvpzq2lrTCaNW5K2Bts0hbMaC7qUscwMemX8RlcDhmH5vsvy sbWbEe1lmck6yDYT/yWgvhnJj1jyrA==\n"
-	"n3.test. 3600 IN DNSKEY 256 3 13 AFQ/8H9lnW+FYS1mpJtA4YCFq5v7nw4SwClVtE7VEU3E57AKkL3iXFO8 1/xPI6p0y9ZF952M7UsY7Xo/MH4DtQ==\n"
-	"n3.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 5795 n3.test. ehvtm/7f2rGG9zEwKSTCTrTP/G09xHdT1/GC5hQvjZNzoo0wkwKLWekY f/VdGLER1XA3qtWXBqXsO3ZZddk9bg==\n"
-	"n3.test. 0 IN NSEC3PARAM 1 0 0 -\n"
-	"n3.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 5795 n3.test. oRvyUnb0/cOg4xfjX3EuJU1mCT4hH7FEVqaXlGreQCaK81z32PZap2JV rw6N2zkTlBPGepbaAoI8EMQZH9MzWg==\n"
-	"a.b.ent.n3.test. 3600 IN A 192.0.2.2\n"
-	"a.b.ent.n3.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 5795 n3.test. qqLMPiL+uK2ZphjueXv2XCgpX4Q3+NP12MjUAc8GqEY54TIaV2vB0not Gz8J+cIHHeO8pcV7w33ut008GQCtAg==\n"
-	"ns.n3.test. 3600 IN A 192.0.2.53\n"
-	"ns.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. 3K151NdjgSaQSzByG9kk5EfQWv63Ra6cUipY/1XUnCnbNhY6QY+1r+aY wOpiee1oGPcRAS5sONMSOzRiDDHtww==\n"
-	"sec.n3.test. 3600 IN NS ns.other.\n"
-	"sec.n3.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
-	"sec.n3.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 5795 n3.test. BrsEmClo9I7Z/tWINM5te23r3LbxHtHPAFq9oNAtidJpHDiCtSODh0cH fLcp/R9Fa1QnsSCakFXPR8krlbaIog==\n"
-	"sub.n3.test. 3600 IN NS ns.sub.n3.test.\n"
-	"ns.sub.n3.test. 3600 IN A 192.0.2.3\n"
-	"*.wild.n3.test. 3600 IN TXT \"w\"\n"
-	"*.wild.n3.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 5795 n3.test. ZmigQqTe8UFLW3nmSB2XQrUMUBCB57bviAmacXmUMIS+wKLHURu/rJOW 2fRBrLyzLJBxNHfpFQX1QgdgbrHb9g==\n"
-	"www.n3.test. 3600 IN A 192.0.2.1\n"
-	"www.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. kxQ117Ntcj7dZUIOpEJJO81oslkS8M4gfeN66f7e/iU/iY92hlmt3rE+ linnjMeFFFkJ0GK9sNz6B4bydd5dxg==\n"
-	"6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN NSEC3 1 0 0 - 842T23Q88UA1TD583RFAJF3SP81C54T0 NS\n"
-	"6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. PQD6TQmZuciAPSQmNeKLvbLG9enPcA2X43C1p0c+7K/ibX2KnPGy3Gzo VvIIW9kYX9PQV3Kn9LfeqemqUp2k4g==\n"
-	"842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN NSEC3 1 0 0 - 96C35UM9133H8C25JLP78S7KEFU9L2K4\n"
-	"842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. 5nXUnjVa3OpOG5wUB41/dQbJP3rLVSSw1upbu9G2uOf/QiptSHvm/Twp DE97dJrbW90sJkCbEZGKeg/WL5vuTw==\n"
-	"96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN NSEC3 1 0 0 - B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L\n"
-	"96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. Do786tzUOcbnOzRs9mK8+tZHjDkZ3pNMzEBMJhAGS/1ppdkpUWGf3YhF 0r4zQB3gW6tSzj9+0n4+BwKGprHPbQ==\n"
-	"B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN NSEC3 1 0 0 - L2KFES34M5708TICH6LTBLKG8MV98E7U A RRSIG\n"
-	"B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. +nXgslBfDwyw6vBwFLrkUoPMYbmp/kmCNJQZUMZ7+GLJNLyKJzpZrYTe u8B10AHdYzJPHE1paGVe6mwl6H07gg==\n"
-	"L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN NSEC3 1 0 0 - N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8 NS DS RRSIG\n"
-	"L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. n0EMApSnZrpegcdvmfaXKcLRflwW5//7w0g0AjRnUIh6QtEGW4g1V8Jj UUsaqk56cAfwgHCEUAULveTYYJy3cA==\n"
-	"N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN NSEC3 1 0 0 - NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB A RRSIG\n"
-	"N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. K+fn/lwEYDvxFTGypvqojzWOYBsgoUgzNVT69WYMM+NoBnJn9xxC0IGy qZRtoJxRMDXSzFdRiJDKZM1ZzMJHpQ==\n"
-	"NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN NSEC3 1 0 0 - RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML A RRSIG\n"
-	"NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. Rvjix3nBoydWy6ke/uSh5L9paPVP698I1pAvTvfunJwPTy73QE8xKmdC r5T9MqAjkt6rrjgZkG22v4tPC0JoqA==\n"
-	"RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN NSEC3 1 0 0 - SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H\n"
-	"RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. RhedJ9QEnoP0/A2lNCDJEFmTnrpbrmb7C+3isYptJ/eqDa8PEIUhtfIC bbiA5U7vUsDIO2sBSv5jT2J5pFAstg==\n"
-	"SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN NSEC3 1 0 0 - VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV TXT RRSIG\n"
-	"SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. zB2M6P45rME+DTJKlGSdJ75GmCeU3qt9HLmgkM79EusuCR3SUBEHjL8x mPr1W2a55JKdcw/8/trBFaDjCk4fXg==\n"
-	"VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN NSEC3 1 0 0 - 6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
-	"VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 5795 n3.test. b05h4T/c22PBF0cNwEzqeKAJHAV84bJXj/k9h5Tqd2Euzcjh/XThXxXN DMnLu7e3mkkfTOMzJstca3qt+QX8Hg==\n";
+    "n3.test. 3600 IN SOA ns.n3.test. hostmaster.n3.test. 1 7200 3600 1209600 3600\n"
+    "n3.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 5795 n3.test. "
+    "gM6bQL/imSHmCAnFte4Ax9GXuf4Sl3N+qH+3RoCUBqk6WDC4w//cbWaT +043AROsQ4nGaGqkjGkZum1/RnNtjg==\n"
+    "n3.test. 3600 IN NS ns.n3.test.\n"
+    "n3.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 5795 n3.test. "
+    "rsqAB3OPqvpzq2lrTCaNW5K2Bts0hbMaC7qUscwMemX8RlcDhmH5vsvy sbWbEe1lmck6yDYT/yWgvhnJj1jyrA==\n"
+    "n3.test. 3600 IN DNSKEY 256 3 13 AFQ/8H9lnW+FYS1mpJtA4YCFq5v7nw4SwClVtE7VEU3E57AKkL3iXFO8 "
+    "1/xPI6p0y9ZF952M7UsY7Xo/MH4DtQ==\n"
+    "n3.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 5795 n3.test. "
+    "ehvtm/7f2rGG9zEwKSTCTrTP/G09xHdT1/GC5hQvjZNzoo0wkwKLWekY f/VdGLER1XA3qtWXBqXsO3ZZddk9bg==\n"
+    "n3.test. 0 IN NSEC3PARAM 1 0 0 -\n"
+    "n3.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 5795 n3.test. "
+    "oRvyUnb0/cOg4xfjX3EuJU1mCT4hH7FEVqaXlGreQCaK81z32PZap2JV rw6N2zkTlBPGepbaAoI8EMQZH9MzWg==\n"
+    "a.b.ent.n3.test. 3600 IN A 192.0.2.2\n"
+    "a.b.ent.n3.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 5795 n3.test. "
+    "qqLMPiL+uK2ZphjueXv2XCgpX4Q3+NP12MjUAc8GqEY54TIaV2vB0not Gz8J+cIHHeO8pcV7w33ut008GQCtAg==\n"
+    "ns.n3.test. 3600 IN A 192.0.2.53\n"
+    "ns.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. "
+    "3K151NdjgSaQSzByG9kk5EfQWv63Ra6cUipY/1XUnCnbNhY6QY+1r+aY wOpiee1oGPcRAS5sONMSOzRiDDHtww==\n"
+    "sec.n3.test. 3600 IN NS ns.other.\n"
+    "sec.n3.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 "
+    "89ABCDEF\n"
+    "sec.n3.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 5795 n3.test. "
+    "BrsEmClo9I7Z/tWINM5te23r3LbxHtHPAFq9oNAtidJpHDiCtSODh0cH fLcp/R9Fa1QnsSCakFXPR8krlbaIog==\n"
+    "sub.n3.test. 3600 IN NS ns.sub.n3.test.\n"
+    "ns.sub.n3.test. 3600 IN A 192.0.2.3\n"
+    "*.wild.n3.test. 3600 IN TXT \"w\"\n"
+    "*.wild.n3.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 5795 n3.test. "
+    "ZmigQqTe8UFLW3nmSB2XQrUMUBCB57bviAmacXmUMIS+wKLHURu/rJOW 2fRBrLyzLJBxNHfpFQX1QgdgbrHb9g==\n"
+    "www.n3.test. 3600 IN A 192.0.2.1\n"
+    "www.n3.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 5795 n3.test. "
+    "kxQ117Ntcj7dZUIOpEJJO81oslkS8M4gfeN66f7e/iU/iY92hlmt3rE+ linnjMeFFFkJ0GK9sNz6B4bydd5dxg==\n"
+    "6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "842T23Q88UA1TD583RFAJF3SP81C54T0 NS\n"
+    "6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. PQD6TQmZuciAPSQmNeKLvbLG9enPcA2X43C1p0c+7K/ibX2KnPGy3Gzo "
+    "VvIIW9kYX9PQV3Kn9LfeqemqUp2k4g==\n"
+    "842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "96C35UM9133H8C25JLP78S7KEFU9L2K4\n"
+    "842T23Q88UA1TD583RFAJF3SP81C54T0.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. 5nXUnjVa3OpOG5wUB41/dQbJP3rLVSSw1upbu9G2uOf/QiptSHvm/Twp "
+    "DE97dJrbW90sJkCbEZGKeg/WL5vuTw==\n"
+    "96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L\n"
+    "96C35UM9133H8C25JLP78S7KEFU9L2K4.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. Do786tzUOcbnOzRs9mK8+tZHjDkZ3pNMzEBMJhAGS/1ppdkpUWGf3YhF "
+    "0r4zQB3gW6tSzj9+0n4+BwKGprHPbQ==\n"
+    "B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "L2KFES34M5708TICH6LTBLKG8MV98E7U A RRSIG\n"
+    "B9QTMNA5IK8P6T20EJPPQ21EKJUPGN2L.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. +nXgslBfDwyw6vBwFLrkUoPMYbmp/kmCNJQZUMZ7+GLJNLyKJzpZrYTe "
+    "u8B10AHdYzJPHE1paGVe6mwl6H07gg==\n"
+    "L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8 NS DS RRSIG\n"
+    "L2KFES34M5708TICH6LTBLKG8MV98E7U.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. n0EMApSnZrpegcdvmfaXKcLRflwW5//7w0g0AjRnUIh6QtEGW4g1V8Jj "
+    "UUsaqk56cAfwgHCEUAULveTYYJy3cA==\n"
+    "N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB A RRSIG\n"
+    "N7OJMA9732H0N0SS7E7U4LOEHOQVMJA8.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. K+fn/lwEYDvxFTGypvqojzWOYBsgoUgzNVT69WYMM+NoBnJn9xxC0IGy "
+    "qZRtoJxRMDXSzFdRiJDKZM1ZzMJHpQ==\n"
+    "NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML A RRSIG\n"
+    "NJ0SKSN0NGLT434JVLAD1TDROTBEN3QB.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. Rvjix3nBoydWy6ke/uSh5L9paPVP698I1pAvTvfunJwPTy73QE8xKmdC "
+    "r5T9MqAjkt6rrjgZkG22v4tPC0JoqA==\n"
+    "RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H\n"
+    "RQ9U24KFR6NGAKO8NIGK3CAON1VBD1ML.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. RhedJ9QEnoP0/A2lNCDJEFmTnrpbrmb7C+3isYptJ/eqDa8PEIUhtfIC "
+    "bbiA5U7vUsDIO2sBSv5jT2J5pFAstg==\n"
+    "SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV TXT RRSIG\n"
+    "SBQ431ER4SHU0T42ID2UK3BTIH3SSB3H.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. zB2M6P45rME+DTJKlGSdJ75GmCeU3qt9HLmgkM79EusuCR3SUBEHjL8x "
+    "mPr1W2a55JKdcw/8/trBFaDjCk4fXg==\n"
+    "VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN NSEC3 1 0 0 - "
+    "6R1U9PI33KQQ5EUVK3K59DS56JKIGNG4 NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+    "VQUH3BGQ3PDN82E1EC388LG0F7K3DKSV.n3.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 5795 n3.test. b05h4T/c22PBF0cNwEzqeKAJHAV84bJXj/k9h5Tqd2Euzcjh/XThXxXN "
+    "DMnLu7e3mkkfTOMzJstca3qt+QX8Hg==\n";
 
 static const char zone_oo[] =
-	"oo.test. 3600 IN SOA ns.oo.test. hostmaster.oo.test. 1 7200 3600 1209600 3600\n"
-	"oo.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 32648 oo.test. 5X4nq6l4rK8fKg20O9pbZ4b4dP+dZxHo59AWjABCVikYwRyLEtCSOHSo DYQRoTseQlspE3fA/g18XGAkKryk2A==\n"
-	"oo.test. 3600 IN NS ns.oo.test.\n"
-	"oo.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 32648 oo.test. MNjUATx4EE9UZiLCRiReaFUS8znj1MIhvJAoLwAq5PCJbRQygrxnYF8L gp8VKHftVTHZ53j/qOsiOMm81r8vbA==\n"
-	"oo.test. 3600 IN DNSKEY 256 3 13 d1i/fuoS2NL8kGp577BYHIU4rpAUuCjzctP2FU3MtEIZfxyoWNxATVYX HKWZQ1FnufUMAKzlgK+bGfwxakvUnw==\n"
-	"oo.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 32648 oo.test. 9zvYeFFmkwjefIjMwyzWb+RrGaMFmSyn+OvejVXwXyK8UajpP2sVV98h B2rFGa3ID5wdBwme3t0e5yItYMVkAA==\n"
-	"oo.test. 0 IN NSEC3PARAM 1 0 0 -\n"
-	"oo.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 32648 oo.test. 7L414Px95IMufMsgMAb6F9lI708uXF5/BlWqWznRVgebFdRuxo5TJ4Rv DLKvYAXMGUzSVzVf4NAs5PYskjMXJQ==\n"
-	"a.b.ent.oo.test. 3600 IN A 192.0.2.2\n"
-	"a.b.ent.oo.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 32648 oo.test. jWy37OgsoqfD0WNqVb4oM23VdvtWE2qOLZocc4eGVAOW6fuRObWNdkLS w2SekVPjYckfwyApM6krqww5JFvxTw==\n"
-	"ns.oo.test. 3600 IN A 192.0.2.53\n"
-	"ns.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. CFlhnP9LwihgbwNvigILUi0FeBWS6GHKYjR9cWclqJozcso9ANl1rtZy SlkjXBBlKtMqtA8V8IAr6xYIm2Iakg==\n"
-	"sec.oo.test. 3600 IN NS ns.other.\n"
-	"sec.oo.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
-	"sec.oo.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 32648 oo.test. GpEdUyfZxLJVvBWHCLVdqKOntmwweg6lPKHZxLW9rJhQ5jzSQHHcuiny ARAd3fssImO8lHqQ2NoSZI9kfk0nTQ==\n"
-	"sub.oo.test. 3600 IN NS ns.sub.oo.test.\n"
-	"ns.sub.oo.test. 3600 IN A 192.0.2.3\n"
-	"*.wild.oo.test. 3600 IN TXT \"w\"\n"
-	"*.wild.oo.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 32648 oo.test. X//hZpN3En3h+z+lLZ5qR6Pfh75xOGZfBLhGDUVfADIwpkFtlSv69X5r QFnzhGAH6c1TuETizjudifPpJaFKjQ==\n"
-	"www.oo.test. 3600 IN A 192.0.2.1\n"
-	"www.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. ZRI0wHni+7wFr9135sLKr0oTjdVgPz0Ou3UeJ6ym+5OEC9a1mb4Om6aI pobuLBFYE3+Ezmmt8AF5nEitdhC7Jw==\n"
-	"0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN NSEC3 1 1 0 - 10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6\n"
-	"0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. s+PMMBpk+Qzt9UUTSnVIOuwhd51zDg0PNDswNCfK2ce/MoZd8+idisE9 cR1SNalTFgp5oGCEizp4tggaNDaTkw==\n"
-	"10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN NSEC3 1 1 0 - 1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6\n"
-	"10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. DjUxa5mZyc30/CUAfWIrSTp1puzJXueFzBFJ4bol7/tBvYs2HqOwKvbR 1O/sqBHw61LY6q87pwrC8S1ysljLZQ==\n"
-	"1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN NSEC3 1 1 0 - 5D959T38H6N2S9UMUDTH54D55KN0VR2B A RRSIG\n"
-	"1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. hT0nPD74dTLl2c+TnsoWf34YTIGatmaA9bq7ZlBvFeRHLWAUAOlSf5ba PqHOzX10dKkh6dmFhO0vCQkG6897gA==\n"
-	"5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN NSEC3 1 1 0 - 7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH TXT RRSIG\n"
-	"5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. IYdcTG/9GSTzoTEuU52GzX8Evly7fno+EzTEH64tqsuHVvLSUPlCaYgP xcBUuDrctU2rPRJ65p6P/JceeQnHjg==\n"
-	"7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN NSEC3 1 1 0 - F5IHGL3PLR92GV8B9OKS1G5223D9RKPU NS DS RRSIG\n"
-	"7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. LrVs/pql4MUlvc/KKN4J2Ofc4/So7JIQ4tsbXoVpn1JGZ6LxGRJG640w lQqrtQgC+iVr/nq9IRhiwXpZegTkAg==\n"
-	"F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN NSEC3 1 1 0 - JM6FFUVR70TUONSH8125UKG8DF780F3N\n"
-	"F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. 9uK1zoKJAyyVP5hx6jS1tIPlFqDkJLhQjiMOzhv4rbYQ2TslaYresE+G 0vTeTLdTeWZTC912LJhKucpbTU99PQ==\n"
-	"JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN NSEC3 1 1 0 - NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G NS SOA RRSIG DNSKEY NSEC3PARAM\n"
-	"JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. xc++KMqvt9C0Fgmg+5hqcxZAT3SbYwYcijKRMECrhelngfzNh9anJFx5 HQvJPUvWx9qqg69eZgQK3+J3j5Tl3A==\n"
-	"NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN NSEC3 1 1 0 - TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA A RRSIG\n"
-	"NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. Y9TDS9YThBZhVb1+ZcawZumi0+MkA++Uo0qhNu/U4REJif8+/lPAFmu1 iuLCbyAaRsgyoAadRxDqBXNnz2oP7w==\n"
-	"TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN NSEC3 1 1 0 - 0NB6I20ADS3A82KJI6ILC5NOUIQQGT26 A RRSIG\n"
-	"TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 20260101000000 32648 oo.test. 5kqbaKwqsZ0i0FVbOvu+ndvrn31M8FGCgjUPI3eN7vnQmrwl3yVs2sd5 Jxh0s7wg5xf6LiUW4U4ONypDdDXqgA==\n";
+    "oo.test. 3600 IN SOA ns.oo.test. hostmaster.oo.test. 1 7200 3600 1209600 3600\n"
+    "oo.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 32648 oo.test. "
+    "5X4nq6l4rK8fKg20O9pbZ4b4dP+dZxHo59AWjABCVikYwRyLEtCSOHSo DYQRoTseQlspE3fA/g18XGAkKryk2A==\n"
+    "oo.test. 3600 IN NS ns.oo.test.\n"
+    "oo.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 32648 oo.test. "
+    "MNjUATx4EE9UZiLCRiReaFUS8znj1MIhvJAoLwAq5PCJbRQygrxnYF8L gp8VKHftVTHZ53j/qOsiOMm81r8vbA==\n"
+    "oo.test. 3600 IN DNSKEY 256 3 13 d1i/fuoS2NL8kGp577BYHIU4rpAUuCjzctP2FU3MtEIZfxyoWNxATVYX "
+    "HKWZQ1FnufUMAKzlgK+bGfwxakvUnw==\n"
+    "oo.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 32648 oo.test. "
+    "9zvYeFFmkwjefIjMwyzWb+RrGaMFmSyn+OvejVXwXyK8UajpP2sVV98h B2rFGa3ID5wdBwme3t0e5yItYMVkAA==\n"
+    "oo.test. 0 IN NSEC3PARAM 1 0 0 -\n"
+    "oo.test. 0 IN RRSIG NSEC3PARAM 13 2 0 20400101000000 20260101000000 32648 oo.test. "
+    "7L414Px95IMufMsgMAb6F9lI708uXF5/BlWqWznRVgebFdRuxo5TJ4Rv DLKvYAXMGUzSVzVf4NAs5PYskjMXJQ==\n"
+    "a.b.ent.oo.test. 3600 IN A 192.0.2.2\n"
+    "a.b.ent.oo.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 32648 oo.test. "
+    "jWy37OgsoqfD0WNqVb4oM23VdvtWE2qOLZocc4eGVAOW6fuRObWNdkLS w2SekVPjYckfwyApM6krqww5JFvxTw==\n"
+    "ns.oo.test. 3600 IN A 192.0.2.53\n"
+    "ns.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. "
+    "CFlhnP9LwihgbwNvigILUi0FeBWS6GHKYjR9cWclqJozcso9ANl1rtZy SlkjXBBlKtMqtA8V8IAr6xYIm2Iakg==\n"
+    "sec.oo.test. 3600 IN NS ns.other.\n"
+    "sec.oo.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 "
+    "89ABCDEF\n"
+    "sec.oo.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 32648 oo.test. "
+    "GpEdUyfZxLJVvBWHCLVdqKOntmwweg6lPKHZxLW9rJhQ5jzSQHHcuiny ARAd3fssImO8lHqQ2NoSZI9kfk0nTQ==\n"
+    "sub.oo.test. 3600 IN NS ns.sub.oo.test.\n"
+    "ns.sub.oo.test. 3600 IN A 192.0.2.3\n"
+    "*.wild.oo.test. 3600 IN TXT \"w\"\n"
+    "*.wild.oo.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 32648 oo.test. "
+    "X//hZpN3En3h+z+lLZ5qR6Pfh75xOGZfBLhGDUVfADIwpkFtlSv69X5r QFnzhGAH6c1TuETizjudifPpJaFKjQ==\n"
+    "www.oo.test. 3600 IN A 192.0.2.1\n"
+    "www.oo.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 32648 oo.test. "
+    "ZRI0wHni+7wFr9135sLKr0oTjdVgPz0Ou3UeJ6ym+5OEC9a1mb4Om6aI pobuLBFYE3+Ezmmt8AF5nEitdhC7Jw==\n"
+    "0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6\n"
+    "0NB6I20ADS3A82KJI6ILC5NOUIQQGT26.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. s+PMMBpk+Qzt9UUTSnVIOuwhd51zDg0PNDswNCfK2ce/MoZd8+idisE9 "
+    "cR1SNalTFgp5oGCEizp4tggaNDaTkw==\n"
+    "10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6\n"
+    "10F6FISQ1ETQFQRCO9T5T3SM9BJN62R6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. DjUxa5mZyc30/CUAfWIrSTp1puzJXueFzBFJ4bol7/tBvYs2HqOwKvbR "
+    "1O/sqBHw61LY6q87pwrC8S1ysljLZQ==\n"
+    "1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "5D959T38H6N2S9UMUDTH54D55KN0VR2B A RRSIG\n"
+    "1BEUQPQT1TAATAT32GT9T3K6PEGPPJH6.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. hT0nPD74dTLl2c+TnsoWf34YTIGatmaA9bq7ZlBvFeRHLWAUAOlSf5ba "
+    "PqHOzX10dKkh6dmFhO0vCQkG6897gA==\n"
+    "5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH TXT RRSIG\n"
+    "5D959T38H6N2S9UMUDTH54D55KN0VR2B.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. IYdcTG/9GSTzoTEuU52GzX8Evly7fno+EzTEH64tqsuHVvLSUPlCaYgP "
+    "xcBUuDrctU2rPRJ65p6P/JceeQnHjg==\n"
+    "7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "F5IHGL3PLR92GV8B9OKS1G5223D9RKPU NS DS RRSIG\n"
+    "7R7SV3EDIE0RL3KQS4OEMAIKAVCAUKSH.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. LrVs/pql4MUlvc/KKN4J2Ofc4/So7JIQ4tsbXoVpn1JGZ6LxGRJG640w "
+    "lQqrtQgC+iVr/nq9IRhiwXpZegTkAg==\n"
+    "F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "JM6FFUVR70TUONSH8125UKG8DF780F3N\n"
+    "F5IHGL3PLR92GV8B9OKS1G5223D9RKPU.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. 9uK1zoKJAyyVP5hx6jS1tIPlFqDkJLhQjiMOzhv4rbYQ2TslaYresE+G "
+    "0vTeTLdTeWZTC912LJhKucpbTU99PQ==\n"
+    "JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G NS SOA RRSIG DNSKEY NSEC3PARAM\n"
+    "JM6FFUVR70TUONSH8125UKG8DF780F3N.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. xc++KMqvt9C0Fgmg+5hqcxZAT3SbYwYcijKRMECrhelngfzNh9anJFx5 "
+    "HQvJPUvWx9qqg69eZgQK3+J3j5Tl3A==\n"
+    "NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA A RRSIG\n"
+    "NOF0TN71SEC7D1DJJUTQU01U1O69QQ7G.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. Y9TDS9YThBZhVb1+ZcawZumi0+MkA++Uo0qhNu/U4REJif8+/lPAFmu1 "
+    "iuLCbyAaRsgyoAadRxDqBXNnz2oP7w==\n"
+    "TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN NSEC3 1 1 0 - "
+    "0NB6I20ADS3A82KJI6ILC5NOUIQQGT26 A RRSIG\n"
+    "TEQD6MHPR3PNDRAHEH91FMPJ6NEQ4VLA.oo.test. 3600 IN RRSIG NSEC3 13 3 3600 20400101000000 "
+    "20260101000000 32648 oo.test. 5kqbaKwqsZ0i0FVbOvu+ndvrn31M8FGCgjUPI3eN7vnQmrwl3yVs2sd5 "
+    "Jxh0s7wg5xf6LiUW4U4ONypDdDXqgA==\n";
 
 static const char zone_nsec[] =
-	"nsec.test. 3600 IN SOA ns.nsec.test. hostmaster.nsec.test. 1 7200 3600 1209600 3600\n"
-	"nsec.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 19064 nsec.test. uVxntheRsQcAqQHFcBRx1dXa2tn+Symzr4rcsKJDQ0K6eb0SkpHer0+S 74VI+8I5zOAUndxxnA9Kgl+KXZvuWg==\n"
-	"nsec.test. 3600 IN NS ns.nsec.test.\n"
-	"nsec.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 19064 nsec.test. ky6lnkrUa+rlEdEgCfaMyYgmBd9ztINAzPayrQpXJY7rmIQGP5pvBaa+ QR2ruy/a1Vsf6i5HLURIUS+dqrZmHQ==\n"
-	"nsec.test. 3600 IN NSEC a.b.ent.nsec.test. NS SOA RRSIG NSEC DNSKEY\n"
-	"nsec.test. 3600 IN RRSIG NSEC 13 2 3600 20400101000000 20260101000000 19064 nsec.test. AzG3PbFGx6MAoEXoBzGrcwloRESamrcmpsrftnOFUqFW1eKcm3N7zwOp MaYPZcc+kwssFb6550IjOgVEddkrxw==\n"
-	"nsec.test. 3600 IN DNSKEY 256 3 13 2jCjImt75NsUUrnKJrCvMB5rQlyuUABMtM+ApbdWoKKBsfhW9nK+bd8D wyVgVr6HnCP8+wZol4B8avdwgloawQ==\n"
-	"nsec.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 19064 nsec.test. lc5z9Q8GxWpd0aSkBNV98/SWfzG/fRJjDgeRD4wHYXx12jfVAbPt1b4V AswUiaNs4hYJ18MktH1f+TFwILXMuw==\n"
-	"a.b.ent.nsec.test. 3600 IN A 192.0.2.2\n"
-	"a.b.ent.nsec.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 19064 nsec.test. l4C8EffRekclUIaL20lvyg5TMFzKdKN4eiGCscdyfUi8vSOistU52DER O2O7Y7JiDMNB3FXrK6qm/2cs/A2zXw==\n"
-	"a.b.ent.nsec.test. 3600 IN NSEC ns.nsec.test. A RRSIG NSEC\n"
-	"a.b.ent.nsec.test. 3600 IN RRSIG NSEC 13 5 3600 20400101000000 20260101000000 19064 nsec.test. ojwZq8dKs7pvKqw2boulgIlm8FZbhq+vzYFsGcpo1WNlNW1/ZuLrTsxb w6CysfnubOc4HM/U6+4B1n2gfmwsPA==\n"
-	"ns.nsec.test. 3600 IN A 192.0.2.53\n"
-	"ns.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. XxB28DnSDxb1aLuNliCRxjaJ3f5yoZsXW1jwXZhhP1mPPkJV9Y/UDSEM QESYbMejVCPPj24UysBoQtieGstagw==\n"
-	"ns.nsec.test. 3600 IN NSEC sec.nsec.test. A RRSIG NSEC\n"
-	"ns.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. ylM1/bnALSuFdCEoWx2AtQ8pMqawiimeSmxvaClXsyDw6D38LPeWE1m9 wPlh7JVjrgh63S+6MOPCrz+KaH5Ktg==\n"
-	"sec.nsec.test. 3600 IN NS ns.other.\n"
-	"sec.nsec.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 89ABCDEF\n"
-	"sec.nsec.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 19064 nsec.test. K4NC9usyolDIaFT7r20fk4uoIRpj60JDw8kDN6l98i88Uw4Dh89HpxIl ylK9FFwNr3oJJ828SQx0xUKZa1vYZw==\n"
-	"sec.nsec.test. 3600 IN NSEC sub.nsec.test. NS DS RRSIG NSEC\n"
-	"sec.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. nRIzUHBTJHhGEicaVIA3SW3EUTLXbmY8zH4AUL/K9udV1yLXcc9Tv92k ewULLHqMIWLLVdIkkWiBNftoaGfniQ==\n"
-	"sub.nsec.test. 3600 IN NS ns.sub.nsec.test.\n"
-	"sub.nsec.test. 3600 IN NSEC *.wild.nsec.test. NS RRSIG NSEC\n"
-	"sub.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. bRtM8c/xW0hsjUGcEM1hu3j8FqsQ+MIkrlAG3Oc0pzNx83p9P+QyX0Bj pc94wv1SJj/36fLNa9GlQU3vHFeNlA==\n"
-	"ns.sub.nsec.test. 3600 IN A 192.0.2.3\n"
-	"*.wild.nsec.test. 3600 IN TXT \"w\"\n"
-	"*.wild.nsec.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 19064 nsec.test. FpV0JmdwLi3gufrWY8n1X1D/fF5VCgybHxtakvfYWNUaralJF2/R88Rb 2wLNEQ6VuTtCecESEks2NoOUCK9awQ==\n"
-	"*.wild.nsec.test. 3600 IN NSEC www.nsec.test. TXT RRSIG NSEC\n"
-	"*.wild.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. gITb6UEDUZJvrW3xS1iPDN7K4Nq0xWQRPePpNJqa8jot6wKNtGqCLaR+ m5SJ6TPj32nDItKAUqIXuPCtXSRX6g==\n"
-	"www.nsec.test. 3600 IN A 192.0.2.1\n"
-	"www.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. 7dNeR9M0nqAvrm5GbzCwesu2WDxC8xBTnn+Go3y3VeSI9395JkwftbKi qdViDufM14Rk5knKqUaeRVzOqp48Hw==\n"
-	"www.nsec.test. 3600 IN NSEC nsec.test. A RRSIG NSEC\n"
-	"www.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. BCKW58PREi1KTPVKV9Xdejjvx2LkYmvNEYPsmoS6eYJEx2ioxEEb06dC /8sY32bb2KP1dGyeJiKZYDXrs5MVKg==\n";
+    "nsec.test. 3600 IN SOA ns.nsec.test. hostmaster.nsec.test. 1 7200 3600 1209600 3600\n"
+    "nsec.test. 3600 IN RRSIG SOA 13 2 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "uVxntheRsQcAqQHFcBRx1dXa2tn+Symzr4rcsKJDQ0K6eb0SkpHer0+S 74VI+8I5zOAUndxxnA9Kgl+KXZvuWg==\n"
+    "nsec.test. 3600 IN NS ns.nsec.test.\n"
+    "nsec.test. 3600 IN RRSIG NS 13 2 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "ky6lnkrUa+rlEdEgCfaMyYgmBd9ztINAzPayrQpXJY7rmIQGP5pvBaa+ QR2ruy/a1Vsf6i5HLURIUS+dqrZmHQ==\n"
+    "nsec.test. 3600 IN NSEC a.b.ent.nsec.test. NS SOA RRSIG NSEC DNSKEY\n"
+    "nsec.test. 3600 IN RRSIG NSEC 13 2 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "AzG3PbFGx6MAoEXoBzGrcwloRESamrcmpsrftnOFUqFW1eKcm3N7zwOp MaYPZcc+kwssFb6550IjOgVEddkrxw==\n"
+    "nsec.test. 3600 IN DNSKEY 256 3 13 2jCjImt75NsUUrnKJrCvMB5rQlyuUABMtM+ApbdWoKKBsfhW9nK+bd8D "
+    "wyVgVr6HnCP8+wZol4B8avdwgloawQ==\n"
+    "nsec.test. 3600 IN RRSIG DNSKEY 13 2 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "lc5z9Q8GxWpd0aSkBNV98/SWfzG/fRJjDgeRD4wHYXx12jfVAbPt1b4V AswUiaNs4hYJ18MktH1f+TFwILXMuw==\n"
+    "a.b.ent.nsec.test. 3600 IN A 192.0.2.2\n"
+    "a.b.ent.nsec.test. 3600 IN RRSIG A 13 5 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "l4C8EffRekclUIaL20lvyg5TMFzKdKN4eiGCscdyfUi8vSOistU52DER O2O7Y7JiDMNB3FXrK6qm/2cs/A2zXw==\n"
+    "a.b.ent.nsec.test. 3600 IN NSEC ns.nsec.test. A RRSIG NSEC\n"
+    "a.b.ent.nsec.test. 3600 IN RRSIG NSEC 13 5 3600 20400101000000 20260101000000 19064 "
+    "nsec.test. ojwZq8dKs7pvKqw2boulgIlm8FZbhq+vzYFsGcpo1WNlNW1/ZuLrTsxb "
+    "w6CysfnubOc4HM/U6+4B1n2gfmwsPA==\n"
+    "ns.nsec.test. 3600 IN A 192.0.2.53\n"
+    "ns.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "XxB28DnSDxb1aLuNliCRxjaJ3f5yoZsXW1jwXZhhP1mPPkJV9Y/UDSEM QESYbMejVCPPj24UysBoQtieGstagw==\n"
+    "ns.nsec.test. 3600 IN NSEC sec.nsec.test. A RRSIG NSEC\n"
+    "ns.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "ylM1/bnALSuFdCEoWx2AtQ8pMqawiimeSmxvaClXsyDw6D38LPeWE1m9 wPlh7JVjrgh63S+6MOPCrz+KaH5Ktg==\n"
+    "sec.nsec.test. 3600 IN NS ns.other.\n"
+    "sec.nsec.test. 3600 IN DS 12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF01234567 "
+    "89ABCDEF\n"
+    "sec.nsec.test. 3600 IN RRSIG DS 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "K4NC9usyolDIaFT7r20fk4uoIRpj60JDw8kDN6l98i88Uw4Dh89HpxIl ylK9FFwNr3oJJ828SQx0xUKZa1vYZw==\n"
+    "sec.nsec.test. 3600 IN NSEC sub.nsec.test. NS DS RRSIG NSEC\n"
+    "sec.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "nRIzUHBTJHhGEicaVIA3SW3EUTLXbmY8zH4AUL/K9udV1yLXcc9Tv92k ewULLHqMIWLLVdIkkWiBNftoaGfniQ==\n"
+    "sub.nsec.test. 3600 IN NS ns.sub.nsec.test.\n"
+    "sub.nsec.test. 3600 IN NSEC *.wild.nsec.test. NS RRSIG NSEC\n"
+    "sub.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "bRtM8c/xW0hsjUGcEM1hu3j8FqsQ+MIkrlAG3Oc0pzNx83p9P+QyX0Bj pc94wv1SJj/36fLNa9GlQU3vHFeNlA==\n"
+    "ns.sub.nsec.test. 3600 IN A 192.0.2.3\n"
+    "*.wild.nsec.test. 3600 IN TXT \"w\"\n"
+    "*.wild.nsec.test. 3600 IN RRSIG TXT 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "FpV0JmdwLi3gufrWY8n1X1D/fF5VCgybHxtakvfYWNUaralJF2/R88Rb 2wLNEQ6VuTtCecESEks2NoOUCK9awQ==\n"
+    "*.wild.nsec.test. 3600 IN NSEC www.nsec.test. TXT RRSIG NSEC\n"
+    "*.wild.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "gITb6UEDUZJvrW3xS1iPDN7K4Nq0xWQRPePpNJqa8jot6wKNtGqCLaR+ m5SJ6TPj32nDItKAUqIXuPCtXSRX6g==\n"
+    "www.nsec.test. 3600 IN A 192.0.2.1\n"
+    "www.nsec.test. 3600 IN RRSIG A 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "7dNeR9M0nqAvrm5GbzCwesu2WDxC8xBTnn+Go3y3VeSI9395JkwftbKi qdViDufM14Rk5knKqUaeRVzOqp48Hw==\n"
+    "www.nsec.test. 3600 IN NSEC nsec.test. A RRSIG NSEC\n"
+    "www.nsec.test. 3600 IN RRSIG NSEC 13 3 3600 20400101000000 20260101000000 19064 nsec.test. "
+    "BCKW58PREi1KTPVKV9Xdejjvx2LkYmvNEYPsmoS6eYJEx2ioxEEb06dC /8sY32bb2KP1dGyeJiKZYDXrs5MVKg==\n";
 
 /* Appends the generated parts: a TXT RRset too big for 512 octets and an
  * MX RRset whose targets' addresses do not all fit. */
@@ -262,29 +359,29 @@ make_zone_com(void)
 	}
 	for (int i = 1; i <= 10; i++) {
 		n += (size_t)snprintf(zone_com + n, sizeof(zone_com) - n,
-				      "mx MX %d m%d\nm%d A 192.0.2.%d\nm%d AAAA 2001:db8::%d\n", i,
-				      i, i, 110 + i, i, 110 + i);
+		                      "mx MX %d m%d\nm%d A 192.0.2.%d\nm%d AAAA 2001:db8::%d\n", i,
+		                      i, i, 110 + i, i, 110 + i);
 	}
 }
 
 static const char conf_text[] = "server:\n"
-				"  listen: [127.0.0.1@53000]\n"
-				"  udp-max-payload: 1400\n"
-				"  nsid: signet-test\n"
-				"  identity: ns.test\n"
-				"acl:\n"
-				"  - id: local\n"
-				"    address: [127.0.0.0/8]\n"
-				"    action: [transfer]\n"
-				"zone:\n"
-				"  - domain: example.com.\n"
-				"    acl: [local]\n"
-				"  - domain: child.example.com.\n"
-				"  - domain: example.org.\n"
-				"  - domain: unloaded.test.\n"
-				"  - domain: n3.test.\n"
-				"  - domain: oo.test.\n"
-				"  - domain: nsec.test.\n";
+                                "  listen: [127.0.0.1@53000]\n"
+                                "  udp-max-payload: 1400\n"
+                                "  nsid: signet-test\n"
+                                "  identity: ns.test\n"
+                                "acl:\n"
+                                "  - id: local\n"
+                                "    address: [127.0.0.0/8]\n"
+                                "    action: [transfer]\n"
+                                "zone:\n"
+                                "  - domain: example.com.\n"
+                                "    acl: [local]\n"
+                                "  - domain: child.example.com.\n"
+                                "  - domain: example.org.\n"
+                                "  - domain: unloaded.test.\n"
+                                "  - domain: n3.test.\n"
+                                "  - domain: oo.test.\n"
+                                "  - domain: nsec.test.\n";
 
 static conf_t *conf;
 #define NZONES 7
@@ -370,7 +467,7 @@ typedef struct qopt {
 	uint16_t flags;  /* header flags; RD when the option is 0 */
 	uint16_t qclass; /* 0 means IN */
 	bool edns;
-	uint16_t udp;    /* EDNS size; 0 means 1232 */
+	uint16_t udp; /* EDNS size; 0 means 1232 */
 	uint8_t version;
 	bool do_bit;
 	bool nsid;
@@ -434,8 +531,8 @@ run(const uint8_t *q, size_t qlen, bool tcp, uint8_t *resp, size_t cap)
 {
 	struct sockaddr_in from = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
 	rcu_read_lock();
-	size_t n = query_answer(&view, q, qlen, resp, cap, (const struct sockaddr *)&from, tcp,
-			       &stats);
+	size_t n =
+	    query_answer(&view, q, qlen, resp, cap, (const struct sockaddr *)&from, tcp, &stats);
 	rcu_read_unlock();
 	return n;
 }
@@ -523,7 +620,8 @@ parse_msg(const uint8_t *p, size_t len, msg_t *m)
 				return "RDATA past the end";
 			}
 			if (r->type == RRTYPE_OPT) {
-				if (m->opt || sec != AR || dlen != 1 || rdlen > sizeof(m->opt_rdata)) {
+				if (m->opt || sec != AR || dlen != 1 ||
+				    rdlen > sizeof(m->opt_rdata)) {
 					return "bad OPT";
 				}
 				m->opt = true;
@@ -534,10 +632,12 @@ parse_msg(const uint8_t *p, size_t len, msg_t *m)
 			} else {
 				uint8_t rd[65535];
 				size_t rl;
-				if (rdata_unpack(r->type, p, len, pos, rdlen, rd, sizeof(rd), &rl) != SN_OK) {
+				if (rdata_unpack(r->type, p, len, pos, rdlen, rd, sizeof(rd),
+				                 &rl) != SN_OK) {
 					return "bad RDATA";
 				}
-				if (rdata_to_text(r->type, rd, rl, r->rdata, sizeof(r->rdata)) < 0) {
+				if (rdata_to_text(r->type, rd, rl, r->rdata, sizeof(r->rdata)) <
+				    0) {
 					return "RDATA does not print";
 				}
 			}
@@ -608,7 +708,7 @@ ask(const char *name, uint16_t type, const qopt_t *o, bool tcp)
 		size_t qend = 12 + dname_len(q + 12) + 4;
 		CU_ASSERT_EQUAL(resp_msg.question_end, qend);
 		CU_ASSERT(resp_msg.question_end == qend &&
-			  memcmp(resp_buf + 12, q + 12, qend - 12) == 0);
+		          memcmp(resp_buf + 12, q + 12, qend - 12) == 0);
 	}
 	return &resp_msg;
 }
@@ -669,8 +769,8 @@ no_duplicates(const msg_t *m)
 		for (size_t j = i + 1; j < m->nrr; j++) {
 			const rr_t *a = &m->rr[i], *b = &m->rr[j];
 			if (a->sec == b->sec && a->type == b->type &&
-			    strcasecmp(a->owner, b->owner) == 0 && strcmp(a->rdata, b->rdata) == 0 &&
-			    a->type != RRTYPE_OPT) {
+			    strcasecmp(a->owner, b->owner) == 0 &&
+			    strcmp(a->rdata, b->rdata) == 0 && a->type != RRTYPE_OPT) {
 				return false;
 			}
 		}
@@ -686,13 +786,13 @@ is_flags(const msg_t *m, uint16_t set, uint16_t clear)
 
 /* A check that a known server bug makes fail: passes while the bug is
  * there (printing a note), fails when the check starts to hold. */
-#define KNOWN_BUG(cond, why)                                                                     \
-	do {                                                                                     \
-		if (cond) {                                                                      \
-			CU_FAIL("known bug fixed: remove the KNOWN_BUG marker: " why);           \
-		} else {                                                                         \
-			fprintf(stderr, "\n  known bug (%s:%d): %s\n", __FILE__, __LINE__, why); \
-		}                                                                                \
+#define KNOWN_BUG(cond, why)                                                                       \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			CU_FAIL("known bug fixed: remove the KNOWN_BUG marker: " why);             \
+		} else {                                                                           \
+			fprintf(stderr, "\n  known bug (%s:%d): %s\n", __FILE__, __LINE__, why);   \
+		}                                                                                  \
 	} while (0)
 
 /* A negative answer: the zone's SOA alone in authority with TTL
@@ -860,8 +960,8 @@ test_query_dname(void)
 	m = ask("host.dgrow.example.com.", RRTYPE_A, &plain, true);
 	CU_ASSERT_EQUAL(rcode(m), 0);
 	CU_ASSERT(has(m, AN, "dgrow.example.com.", RRTYPE_DNAME, "sub.dgrow.example.com."));
-	CU_ASSERT(has(m, AN, "host.dgrow.example.com.", RRTYPE_CNAME,
-		      "host.sub.dgrow.example.com."));
+	CU_ASSERT(
+	    has(m, AN, "host.dgrow.example.com.", RRTYPE_CNAME, "host.sub.dgrow.example.com."));
 	CU_ASSERT(nrr(m, AN, RRTYPE_CNAME) >= 1 && nrr(m, AN, RRTYPE_CNAME) <= 16);
 	CU_ASSERT(nrr(m, AN, RRTYPE_DNAME) == 1 && no_duplicates(m));
 
@@ -869,7 +969,7 @@ test_query_dname(void)
 	m = udp("x.long.example.com.", RRTYPE_A);
 	CU_ASSERT_EQUAL(rcode(m), 3);
 	CU_ASSERT(has(m, AN, "x.long.example.com.", RRTYPE_CNAME,
-		      "x." L60 "." L60 "." L60 ".example.org."));
+	              "x." L60 "." L60 "." L60 ".example.org."));
 }
 
 static void
@@ -1511,8 +1611,8 @@ answer_long_nsid(const uint8_t *q, size_t qlen, size_t nsid_len, size_t cap)
 		struct sockaddr_in from = {.sin_family = AF_INET};
 		long len = -1;
 		if (r != NULL) {
-			len = (long)query_answer(&v2, q, qlen, r, cap, (const struct sockaddr *)&from,
-						 false, &stats);
+			len = (long)query_answer(&v2, q, qlen, r, cap,
+			                         (const struct sockaddr *)&from, false, &stats);
 		}
 		if (write(fds[1], &len, sizeof(len)) != sizeof(len)) {
 			_exit(1);
@@ -1566,7 +1666,6 @@ test_query_stats(void)
 	CU_ASSERT_EQUAL(stats.tcp, tcp0 + 1);
 	CU_ASSERT_EQUAL(stats.rcode[3], nx + 2);
 }
-
 
 /*
  * DNSSEC: answers with DO from the signed zones.
@@ -1700,11 +1799,12 @@ all_signed(const msg_t *m)
 			size_t tl = strlen(t);
 			snprintf(ct, sizeof(ct), "%s", g->rdata);
 			found = g->type == RRTYPE_RRSIG && g->sec == r->sec &&
-			        strcasecmp(g->owner, r->owner) == 0 && strncmp(g->rdata, t, tl) == 0 &&
-			        g->rdata[tl] == ' ';
+			        strcasecmp(g->owner, r->owner) == 0 &&
+			        strncmp(g->rdata, t, tl) == 0 && g->rdata[tl] == ' ';
 		}
 		if (!found) {
-			fprintf(stderr, "\n  unsigned in the answer: %s type %u\n", r->owner, r->type);
+			fprintf(stderr, "\n  unsigned in the answer: %s type %u\n", r->owner,
+			        r->type);
 			return false;
 		}
 	}
@@ -1989,9 +2089,9 @@ test_query_dnssec_edit(void)
 	char h[NSEC3_B32_LEN + 1], text[DNAME_MAXTEXT + sizeof(((rr_t *)0)->rdata) + 32];
 	hash_of("new.n3.test.", h);
 	snprintf(text, sizeof(text),
-		 "new.n3.test. 3600 IN A 192.0.2.9\n"
-		 "%s.n3.test. 3600 IN NSEC3 1 0 0 - 00000000000000000000000000000000 A RRSIG\n",
-		 h);
+	         "new.n3.test. 3600 IN A 192.0.2.9\n"
+	         "%s.n3.test. 3600 IN NSEC3 1 0 0 - 00000000000000000000000000000000 A RRSIG\n",
+	         h);
 	rrlist_t *add = n3_records(text);
 	snap_t *base = zones[4].snap, *next = NULL;
 	CU_ASSERT_FATAL(snap_edit(base, NULL, add, &next) == SN_OK);

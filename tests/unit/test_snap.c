@@ -465,8 +465,7 @@ chain_param(const snap_t *s)
 	if (p == NULL) {
 		return NULL;
 	}
-	for (const uint8_t *r = p->rdata; r < p->rdata + p->rdata_len;
-	     r += 2 + wire_read_u16(r)) {
+	for (const uint8_t *r = p->rdata; r < p->rdata + p->rdata_len; r += 2 + wire_read_u16(r)) {
 		if (wire_read_u16(r) == 5 && r[2] == 1 && r[3] == 0) {
 			return r + 2;
 		}
@@ -784,8 +783,8 @@ random_op(mctx_t *c)
 {
 	static const uint16_t plain[] = {RRTYPE_A,   RRTYPE_A,   RRTYPE_AAAA, RRTYPE_MX,
 	                                 RRTYPE_TXT, RRTYPE_TXT, RRTYPE_A,    RRTYPE_CNAME};
-	static const uint16_t signable[] = {RRTYPE_A,   RRTYPE_AAAA,  RRTYPE_MX,  RRTYPE_TXT,
-	                                    RRTYPE_NS,  RRTYPE_DNAME, RRTYPE_SOA, RRTYPE_SPF,
+	static const uint16_t signable[] = {RRTYPE_A,     RRTYPE_AAAA,  RRTYPE_MX,  RRTYPE_TXT,
+	                                    RRTYPE_NS,    RRTYPE_DNAME, RRTYPE_SOA, RRTYPE_SPF,
 	                                    RRTYPE_NSEC3, RRTYPE_NSEC};
 	uint8_t dn[DNAME_MAXLEN];
 	const uint8_t *o;
@@ -1828,7 +1827,6 @@ test_snap_big_edit(void)
 	CU_ASSERT(check_big_edit());
 }
 
-
 /* An NSEC3 record at "<hash of h0,h1>.example.com." with `iter`
  * iterations and the next hash given by `n0`. */
 static void
@@ -1875,7 +1873,8 @@ test_snap_nsec3_chains(void)
 	v[n].rdlen = 5;
 	n++;
 	for (unsigned i = 0; i < 500; i++) {
-		nsec3_rr(&v[n++], (uint8_t)(i / 2), (uint8_t)(i % 2 * 128), 0, (uint8_t)(i / 2 + 1));
+		nsec3_rr(&v[n++], (uint8_t)(i / 2), (uint8_t)(i % 2 * 128), 0,
+		         (uint8_t)(i / 2 + 1));
 	}
 	rrlist_t *l = to_rrlist(v, n);
 	snap_t *s = NULL;
