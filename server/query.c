@@ -32,7 +32,7 @@
 #define HDR_LEN 12
 #define MAX_CHAIN 16  /* CNAME/DNAME links followed, as knotd and named do */
 #define MAX_ADD 16    /* RRsets whose targets get additional records */
-#define MAX_PROOFS 16 /* NSEC/NSEC3 RRsets in one answer (a few per wildcard) */
+#define MAX_PROOFS (MAX_CHAIN + 8) /* NSEC/NSEC3 RRsets: 3 + one per wildcard */
 
 #define FLAG_QR 0x8000
 #define FLAG_AA 0x0400
