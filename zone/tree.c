@@ -2,8 +2,8 @@
  * tree.c - persistent (path-copying) B+tree for zone snapshot name indexes.
  *
  * Layout. A leaf holds up to LEAF_MAX entries {key pointer, length, value}
- * sorted by key, in arrays sized to the leaf's capacity: a multiple of
- * LEAF_STEP chosen when the leaf is allocated. Most zones are small (a
+ * sorted by key, in arrays sized to the leaf's capacity, chosen when the
+ * leaf is allocated. Most zones are small (a
  * registrar's zone has a few names), so a leaf is allocated for what it
  * holds rather than for LEAF_MAX: building or copying a leaf sizes it to
  * its content, and a transaction that fills its own copy grows it by half.
@@ -45,9 +45,10 @@
 
 #define LEAF_MAX 64
 #define LEAF_MIN (LEAF_MAX / 4)
-/* Leaf capacities are multiples of LEAF_STEP: a leaf copied for one more
- * entry then often has room for the next few, and malloc sees few sizes. */
-#define LEAF_STEP 4
+/* Leaf capacities are multiples of LEAF_STEP. 1: a leaf of a published
+ * tree is never changed, only copied, so room for more entries would be
+ * used only by the transaction that made it, and is otherwise waste. */
+#define LEAF_STEP TREE_LEAF_STEP
 /* Leaves of this capacity or more are cache-line aligned (a search of a
  * large zone reads a few consecutive lines of them); smaller ones take
  * malloc's own alignment, which wastes nothing. */

@@ -26,9 +26,9 @@
  *    of at most one committed transaction.
  *  - Every leaf is at the same depth; every node but the root is at least a
  *    quarter full, so the height stays logarithmic (<= TREE_MAXHEIGHT).
- *  - Nodes are allocated for what they hold: a leaf has room for a multiple
- *    of 4 entries (up to 64), sized to its content when it is built or
- *    copied, so a zone of a few names pays for a few entries.
+ *  - Nodes are allocated for what they hold: a leaf is sized to its entries
+ *    when it is built or copied (a transaction that fills its own copy
+ *    grows it by half), so a zone of a few names pays for a few entries.
  */
 #pragma once
 
@@ -44,8 +44,10 @@
 /* Deepest tree possible: with nodes at least a quarter full, height 16
  * would need more than 2^61 entries. */
 #define TREE_MAXHEIGHT 16
-/* Leaf capacity classes: a leaf has room for 4, 8, ..., 64 entries. */
-#define TREE_LEAF_CAPS 16
+/* Leaf capacities: a leaf has room for a multiple of TREE_LEAF_STEP
+ * entries, up to 64: TREE_LEAF_CAPS classes. */
+#define TREE_LEAF_STEP 1
+#define TREE_LEAF_CAPS (64 / TREE_LEAF_STEP)
 
 typedef struct tree tree_t;			/* opaque immutable handle */
 typedef struct tree_txn tree_txn_t;		/* opaque: one change in progress */
@@ -66,7 +68,8 @@ typedef struct tree_stats {
 	size_t inodes;		/* internal nodes */
 	size_t bytes;		/* bytes of nodes and handle, as requested from malloc */
 	size_t slack;		/* entries the leaves have room for but do not hold */
-	size_t leaf_caps[TREE_LEAF_CAPS];	/* leaves by capacity: [i] has room for 4 * (i + 1) */
+	size_t leaf_caps[TREE_LEAF_CAPS];	/* leaves by capacity: [i] has room for
+						 * TREE_LEAF_STEP * (i + 1) entries */
 } tree_stats_t;
 
 /* A cursor over one tree, positioned at an entry or invalid (past either
