@@ -899,6 +899,70 @@ now(void)
 /* A 1,000,000-name map (canonical keys of h<i>.example.com.): a change
  * copies at most one path plus one node, a second change next to it copies
  * no more than its own path, and the old map does not move. */
+/* A small map costs what it holds: nhash_stats bytes stay within the
+ * packed node layout (a 24-byte header, a 2-byte length and a 24-byte
+ * entry per key, a pointer per child, up to 6 bytes of padding per node,
+ * and the 24-byte handle) while a map grows one key per transaction from
+ * empty to 200 keys and shrinks back, with nodes folded away as they empty
+ * (canonical form). Each older version must read as before until its
+ * garbage is freed. */
+static bool
+check_small(const nhash_t *h, uint8_t (*keys)[8], size_t lo, size_t hi, const int *vals)
+{
+	nhash_stats_t st;
+
+	CHECK(nhash_check(h) == SN_OK);
+	CHECK(nhash_count(h) == hi - lo);
+	for (size_t i = lo; i < hi; i++) {
+		CHECK(nhash_find(h, keys[i], 4) == &vals[i]);
+	}
+	nhash_stats(h, &st);
+	CHECK(st.count == hi - lo);
+	CHECK(st.bytes <= 24 + st.nodes * (24 + 8 + 6) + st.count * (2 + 24));
+	CHECK(st.count == 0 ? st.nodes == 0 : st.nodes >= 1 && st.nodes <= st.count);
+	return true;
+}
+
+static void
+test_nhash_small_size(void)
+{
+	enum { N = 200 };
+	static uint8_t keys[N][8];
+	static int vals[N];
+	unsigned s = rng_init(9);
+	nhash_t *h = NULL;
+
+	for (size_t i = 0; i < N; i++) {
+		unsigned r = rnd(&s);
+		keys[i][0] = (uint8_t)i;
+		keys[i][1] = (uint8_t)(i >> 8);
+		memcpy(&keys[i][2], &r, 2);	/* distinct keys, random hashes */
+	}
+	CU_ASSERT_FATAL(nhash_new(&h) == SN_OK);
+	for (size_t step = 0; step < 2 * N; step++) {
+		bool grow = step < N;
+		size_t i = grow ? step : step - N;	/* deletes go oldest first */
+		nhash_txn_t *txn = NULL;
+		nhash_t *nh = NULL;
+		nhash_garbage_t *g = NULL;
+		uint64_t hash = nhash_hash(keys[i], 4);
+
+		CU_ASSERT_FATAL(nhash_txn_begin(h, &txn) == SN_OK);
+		if (grow) {
+			CU_ASSERT_FATAL(nhash_txn_set(txn, hash, keys[i], 4, &vals[i], NULL) == SN_OK);
+		} else {
+			CU_ASSERT_FATAL(nhash_txn_del(txn, hash, keys[i], 4, NULL) == SN_OK);
+		}
+		CU_ASSERT_FATAL(nhash_txn_commit(txn, &nh, &g) == SN_OK);
+		/* The old version is intact until its garbage goes. */
+		CU_ASSERT_FATAL(check_small(h, keys, grow ? 0 : i, grow ? i : N, vals));
+		nhash_garbage_free(g);
+		h = nh;
+		CU_ASSERT_FATAL(check_small(h, keys, grow ? 0 : i + 1, grow ? i + 1 : N, vals));
+	}
+	nhash_free(h);
+}
+
 static void
 test_nhash_copy_cost(void)
 {
@@ -993,6 +1057,7 @@ test_nhash_register(void)
 	}
 	CU_add_test(s, "test_nhash_hash", test_nhash_hash);
 	CU_add_test(s, "test_nhash_small", test_nhash_small);
+	CU_add_test(s, "test_nhash_small_size", test_nhash_small_size);
 	CU_add_test(s, "test_nhash_build_errors", test_nhash_build_errors);
 	CU_add_test(s, "test_nhash_deep", test_nhash_deep);
 	CU_add_test(s, "test_nhash_same_hash", test_nhash_same_hash);
