@@ -1796,15 +1796,17 @@ static void
 sha1_final(sha1_t *c, uint8_t out[20])
 {
 	uint64_t bits = c->len * 8;
-	uint8_t pad = 0x80, zero = 0, lenb[8];
-	sha1_update(c, &pad, 1);
-	while (c->nbuf != 56) {
-		sha1_update(c, &zero, 1);
+	c->buf[c->nbuf++] = 0x80;
+	if (c->nbuf > 56) {
+		memset(c->buf + c->nbuf, 0, 64 - c->nbuf);
+		sha1_block(c, c->buf);
+		c->nbuf = 0;
 	}
+	memset(c->buf + c->nbuf, 0, 56 - c->nbuf);
 	for (unsigned i = 0; i < 8; i++) {
-		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
+		c->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
 	}
-	sha1_update(c, lenb, 8);
+	sha1_block(c, c->buf);
 	for (unsigned i = 0; i < 5; i++) {
 		wire_write_u32(out + 4 * i, c->h[i]);
 	}

@@ -100,7 +100,7 @@ typedef struct mrr {
 	uint16_t type;
 	uint16_t rdlen;
 	uint32_t ttl;
-	uint8_t rdata[128];
+	uint8_t rdata[320]; /* room for an NSEC3 with a 255-octet salt */
 } mrr_t;
 
 typedef struct model {
@@ -1916,6 +1916,72 @@ test_snap_nsec3_chains(void)
 	snap_unref(e);
 }
 
+/* The hash behind snap_nsec3_lookup agrees with sign/'s (OpenSSL) for
+ * salts and names that take several SHA-1 blocks, and for iterations: an
+ * NSEC3 owned by the hash sign/ computes is found as the match. */
+static void
+test_snap_nsec3_hash(void)
+{
+	static const struct {
+		uint16_t iter;
+		uint8_t salt_len;
+		const char *name;
+	} cases[] = {
+	    {0, 0, "www.example.com."},
+	    {3, 8, "www.example.com."},
+	    {1, 40, "a.b.c.d.example.com."},
+	    {2, 255, "www.example.com."},
+	    {0, 200, "a-rather-long-label-to-fill-the-first-block-of-sha-one.example.com."},
+	    {1, 35, "www.example.com."}, /* 20 + 35 octets: padding ends a block */
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		uint8_t salt[255], q[DNAME_MAXLEN], h[NSEC3_HASH_LEN];
+		char b32[NSEC3_B32_LEN + 1], text[DNAME_MAXTEXT];
+		for (unsigned i = 0; i < cases[k].salt_len; i++) {
+			salt[i] = (uint8_t)(i * 7 + k);
+		}
+		name(cases[k].name, q);
+		CU_ASSERT_FATAL(nsec3_hash(1, q, salt, cases[k].salt_len, cases[k].iter, h) ==
+		                SN_OK);
+		CU_ASSERT_FATAL(nsec3_base32hex(h, sizeof(h), b32, sizeof(b32)) == NSEC3_B32_LEN);
+		mrr_t v[3];
+		const uint8_t *apex = apex_name();
+		make_soa(&v[0], apex, 1);
+		/* NSEC3PARAM and NSEC3 RDATA share their first fields */
+		memset(&v[1], 0, sizeof(v[1]));
+		memcpy(v[1].owner, apex, dname_len(apex));
+		v[1].type = RRTYPE_NSEC3PARAM;
+		v[1].rdata[0] = 1;
+		wire_write_u16(v[1].rdata + 2, cases[k].iter);
+		v[1].rdata[4] = cases[k].salt_len;
+		memcpy(v[1].rdata + 5, salt, cases[k].salt_len);
+		v[1].rdlen = (uint16_t)(5 + cases[k].salt_len);
+		memset(&v[2], 0, sizeof(v[2]));
+		snprintf(text, sizeof(text), "%s.example.com.", b32);
+		name(text, v[2].owner);
+		v[2].type = RRTYPE_NSEC3;
+		v[2].ttl = 3600;
+		memcpy(v[2].rdata, v[1].rdata, v[1].rdlen);
+		size_t o = v[1].rdlen;
+		v[2].rdata[o++] = 20;
+		memset(v[2].rdata + o, 0, 20);
+		o += 20;
+		v[2].rdlen = (uint16_t)o;
+		CU_ASSERT_FATAL(o <= sizeof(v[2].rdata));
+		rrlist_t *l = to_rrlist(v, 3);
+		snap_t *s = NULL;
+		CU_ASSERT_FATAL(snap_build(apex, l, &s) == SN_OK);
+		rrlist_free(l);
+		bool match = false;
+		const snap_node_t *n = snap_nsec3_lookup(s, q, &match);
+		CU_ASSERT(n != NULL && match && dname_is_equal(n->owner, v[2].owner));
+		/* another name is covered by the one record, not matched */
+		n = snap_nsec3_lookup(s, name("other.example.com.", q), &match);
+		CU_ASSERT(n != NULL && !match);
+		snap_unref(s);
+	}
+}
+
 int
 test_snap_register(void)
 {
@@ -1932,5 +1998,6 @@ test_snap_register(void)
 	CU_add_test(s, "test_snap_threads", test_snap_threads);
 	CU_add_test(s, "test_snap_big_edit", test_snap_big_edit);
 	CU_add_test(s, "test_snap_nsec3_chains", test_snap_nsec3_chains);
+	CU_add_test(s, "test_snap_nsec3_hash", test_snap_nsec3_hash);
 	return CU_get_error();
 }
