@@ -28,7 +28,8 @@
  *    quarter full, so the height stays logarithmic (<= TREE_MAXHEIGHT).
  *  - Nodes are allocated for what they hold: a leaf is sized to its entries
  *    when it is built or copied (a transaction that fills its own copy
- *    grows it by half), so a zone of a few names pays for a few entries.
+ *    grows it by half), an internal node to its children and separators,
+ *    so a zone of a few names pays for a few entries.
  */
 #pragma once
 
