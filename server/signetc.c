@@ -1293,6 +1293,8 @@ cmd_ctl(int argc, char **argv)
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' || t == 0 || t > 86400) {
 				fprintf(stderr, "signetc %s: --timeout takes seconds, 1 to 86400\n",
 					cc->name);
+				fclose(chg);
+				free(changes);
 				return EXIT_USAGE;
 			}
 			timeout_ms = (int)t * 1000;
