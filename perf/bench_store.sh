@@ -3,11 +3,14 @@
 # bench_store.sh - the zone store under load: change latency on a
 # 1,000,000-name zone, and loading/restarting 100,000 small zones beside knotd.
 #
-# usage: perf/bench_store.sh [-m change|zones|both] [-n CHANGES] [-z ZONES]
+# usage: perf/bench_store.sh [-m change|zones|both] [-n CHANGES] [-u update|file] [-R RATE] [-z ZONES]
 #                            [-q INFLIGHT] [-b SECONDS] [-r REPS] [-S SIGNETD] [-s SIGNETC]
 #                            [-c SERVER_CPU,LOAD_CPU] [-N NICE] [-K]
 #   -m  which benchmark (both)
-#   -n  single-record changes applied to the 1M-name zone (20)
+#   -n  single-record changes applied to the 1M-name zone (20; 200 with -u update)
+#   -u  how changes are applied: update (signetc zone-update, the default) or
+#       file (edit the zone file, signetc zone-reload)
+#   -R  zone-update changes a second (20)
 #   -z  zones of 20 records for the load/restart benchmark (100000)
 #   -q  UDP queries loadgen keeps in flight during the change benchmark (64)
 #   -b  seconds of query load without changes, before and after them (8)
@@ -29,7 +32,9 @@ OUT=$PERF/out
 BIN=$OUT/bin
 MODE=both
 REPS=3
-CHANGES=20
+CHANGES=
+UMODE=update
+RATE=20
 NZONES=100000
 INFLIGHT=64
 BASE=8
@@ -40,10 +45,12 @@ NICE=-15
 KNOT=yes
 NAMES=1000000
 
-while getopts m:n:z:q:b:r:S:s:c:N:Kh opt; do
+while getopts m:n:u:R:z:q:b:r:S:s:c:N:Kh opt; do
 	case $opt in
 	m) MODE=$OPTARG ;;
 	n) CHANGES=$OPTARG ;;
+	u) UMODE=$OPTARG ;;
+	R) RATE=$OPTARG ;;
 	z) NZONES=$OPTARG ;;
 	q) INFLIGHT=$OPTARG ;;
 	b) BASE=$OPTARG ;;
@@ -53,11 +60,14 @@ while getopts m:n:z:q:b:r:S:s:c:N:Kh opt; do
 	c) CPUS=$OPTARG ;;
 	N) NICE=$OPTARG ;;
 	K) KNOT=no ;;
-	h) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	h) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
 case $MODE in change | zones | both) ;; *) echo "bench_store: bad -m $MODE" >&2; exit 2 ;; esac
+case $UMODE in update | file) ;; *) echo "bench_store: -u takes update or file" >&2; exit 2 ;; esac
+case $RATE in '' | *[!0-9]*) echo "bench_store: -R takes a whole number of changes a second" >&2; exit 2 ;; esac
+[ -n "$CHANGES" ] || { [ "$UMODE" = update ] && CHANGES=200 || CHANGES=20; }
 for v in "$CHANGES" "$NZONES" "$INFLIGHT" "$BASE" "$REPS"; do
 	case $v in '' | *[!0-9]*) echo "bench_store: -n, -z, -q, -b and -r take numbers" >&2; exit 2 ;; esac
 done
@@ -303,11 +313,11 @@ EOF
 	t1=$(kv answered_at_ns "$r")
 	echo "  first start (1M names imported into the store): $(((t1 - T0_NS) / 1000000)) ms to the first answer; RSS/anon/file MiB: $(mem)"
 	cat >"$d/change.py" <<'EOF'
-import calendar, os, re, select, socket, statistics, struct, subprocess, sys, threading, time
+import calendar, json, os, re, select, socket, statistics, struct, subprocess, sys, threading, time
 
 (port, zonefile, origin, signetc, sock, loadgen, queries, logfile, nchanges,
- inflight, base) = sys.argv[1:12]
-port, nchanges, inflight, base = int(port), int(nchanges), int(inflight), float(base)
+ inflight, base, mode, rate) = sys.argv[1:14]
+port, nchanges, inflight, base, rate = int(port), int(nchanges), int(inflight), float(base), float(rate)
 WIN = 2.0  # seconds of each loadgen window
 
 
@@ -349,6 +359,12 @@ class Zone:
             ip = f"198.18.{k >> 8 & 255}.{k & 255}"
         else:
             ip = f"198.19.{k >> 8 & 255}.{k & 255}"
+        if mode == "update":
+            # signetc zone-update: the file is not touched
+            self.args = ["--add", f"{name} 300 A {ip}"]
+            if self.n % 2 == 0:
+                self.args = ["--del", f"{name} A"] + self.args
+            return name + "." + origin, bytes(int(x) for x in ip.split(".")), None
         line = f"{name}\tA\t{ip}\n".encode()
         with open(self.path, "r+b") as f:
             if self.n % 2:
@@ -479,11 +495,20 @@ for i in range(nchanges):
     name, ip, serial = zone.change()
     with lock:
         target.update(q=wire(name) + struct.pack(">HH", 1, 1), ip=ip, seen=None, seen_rt=None)
+    if mode == "update" and i > 0:
+        # paced: `rate` changes a second
+        time.sleep(max(0.0, c0 + i / rate - time.monotonic()))
     t_trig = time.monotonic()
-    p = subprocess.run([signetc, "zone-reload", "-s", sock, origin], capture_output=True, text=True)
+    if mode == "update":
+        cmd = [signetc, "zone-update", "--json", "-s", sock, origin] + zone.args
+    else:
+        cmd = [signetc, "zone-reload", "-s", sock, origin]
+    p = subprocess.run(cmd, capture_output=True, text=True)
     t_ret = time.monotonic()
     if p.returncode != 0:
-        sys.exit(f"change: signetc zone-reload failed ({p.returncode}): {p.stderr.strip()}")
+        sys.exit(f"change: signetc {cmd[1]} failed ({p.returncode}): {p.stderr.strip()}")
+    if mode == "update":
+        serial = json.loads(p.stdout)["serial"]
     while True:
         with lock:
             seen, seen_rt = target["seen"], target["seen_rt"]
@@ -497,7 +522,7 @@ for i in range(nchanges):
         sys.exit(f"change {i + 1}: no 'serial -> {serial}' line in {logfile}")
     res.append(dict(trig=t_trig, ret=t_ret, seen=seen, seen_rt=seen_rt, commit=commit_at[serial],
                     publish=publish_at.get(serial), stamps=stamps.get(serial, {})))
-    print(f"  change {i + 1}: serial {serial}, reload {t_ret - t_trig:.2f} s, "
+    print(f"  change {i + 1}: serial {serial}, {cmd[1]} {t_ret - t_trig:.3f} s, "
           f"commit->visible {(seen_rt - rt_of(stamps[serial]['c'])) * 1e3:.2f} ms (log stamp), "
           f"{(seen - commit_at[serial]) * 1e3:.2f} ms (log line read)", file=sys.stderr)
 c1 = time.monotonic()
@@ -528,8 +553,10 @@ logged = [(rt_of(r["stamps"]["p"]) - rt_of(r["stamps"]["c"])) * 1e3 for r in res
 inside = lambda lo, hi: [w for w in windows if w[0] >= lo and w[1] <= hi]
 wb = inside(b0, b1) + inside(a0, a1)
 wc = inside(c0, c1)
+how = ("signetc zone-update (no zone file), " + f"{rate:g} a second" if mode == "update"
+       else "the zone file + signetc zone-reload")
 print(f"\n(1) change latency: {nchanges} single-record changes to a 1M-name zone through "
-      f"the zone file + signetc zone-reload, under load ({inflight} queries in flight)")
+      f"{how}, under load ({inflight} queries in flight)")
 print(f"  commit -> visible   {st(c2v, 'ms', 1e3)}  (target: median < 5 ms)")
 print("      from the stamp of the 'serial A -> B' log line, written after the commit (rounded")
 print("      down to the ms, so up to 1 ms high), to the first answer with the new data, the name")
@@ -540,11 +567,16 @@ if logged:
     print("      (signetd's own stamps; that line comes after the publish and the retiring of the")
     print("       old version, so it can follow the first new answer)")
 print(f"  reload returns -> visible  {st(r2v, 'ms', 1e3)}  (negative: visible before signetc returned)")
-print(f"  whole reload (signetc zone-reload: parse 1M names, diff, commit, publish)  {st(reload, 's', 1)}")
+if mode == "update":
+    print(f"  whole change (signetc zone-update: connect, check, commit, publish, answer)  {st(reload, 'ms', 1e3)}")
+else:
+    print(f"  whole reload (signetc zone-reload: parse 1M names, diff, commit, publish)  {st(reload, 's', 1)}")
 print(f"  changes per second sustained: {nchanges / (c1 - c0):.3f} "
       f"({nchanges} changes in {c1 - c0:.1f} s)")
-print("      bounded by re-parsing the whole file at every reload: dynamic updates (RFC 2136),")
-print("      which do not go through the file, come later")
+if mode == "update":
+    print(f"      paced at {rate:g} a second by this benchmark, not a limit of signetd")
+else:
+    print("      bounded by re-parsing the whole file at every reload (-u update avoids it)")
 if wb and wc:
     qb = statistics.median(w[2] for w in wb)
     qc = statistics.median(w[2] for w in wc)
@@ -554,13 +586,14 @@ if wb and wc:
           f"{' '.join(str(w[2]) for w in wc)})")
     print(f"  during/without = {qc / qb:.2f} (target >= 0.90); loss during changes: "
           f"max {max(w[3] for w in wc):.2f}%")
-    print("      on one server core the reload's parse runs beside the worker, so the rate")
-    print("      during file reloads measures the parse as much as the snapshot edit")
+    if mode != "update":
+        print("      on one server core the reload's parse runs beside the worker, so the rate")
+        print("      during file reloads measures the parse as much as the snapshot edit")
 else:
     print(f"  QPS: not enough whole {WIN:.0f} s windows (raise -b or -n)")
 EOF
 	prio "$LCPU" python3 "$d/change.py" "$port" "$d/zone" $origin "$SIGNETC" "$d/var/signet.sock" \
-		"$LOADGEN" "$d/queries" "$d/stderr.log" "$CHANGES" "$INFLIGHT" "$BASE" ||
+		"$LOADGEN" "$d/queries" "$d/stderr.log" "$CHANGES" "$INFLIGHT" "$BASE" "$UMODE" "$RATE" ||
 		{ stop_srv; exit 1; }
 	stop_srv
 }
