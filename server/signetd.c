@@ -372,6 +372,21 @@ publish_from_store(server_t *srv, zone_state_t *zs)
 	return SN_OK;
 }
 
+/* What a change did to a signed zone's signatures. */
+typedef struct sign_out {
+	bool incremental;  /* signed incrementally: srm/sadd hold the change */
+	rrlist_t *srm, *sadd;
+	zsign_info_t info;
+} sign_out_t;
+
+static void
+sign_out_reset(sign_out_t *so)
+{
+	rrlist_free(so->srm);
+	rrlist_free(so->sadd);
+	memset(so, 0, sizeof(*so));
+}
+
 /* One change, applied in one write transaction (store_write may run it
  * again after growing the map, so it starts from scratch each time). */
 typedef struct import_job {
@@ -387,6 +402,7 @@ typedef struct import_job {
 	bool unsigned_now;	     /* out: signing was turned off: records dropped */
 	zsign_info_t sign;	     /* out, when resigned */
 	char sign_err[ZSIGN_ERRLEN]; /* out */
+	sign_out_t so;		     /* out: an incremental signing */
 } import_job_t;
 
 /* RFC 1982 serial arithmetic: is `a` newer than `b`? */
@@ -397,6 +413,32 @@ serial_newer(uint32_t a, uint32_t b)
 }
 
 static uint32_t serial_next(const zone_state_t *zs, uint32_t from);
+
+/* Applies the unsigned change `d` with serial `serial`. A signed zone's
+ * signatures follow it in the same transaction: incrementally when the
+ * signer can (only the changed RRsets and the chain around them), else the
+ * caller signs the whole zone again (so->incremental false). */
+static int
+apply_change_in_txn(store_txn_t *txn, zone_state_t *zs, const conf_policy_t *pol,
+		    const zdiff_t *d, uint32_t serial, sign_out_t *so, char *err)
+{
+	store_zone_meta_t m;
+	sign_out_reset(so);
+	if (pol != NULL && zs->zone.snap != NULL && snap_is_signed(zs->zone.snap) &&
+	    store_zone_get(txn, zs->zone.apex, &m) == SN_OK && m.signed_count > 0) {
+		int rc = zsign_apply_change(txn, zs->zone.apex, pol, zs->zone.snap, d, serial,
+					    (int64_t)time(NULL), &so->srm, &so->sadd, &so->info, err);
+		if (rc == SN_OK) {
+			so->incremental = true;
+			return SN_OK;
+		}
+		if (rc != SN_ENOTSUP) {
+			return rc;
+		}
+		err[0] = '\0';
+	}
+	return store_zone_apply(txn, zs->zone.apex, d, serial);
+}
 
 /* Moves the stored SOA serial on by the zone's serial policy, journalled as
  * a change of nothing else: for changes of signed data only (keys, signing
@@ -528,7 +570,7 @@ import_txn(store_txn_t *txn, void *ctx)
 				    "to %u",
 				    zs->zone.name, to);
 		}
-		rc = store_zone_apply(txn, zs->zone.apex, d, to);
+		rc = apply_change_in_txn(txn, zs, job->policy, d, to, &job->so, job->sign_err);
 		job->changed = true;
 		job->serial_from = from;
 		job->serial_to = to;
@@ -547,7 +589,10 @@ import_txn(store_txn_t *txn, void *ctx)
 		meta_set_file(&m, zs, job->id);
 		rc = store_zone_put_meta(txn, zs->zone.apex, &m);
 	}
-	return rc == SN_OK ? sign_in_txn(txn, zs->zone.apex, job) : rc;
+	if (rc != SN_OK || job->so.incremental) {
+		return rc;
+	}
+	return sign_in_txn(txn, zs->zone.apex, job);
 }
 
 /* Appends a copy of `rr` to `l`. */
@@ -586,7 +631,7 @@ copy_list(rrlist_t *dst, const rrlist_t *src)
  * The zdiff keeps the apex SOA apart (RFC 1995 form); the snapshot edit
  * takes it as one more record removed and added. */
 static int
-publish_edit(zone_state_t *zs, const zdiff_t *d, uint32_t serial_to)
+publish_edit(zone_state_t *zs, const zdiff_t *d, uint32_t serial_to, const sign_out_t *so)
 {
 	store_rr_t soa_before, soa_after;
 	rrlist_t *rem = rrlist_new(), *add = rrlist_new();
@@ -601,7 +646,10 @@ publish_edit(zone_state_t *zs, const zdiff_t *d, uint32_t serial_to)
 	if ((rc = copy_list(rem, zdiff_removed(d))) != SN_OK ||
 	    (rc = copy_list(add, zdiff_added(d))) != SN_OK ||
 	    (rc = list_add(rem, &soa_before, 0)) != SN_OK ||
-	    (rc = list_add(add, &soa_after, serial_to)) != SN_OK || (rc = rrlist_sort(rem)) != SN_OK ||
+	    (rc = list_add(add, &soa_after, serial_to)) != SN_OK ||
+	    (so != NULL && so->incremental &&
+	     ((rc = copy_list(rem, so->srm)) != SN_OK || (rc = copy_list(add, so->sadd)) != SN_OK)) ||
+	    (rc = rrlist_sort(rem)) != SN_OK ||
 	    (rc = rrlist_sort(add)) != SN_OK) {
 		goto out;
 	}
@@ -689,6 +737,7 @@ zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 	rrlist_free(l);
 	if (rc != SN_OK) {
 		zdiff_free(job.diff);
+		sign_out_reset(&job.so);
 		char msg[STORE_ERRMSG_LEN];
 		store_errmsg(srv->store, msg, sizeof(msg));
 		if (job.sign_err[0] != '\0') {
@@ -717,12 +766,18 @@ zone_refresh(server_t *srv, zone_state_t *zs, bool force)
 			    "at the parent now breaks it (remove the DS first)",
 			    zs->zone.name);
 	}
+	if (job.so.incremental) {
+		log_info("zone %s: signed incrementally: %zu signatures in %.3f s", zs->zone.name,
+			 job.so.info.signatures, job.so.info.seconds);
+	}
 	if (job.diff != NULL && zs->loaded && !job.resigned && !job.unsigned_now &&
-	    publish_edit(zs, job.diff, job.serial_to) == SN_OK) {
+	    publish_edit(zs, job.diff, job.serial_to, &job.so) == SN_OK) {
 		zdiff_free(job.diff);
+		sign_out_reset(&job.so);
 		return;
 	}
 	zdiff_free(job.diff);
+	sign_out_reset(&job.so);
 	if (job.changed || !zs->loaded || job.resigned || job.unsigned_now) {
 		(void)publish_from_store(srv, zs); /* a first load, or an edit failed */
 	}
@@ -1307,6 +1362,7 @@ typedef struct update_job {
 	bool resigned, dropped;
 	zsign_info_t sign;
 	char sign_err[ZSIGN_ERRLEN];
+	sign_out_t so;
 } update_job_t;
 
 static int
@@ -1361,8 +1417,10 @@ update_txn(store_txn_t *txn, void *ctx)
 		return rc;
 	}
 	job->diff = d;
-	rc = store_zone_apply(txn, job->zs->zone.apex, d, job->serial_to);
-	if (rc != SN_OK) {
+	job->sign_err[0] = '\0';
+	rc = apply_change_in_txn(txn, job->zs, job->policy, d, job->serial_to, &job->so,
+				 job->sign_err);
+	if (rc != SN_OK || job->so.incremental) {
 		return rc;
 	}
 	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign,
@@ -1418,6 +1476,7 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 		char msg[STORE_ERRMSG_LEN];
 		store_errmsg(srv->store, msg, sizeof(msg));
 		zdiff_free(job.diff);
+		sign_out_reset(&job.so);
 		const char *why = job.sign_err[0] != '\0' ? job.sign_err
 				  : msg[0] != '\0'	      ? msg
 							      : sn_strerror(rc);
@@ -1427,9 +1486,15 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	}
 	log_info("zone %s: serial %u -> %u: %zu records removed, %zu added (update)", zs->zone.name,
 		 from, job.serial_to, removed, added);
-	if (job.resigned || job.dropped || publish_edit(zs, job.diff, job.serial_to) != SN_OK) {
+	if (job.so.incremental) {
+		log_info("zone %s: signed incrementally: %zu signatures in %.3f s", zs->zone.name,
+			 job.so.info.signatures, job.so.info.seconds);
+	}
+	if (job.resigned || job.dropped ||
+	    publish_edit(zs, job.diff, job.serial_to, &job.so) != SN_OK) {
 		(void)publish_from_store(srv, zs);
 	}
+	sign_out_reset(&job.so);
 	zdiff_free(job.diff);
 	ctl_resp_uint(r, "serial", job.serial_to);
 	ctl_resp_uint(r, "removed", removed);

@@ -50,7 +50,11 @@ zsign_key_wants_ds(const keystore_key_t *k, int64_t now)
 
 #include "sign/keypair.h"
 #include "sign/signer.h"
+#include "storage/zdiff.h"
 #include "zone/rrtype.h"
+#include "zone/rdata.h"
+#include "zone/wire.h"
+#include "zone/zfile.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +246,73 @@ make_key(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol, keysto
 	return rc;
 }
 
+/* The signer's keys (loaded from `ks`, by their states at `now`) and its
+ * parameters by the policy. *sk is the caller's (free); the key pairs stay
+ * in `ks`. */
+static int
+signer_setup(struct zkeys *ks, const conf_policy_t *pol, int64_t now, signer_key_t **sk_out,
+	     size_t *nsk_out, signer_params_t *p, char *err)
+{
+	signer_key_t *sk = calloc(ks->n + 1, sizeof(*sk));
+	size_t nsk = 0, ncds = 0;
+	bool cds_always = pol->cds_cdnskey_publish == CONF_CDS_ALWAYS ||
+			  pol->cds_cdnskey_publish == CONF_CDS_DOUBLE_DS;
+	int rc = SN_OK;
+	if (sk == NULL) {
+		return SN_ENOMEM;
+	}
+	for (size_t i = 0; i < ks->n; i++) {
+		struct zkey *z = &ks->v[i];
+		kasp_key_t kk;
+		zsign_key_to_kasp(&z->k, &kk);
+		bool publish = kasp_key_publishes(&kk, now);
+		bool sign = kasp_key_signs(&kk, now);
+		bool cds = pol->cds_cdnskey_publish != CONF_CDS_NONE &&
+			   pol->cds_cdnskey_publish != CONF_CDS_DELETE_DNSSEC &&
+			   kasp_key_cds(&kk, now, cds_always);
+		if (!publish) {
+			continue;
+		}
+		ncds += cds;
+		if (sign) {
+			rc = keypair_from_pem((const char *)z->k.privkey, z->k.privkey_len,
+					      z->k.algorithm, z->k.flags, &z->pair);
+		} else {
+			rc = keypair_from_dnskey(z->k.dnskey, z->k.dnskey_len, &z->pair);
+		}
+		if (rc != SN_OK) {
+			free(sk);
+			return zs_fail(err, rc, "key %u (%s): cannot load it: %s", z->k.key_tag,
+				       keystore_role_name(z->k.role), sn_strerror(rc));
+		}
+		sk[nsk++] = (signer_key_t){
+		    .key = z->pair,
+		    .ksk = z->k.role == KEYSTORE_KSK || z->k.role == KEYSTORE_CSK,
+		    .zsk = z->k.role == KEYSTORE_ZSK || z->k.role == KEYSTORE_CSK,
+		    .publish = true,
+		    .sign = sign,
+		    .cds = cds,
+		};
+	}
+	*p = (signer_params_t){
+	    .nsec3 = pol->nsec3,
+	    .iterations = pol->nsec3_iterations,
+	    .salt_len = pol->nsec3_salt_length,
+	    .opt_out = pol->nsec3_opt_out,
+	    /* an hour back for clocks behind ours (RFC 6781 4.4.2.2) */
+	    .inception = (uint32_t)(now - 3600),
+	    .expiration = (uint32_t)(now + (int64_t)pol->rrsig_lifetime),
+	    .jitter = pol->rrsig_jitter,
+	    .dnskey_ttl = pol->dnskey_ttl == CONF_POLICY_AUTO ? 0 : pol->dnskey_ttl,
+	    .cds = ncds > 0,
+	    .cds_delete = pol->cds_cdnskey_publish == CONF_CDS_DELETE_DNSSEC,
+	    .cds_digest = pol->cds_digest_type,
+	};
+	*sk_out = sk;
+	*nsk_out = nsk;
+	return SN_OK;
+}
+
 int
 zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 	   const rrlist_t *unsigned_sorted, int64_t now, rrlist_t **signed_out,
@@ -292,61 +363,12 @@ zsign_zone(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 			goto out;
 		}
 	}
-	sk = calloc(ks.n, sizeof(*sk));
-	if (sk == NULL) {
-		rc = SN_ENOMEM;
+	size_t nsk = 0;
+	signer_params_t p;
+	rc = signer_setup(&ks, pol, now, &sk, &nsk, &p, err);
+	if (rc != SN_OK) {
 		goto out;
 	}
-	size_t nsk = 0, ncds = 0;
-	bool cds_always = pol->cds_cdnskey_publish == CONF_CDS_ALWAYS ||
-			  pol->cds_cdnskey_publish == CONF_CDS_DOUBLE_DS;
-	for (size_t i = 0; i < ks.n; i++) {
-		struct zkey *z = &ks.v[i];
-		kasp_key_t kk;
-		zsign_key_to_kasp(&z->k, &kk);
-		bool publish = kasp_key_publishes(&kk, now);
-		bool sign = kasp_key_signs(&kk, now);
-		bool cds = pol->cds_cdnskey_publish != CONF_CDS_NONE &&
-			   pol->cds_cdnskey_publish != CONF_CDS_DELETE_DNSSEC &&
-			   kasp_key_cds(&kk, now, cds_always);
-		if (!publish) {
-			continue;
-		}
-		ncds += cds;
-		if (sign) {
-			rc = keypair_from_pem((const char *)z->k.privkey, z->k.privkey_len,
-					      z->k.algorithm, z->k.flags, &z->pair);
-		} else {
-			rc = keypair_from_dnskey(z->k.dnskey, z->k.dnskey_len, &z->pair);
-		}
-		if (rc != SN_OK) {
-			zs_fail(err, rc, "key %u (%s): cannot load it: %s", z->k.key_tag,
-				keystore_role_name(z->k.role), sn_strerror(rc));
-			goto out;
-		}
-		sk[nsk++] = (signer_key_t){
-		    .key = z->pair,
-		    .ksk = z->k.role == KEYSTORE_KSK || z->k.role == KEYSTORE_CSK,
-		    .zsk = z->k.role == KEYSTORE_ZSK || z->k.role == KEYSTORE_CSK,
-		    .publish = true,
-		    .sign = sign,
-		    .cds = cds,
-		};
-	}
-	signer_params_t p = {
-	    .nsec3 = pol->nsec3,
-	    .iterations = pol->nsec3_iterations,
-	    .salt_len = pol->nsec3_salt_length,
-	    .opt_out = pol->nsec3_opt_out,
-	    /* an hour back for clocks behind ours (RFC 6781 4.4.2.2) */
-	    .inception = (uint32_t)(now - 3600),
-	    .expiration = (uint32_t)(now + (int64_t)pol->rrsig_lifetime),
-	    .jitter = pol->rrsig_jitter,
-	    .dnskey_ttl = pol->dnskey_ttl == CONF_POLICY_AUTO ? 0 : pol->dnskey_ttl,
-	    .cds = ncds > 0,
-	    .cds_delete = pol->cds_cdnskey_publish == CONF_CDS_DELETE_DNSSEC,
-	    .cds_digest = pol->cds_digest_type,
-	};
 	if (p.salt_len > 0 && getrandom(p.salt, p.salt_len, 0) != (ssize_t)p.salt_len) {
 		rc = zs_fail(err, SN_EIO, "no random salt");
 		goto out;
@@ -519,5 +541,141 @@ zsign_ds_seen(store_txn_t *txn, const uint8_t *apex, const kasp_policy_t *kp, in
 	}
 	zkeys_free(&ks);
 	free(kk);
+	return rc;
+}
+
+/* ---- a change signed incrementally ---- */
+
+/* Appends the records of `src` to `dst`. */
+static int
+append(rrlist_t *dst, const rrlist_t *src)
+{
+	for (size_t i = 0; i < rrlist_count(src); i++) {
+		rrlist_rr_t r = rrlist_get(src, i);
+		zfile_rr_t z = {.owner = r.owner, .type = r.type, .rclass = r.rclass,
+				.ttl = r.ttl, .rdlen = r.rdlen, .rdata = r.rdata, .file = "change"};
+		int rc = rrlist_add(dst, &z);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	return SN_OK;
+}
+
+static int
+add_soa(rrlist_t *dst, const store_rr_t *soa, uint32_t serial)
+{
+	uint8_t rd[RDATA_MAXLEN];
+	if (soa->rdlen < 20) { /* rdlen is 16 bits: RDATA_MAXLEN holds any */
+		return SN_EINVAL;
+	}
+	memcpy(rd, soa->rdata, soa->rdlen);
+	if (serial != 0) {
+		wire_write_u32(rd + soa->rdlen - 20, serial);
+	}
+	zfile_rr_t z = {.owner = soa->owner, .type = RRTYPE_SOA, .rclass = soa->rclass,
+			.ttl = soa->ttl, .rdlen = soa->rdlen, .rdata = rd, .file = "change"};
+	return rrlist_add(dst, &z);
+}
+
+/* The NSEC3 parameters the zone is signed with: its NSEC3PARAM. */
+static void
+nsec3_params_of(const snap_t *cur, signer_params_t *p)
+{
+	const snap_rrset_t *np = snap_node_rrset(snap_apex_node(cur), RRTYPE_NSEC3PARAM);
+	if (np == NULL || np->count < 1) {
+		return;
+	}
+	uint16_t len = wire_read_u16(np->rdata);
+	const uint8_t *rd = np->rdata + 2;
+	if (len >= 5 && 5u + rd[4] <= len) {
+		p->iterations = wire_read_u16(rd + 2);
+		p->salt_len = rd[4];
+		memcpy(p->salt, rd + 5, rd[4]);
+	}
+}
+
+int
+zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
+		   const snap_t *cur, const zdiff_t *d, uint32_t new_serial, int64_t now,
+		   rrlist_t **srm_out, rrlist_t **sadd_out, zsign_info_t *info,
+		   char err[ZSIGN_ERRLEN])
+{
+	struct zkeys ks = {0};
+	signer_key_t *sk = NULL;
+	size_t nsk = 0;
+	signer_params_t p;
+	rrlist_t *rem = rrlist_new(), *add = rrlist_new(), *srm = NULL, *sadd = NULL;
+	zdiff_t *sd = NULL;
+	store_rr_t before, after;
+	struct timespec t0, t1;
+	int rc = rem != NULL && add != NULL ? SN_OK : SN_ENOMEM;
+
+	err[0] = '\0';
+	if (rc == SN_OK && (!zdiff_soa_before(d, &before) || !zdiff_soa_after(d, &after))) {
+		rc = zs_fail(err, SN_EINVAL, "a change without its SOA");
+	}
+	/* the signer sees the SOA change like any other, with the new serial */
+	if (rc == SN_OK && (rc = append(rem, zdiff_removed(d))) == SN_OK &&
+	    (rc = append(add, zdiff_added(d))) == SN_OK && (rc = add_soa(rem, &before, 0)) == SN_OK &&
+	    (rc = add_soa(add, &after, new_serial)) == SN_OK && (rc = rrlist_sort(rem)) == SN_OK) {
+		rc = rrlist_sort(add);
+	}
+	if (rc == SN_OK && (rc = keystore_list(txn, apex, collect_key, &ks)) == SN_OK) {
+		rc = signer_setup(&ks, pol, now, &sk, &nsk, &p, err);
+	}
+	if (rc != SN_OK) {
+		goto out;
+	}
+	nsec3_params_of(cur, &p);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = signer_sign_incremental(cur, rem, add, sk, nsk, &p, 0, &srm, &sadd, err, ZSIGN_ERRLEN);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc != SN_OK) {
+		goto out; /* SN_ENOTSUP: the caller signs the whole zone */
+	}
+	if ((rc = zdiff_new(&sd)) != SN_OK) {
+		goto out;
+	}
+	for (int side = 0; side < 2 && rc == SN_OK; side++) {
+		const rrlist_t *l = side == 0 ? srm : sadd;
+		for (size_t i = 0; rc == SN_OK && i < rrlist_count(l); i++) {
+			rrlist_rr_t r = rrlist_get(l, i);
+			store_rr_t x = {.owner = r.owner, .type = r.type, .rclass = r.rclass,
+					.ttl = r.ttl, .rdlen = r.rdlen, .rdata = r.rdata};
+			rc = side == 0 ? zdiff_remove(sd, &x) : zdiff_add(sd, &x);
+		}
+	}
+	if (rc == SN_OK && (rc = zdiff_sort(sd)) == SN_OK) {
+		rc = store_zone_apply_signed(txn, apex, d, sd, new_serial);
+		if (rc != SN_OK) {
+			zs_fail(err, rc, "cannot store the signed change: %s", sn_strerror(rc));
+		}
+	}
+	if (rc == SN_OK) {
+		size_t n = 0;
+		for (size_t i = 0; i < rrlist_count(sadd); i++) {
+			n += rrlist_type(sadd, i) == RRTYPE_RRSIG;
+		}
+		if (info != NULL) {
+			*info = (zsign_info_t){
+			    .signatures = n,
+			    .records = rrlist_count(sadd),
+			    .seconds = (double)(t1.tv_sec - t0.tv_sec) +
+				       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+			};
+		}
+		*srm_out = srm;
+		*sadd_out = sadd;
+		srm = sadd = NULL;
+	}
+out:
+	zdiff_free(sd);
+	rrlist_free(srm);
+	rrlist_free(sadd);
+	rrlist_free(rem);
+	rrlist_free(add);
+	free(sk);
+	zkeys_free(&ks);
 	return rc;
 }

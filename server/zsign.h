@@ -26,6 +26,7 @@ bool zsign_key_wants_ds(const keystore_key_t *k, int64_t now);
 #include "conf/conf.h"
 #include "storage/store.h"
 #include "zone/rrlist.h"
+#include "zone/snap.h"
 
 #define ZSIGN_ERRLEN 256
 
@@ -93,3 +94,16 @@ SN_MUSTCHECK int zsign_keys_step(store_txn_t *txn, const uint8_t *apex, const co
  * Returns SN_OK, SN_ENOTFOUND (no key waits), store errors. */
 SN_MUSTCHECK int zsign_ds_seen(store_txn_t *txn, const uint8_t *apex, const kasp_policy_t *kp,
 			       int64_t now, uint16_t *tag);
+
+/* Signs the unsigned change `d` (against the stored SOA) of a signed zone
+ * whose served snapshot is `cur`, incrementally (signer_sign_incremental:
+ * only the changed RRsets and the chain around them), and applies both the
+ * change and its signed part in `txn` with store_zone_apply_signed and
+ * `new_serial`. On SN_OK *srm and *sadd are the signed records removed and
+ * added (caller frees), for the snapshot edit. Returns SN_ENOTSUP when the
+ * signer cannot do it incrementally (nothing written: sign the whole zone
+ * instead), or the signer's and the store's errors (message in `err`). */
+SN_MUSTCHECK int zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
+				    const snap_t *cur, const zdiff_t *d, uint32_t new_serial,
+				    int64_t now, rrlist_t **srm, rrlist_t **sadd,
+				    zsign_info_t *info, char err[ZSIGN_ERRLEN]);
