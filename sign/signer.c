@@ -29,6 +29,7 @@
 #include "sign/nsec.h"
 #include "sign/rrsig.h"
 #include "zone/dname.h"
+#include "zone/rdata.h"
 #include "zone/rrtype.h"
 
 #define MAX_THREADS 256
@@ -920,23 +921,1532 @@ out:
 	return rc;
 }
 
+/*
+ * Incremental signing (DESIGN.md decision 4).
+ *
+ * The change names a few owners. Their RRsets that changed are signed
+ * again; then the denial chain is repaired around the "touched" names: the
+ * owners and (NSEC3) their ancestors, whose existence as empty
+ * non-terminals may change (RFC 5155 7.1). For each touched name we know
+ * whether it had a denial record (the old chain, read from the snapshot)
+ * and whether it must have one now. Names that join the chain (A) and
+ * names that leave it (R) change the "next" field of their predecessor in
+ * the new chain; touched names that stay may change their bitmap. The new
+ * chain is never built: the old one is walked through the next fields of
+ * its records, skipping what R removes, and merged with A.
+ *
+ * Keys compare as the chain orders them: canonical order of names (NSEC,
+ * RFC 4034 6.1) or the order of the hashes (NSEC3, RFC 5155 3).
+ */
+
+/* One owner of the change and its records in the two lists. */
+struct iown {
+	const uint8_t *owner;
+	size_t r_lo, r_hi; /* in removed */
+	size_t a_lo, a_hi; /* in added */
+};
+
+/* A name of the old or the new chain. */
+struct dent {
+	uint8_t name[DNAME_MAXLEN];   /* NSEC: the owner; NSEC3: the hashed name (touched) */
+	uint8_t hash[NSEC3_HASH_LEN]; /* NSEC3 */
+	const snap_node_t *rec;	      /* the node holding the old NSEC/NSEC3, or NULL */
+	bool touched;		      /* its new bitmap comes from the new records */
+	bool m_old, m_new;	      /* in the old / the new chain */
+	bool cut, ds, ent;	      /* new state, touched names only */
+};
+
+struct inc {
+	const snap_t *s;
+	const rrlist_t *rm, *ad;
+	const signer_params_t *p;
+	struct job *j; /* keys and signer name, as signer_sign_full sets them up */
+	bool nsec3;
+	const uint8_t *apex;
+	uint16_t rclass;
+	uint32_t dttl; /* TTL of NSEC/NSEC3 */
+	uint16_t at[8];
+	size_t nat;
+	struct iown *own;
+	size_t nown, cown;
+	struct dent **t, **a, **r, **extra;
+	size_t nt, ct, na, nr, nextra, cextra;
+	const snap_node_t **prevmap; /* NSEC3: old predecessor of r[i] */
+	bool prevmap_done;
+	rrlist_t *orm, *oadd;
+	uint8_t *sc1, *sc2; /* canonical RDATA for comparisons */
+	uint8_t *sigscr;
+	size_t sigcap;
+	const uint8_t **rd;
+	uint16_t *rdl;
+	bool *gone;
+	size_t rcap;
+	char *err;
+	size_t errlen;
+};
+
+static const struct inc *cmp_ctx; /* for qsort; the writer is one thread */
+
+static int
+kcmp(const struct inc *c, const struct dent *a, const struct dent *b)
+{
+	if (c->nsec3) {
+		return memcmp(a->hash, b->hash, NSEC3_HASH_LEN);
+	}
+	return dname_cmp(a->name, b->name);
+}
+
+static int
+dent_qcmp(const void *pa, const void *pb)
+{
+	return kcmp(cmp_ctx, *(struct dent *const *)pa, *(struct dent *const *)pb);
+}
+
+static bool
+is_strict_sub(const uint8_t *name, const uint8_t *parent)
+{
+	return dname_is_subdomain(name, parent) && !dname_is_equal(name, parent);
+}
+
+static uint32_t
+be32_of(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static int
+inc_add(struct inc *c, rrlist_t *l, const uint8_t *owner, uint16_t type, uint32_t ttl,
+	const uint8_t *rd, size_t rdlen)
+{
+	zfile_rr_t rr = {.owner = owner,
+			 .type = type,
+			 .rclass = c->rclass,
+			 .ttl = ttl,
+			 .rdlen = (uint16_t)rdlen,
+			 .rdata = rd,
+			 .file = SIGNER_FILE};
+	return rrlist_add(l, &rr);
+}
+
+/* Puts every record of the snapshot set `rs` into `l`. */
+static int
+inc_add_set(struct inc *c, rrlist_t *l, const uint8_t *owner, uint16_t type,
+	    const snap_rrset_t *rs)
+{
+	const uint8_t *q = rs->rdata;
+	for (uint16_t i = 0; i < rs->count; i++) {
+		uint16_t len = rd16(q);
+		int rc = inc_add(c, l, owner, type, rs->ttl, q + 2, len);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		q += 2 + len;
+	}
+	return SN_OK;
+}
+
+/* The first record of a snapshot set (NSEC and NSEC3 sets hold one). */
+static const uint8_t *
+set_first(const snap_rrset_t *rs, uint16_t *len)
+{
+	*len = rd16(rs->rdata);
+	return rs->rdata + 2;
+}
+
+static bool
+is_generated(const struct inc *c, uint16_t t)
+{
+	if (t == RRTYPE_DNSKEY || t == RRTYPE_NSEC || t == RRTYPE_NSEC3 ||
+	    t == RRTYPE_NSEC3PARAM || t == RRTYPE_RRSIG) {
+		return true;
+	}
+	return (c->p->cds || c->p->cds_delete) && (t == RRTYPE_CDS || t == RRTYPE_CDNSKEY);
+}
+
+static bool
+is_dnssec_input(uint16_t t)
+{
+	return t == RRTYPE_DNSKEY || t == RRTYPE_NSEC || t == RRTYPE_NSEC3 ||
+	       t == RRTYPE_NSEC3PARAM || t == RRTYPE_RRSIG;
+}
+
+/* The change's owner `name`, or NULL. */
+static const struct iown *
+own_find(const struct inc *c, const uint8_t *name)
+{
+	size_t lo = 0, hi = c->nown;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		int d = dname_cmp(c->own[m].owner, name);
+		if (d == 0) {
+			return &c->own[m];
+		}
+		if (d < 0) {
+			lo = m + 1;
+		} else {
+			hi = m;
+		}
+	}
+	return NULL;
+}
+
+/* Index of the first owner of the change not before `name`. */
+static size_t
+own_lower(const struct inc *c, const uint8_t *name)
+{
+	size_t lo = 0, hi = c->nown;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (dname_cmp(c->own[m].owner, name) < 0) {
+			lo = m + 1;
+		} else {
+			hi = m;
+		}
+	}
+	return lo;
+}
+
+static size_t
+count_type(const rrlist_t *l, size_t lo, size_t hi, uint16_t t, size_t *first)
+{
+	size_t n = 0;
+	for (size_t i = lo; i < hi; i++) {
+		if (rrlist_type(l, i) == t) {
+			if (n == 0 && first != NULL) {
+				*first = i;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+#define INC_MAXTYPES 512
+
+/* The unsigned types at `name` after the change, sorted (the types the
+ * signer makes are left out). SN_EINVAL when the change removes more
+ * records of a type than the snapshot holds. */
+static int
+types_new(const struct inc *c, const uint8_t *name, uint16_t *out, size_t *n)
+{
+	const snap_node_t *nd = snap_find(c->s, name);
+	const struct iown *o = own_find(c, name);
+	size_t k = 0;
+	uint16_t cand[INC_MAXTYPES];
+	size_t nc = 0;
+	if (nd != NULL) {
+		for (uint16_t i = 0; i < nd->rrset_count && nc < INC_MAXTYPES; i++) {
+			if (!is_generated(c, nd->rrsets[i].type)) {
+				cand[nc++] = nd->rrsets[i].type;
+			}
+		}
+	}
+	if (o != NULL) {
+		for (size_t i = o->a_lo; i < o->a_hi && nc < INC_MAXTYPES; i++) {
+			cand[nc++] = rrlist_type(c->ad, i);
+		}
+		for (size_t i = o->r_lo; i < o->r_hi && nc < INC_MAXTYPES; i++) {
+			cand[nc++] = rrlist_type(c->rm, i);
+		}
+	}
+	if (nc >= INC_MAXTYPES) {
+		return SN_ERANGE;
+	}
+	/* insertion sort and de-duplication: a handful of types */
+	for (size_t i = 1; i < nc; i++) {
+		uint16_t v = cand[i];
+		size_t m = i;
+		while (m > 0 && cand[m - 1] > v) {
+			cand[m] = cand[m - 1];
+			m--;
+		}
+		cand[m] = v;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		uint16_t t = cand[i];
+		if (i > 0 && cand[i - 1] == t) {
+			continue;
+		}
+		size_t cold = 0;
+		if (nd != NULL) {
+			const snap_rrset_t *rs = snap_node_rrset(nd, t);
+			cold = rs != NULL ? rs->count : 0;
+		}
+		size_t r = o != NULL ? count_type(c->rm, o->r_lo, o->r_hi, t, NULL) : 0;
+		size_t a = o != NULL ? count_type(c->ad, o->a_lo, o->a_hi, t, NULL) : 0;
+		if (r > cold) {
+			return SN_EINVAL;
+		}
+		if (cold - r + a > 0) {
+			out[k++] = t;
+		}
+	}
+	*n = k;
+	return SN_OK;
+}
+
+static bool
+has_type(const uint16_t *t, size_t n, uint16_t ty)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == ty) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether `name` (below the apex) is a delegation after the change. */
+static int
+is_cut_new(const struct inc *c, const uint8_t *name, bool *cut)
+{
+	uint16_t t[INC_MAXTYPES];
+	size_t n = 0;
+	if (dname_is_equal(name, c->apex)) {
+		*cut = false;
+		return SN_OK;
+	}
+	int rc = types_new(c, name, t, &n);
+	if (rc == SN_OK) {
+		*cut = has_type(t, n, RRTYPE_NS);
+	}
+	return rc;
+}
+
+/* Whether a delegation lies strictly between the apex and `name` after the
+ * change (RFC 4035 2.3: such names are not authoritative). */
+static int
+below_cut_new(const struct inc *c, const uint8_t *name, bool *below)
+{
+	const uint8_t *q = dname_parent(name);
+	while (q != NULL && is_strict_sub(q, c->apex)) {
+		bool cut = false;
+		int rc = is_cut_new(c, q, &cut);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		if (cut) {
+			*below = true;
+			return SN_OK;
+		}
+		q = dname_parent(q);
+	}
+	*below = false;
+	return SN_OK;
+}
+
+/* Whether `name` exists after the change: it has records, or a name below
+ * it has (then it is an empty non-terminal). The names below it that had
+ * records and may have lost them are all owners of the change, so the
+ * walk back through the old descendants stops at the first one that keeps
+ * a record. */
+static int
+exists_new(const struct inc *c, const uint8_t *name, unsigned depth, bool *ex)
+{
+	uint16_t t[INC_MAXTYPES];
+	size_t n = 0;
+	int rc = types_new(c, name, t, &n);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (n > 0) {
+		*ex = true;
+		return SN_OK;
+	}
+	/* owners of the change below it */
+	for (size_t i = own_lower(c, name); i < c->nown; i++) {
+		const uint8_t *o = c->own[i].owner;
+		if (!dname_is_subdomain(o, name)) {
+			break;
+		}
+		if (dname_is_equal(o, name)) {
+			continue;
+		}
+		rc = types_new(c, o, t, &n);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		if (n > 0) {
+			*ex = true;
+			return SN_OK;
+		}
+	}
+	/* old names below it, from the last one back: "\xff...\xff.name" sorts
+	 * after every name below `name` except itself and what is below it */
+	size_t nl = dname_len(name);
+	if (nl + 2 > DNAME_MAXLEN || depth > DNAME_MAXLABELS) {
+		*ex = false;
+		return SN_OK;
+	}
+	size_t ll = DNAME_MAXLEN - nl - 1;
+	if (ll > LABEL_MAXLEN) {
+		ll = LABEL_MAXLEN;
+	}
+	uint8_t x[DNAME_MAXLEN];
+	x[0] = (uint8_t)ll;
+	memset(x + 1, 0xff, ll);
+	memcpy(x + 1 + ll, name, nl);
+	if (snap_find(c->s, x) != NULL) {
+		bool sub = false;
+		rc = exists_new(c, x, depth + 1, &sub);
+		if (rc != SN_OK || sub) {
+			*ex = sub;
+			return rc;
+		}
+	}
+	const snap_node_t *nd = snap_prev(c->s, x);
+	while (nd != NULL && is_strict_sub(nd->owner, name)) {
+		if (!(nd->flags & SNAP_ENT)) {
+			if (own_find(c, nd->owner) == NULL) {
+				*ex = true;
+				return SN_OK;
+			}
+			rc = types_new(c, nd->owner, t, &n);
+			if (rc != SN_OK) {
+				return rc;
+			}
+			if (n > 0) {
+				*ex = true;
+				return SN_OK;
+			}
+		}
+		nd = snap_prev(c->s, nd->owner);
+	}
+	*ex = false;
+	return SN_OK;
+}
+
+static int
+hash_name(const struct inc *c, const uint8_t *name, uint8_t out[NSEC3_HASH_LEN])
+{
+	return nsec3_hash(NSEC3_ALG_SHA1, name, c->p->salt, c->p->salt_len, c->p->iterations, out);
+}
+
+/* The owner of the NSEC3 record of hash `h`. */
+static void
+n3_owner(const struct inc *c, const uint8_t *h, uint8_t out[DNAME_MAXLEN])
+{
+	char b32[NSEC3_B32_LEN + 1];
+	(void)nsec3_base32hex(h, NSEC3_HASH_LEN, b32, sizeof(b32));
+	out[0] = NSEC3_B32_LEN;
+	memcpy(out + 1, b32, NSEC3_B32_LEN);
+	memcpy(out + 1 + NSEC3_B32_LEN, c->apex, dname_len(c->apex));
+}
+
+/* Offset of the next hash in NSEC3 RDATA, or 0 if malformed. */
+static size_t
+n3_next_off(const uint8_t *rd, size_t len)
+{
+	if (len < 5 || len < 5 + (size_t)rd[4] + 1) {
+		return 0;
+	}
+	size_t o = 5 + (size_t)rd[4];
+	if (rd[o] != NSEC3_HASH_LEN || len < o + 1 + NSEC3_HASH_LEN) {
+		return 0;
+	}
+	return o + 1;
+}
+
+/* Fills the key of the old chain node `rec` into `d`. */
+static int
+rec_key(const struct inc *c, const snap_node_t *rec, struct dent *d)
+{
+	if (c->nsec3) {
+		size_t hl = 0;
+		if (nsec3_base32hex_decode((const char *)rec->owner + 1, rec->owner[0], d->hash,
+					   NSEC3_HASH_LEN, &hl) != SN_OK ||
+		    hl != NSEC3_HASH_LEN) {
+			return SN_EINVAL;
+		}
+		memcpy(d->name, rec->owner, dname_len(rec->owner));
+	} else {
+		memcpy(d->name, rec->owner, dname_len(rec->owner));
+	}
+	return SN_OK;
+}
+
+static struct dent *
+bsearch_dent(const struct inc *c, struct dent **arr, size_t n, const struct dent *k)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		int d = kcmp(c, arr[m], k);
+		if (d == 0) {
+			return arr[m];
+		}
+		if (d < 0) {
+			lo = m + 1;
+		} else {
+			hi = m;
+		}
+	}
+	return NULL;
+}
+
+/* The denial RRset of an old chain node. */
+static const snap_rrset_t *
+rec_set(const struct inc *c, const snap_node_t *rec)
+{
+	return snap_node_rrset(rec, c->nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC);
+}
+
+/* The old chain's node after `rec`, through its next field. */
+static const snap_node_t *
+old_next(const struct inc *c, const snap_node_t *rec)
+{
+	const snap_rrset_t *rs = rec_set(c, rec);
+	if (rs == NULL) {
+		return NULL;
+	}
+	uint16_t len;
+	const uint8_t *rd = set_first(rs, &len);
+	if (c->nsec3) {
+		size_t o = n3_next_off(rd, len);
+		if (o == 0) {
+			return NULL;
+		}
+		uint8_t own[DNAME_MAXLEN];
+		n3_owner(c, rd + o, own);
+		return snap_nsec3_find(c->s, own);
+	}
+	size_t nl = 0;
+	if (dname_check(rd, len, &nl) != SN_OK) {
+		return NULL;
+	}
+	return snap_find(c->s, rd);
+}
+
+/* Whether the old chain node `rec` leaves the chain. */
+static bool
+rec_removed(const struct inc *c, const snap_node_t *rec, struct dent *tmp)
+{
+	if (rec_key(c, rec, tmp) != SN_OK) {
+		return false;
+	}
+	return bsearch_dent(c, c->r, c->nr, tmp) != NULL;
+}
+
+static int
+build_prevmap(struct inc *c)
+{
+	/* TODO(#5): snap.h has no "NSEC3 predecessor" lookup; until it has,
+	 * the predecessors of the hashes that leave the chain are found in
+	 * one walk of the NSEC3 tree. */
+	c->prevmap = calloc(c->nr > 0 ? c->nr : 1, sizeof(*c->prevmap));
+	if (c->prevmap == NULL) {
+		return SN_ENOMEM;
+	}
+	c->prevmap_done = true;
+	snap_iter_t it;
+	const snap_node_t *nd;
+	struct dent k;
+	for (snap_iter_first(&it, c->s); (nd = snap_iter_node(&it)) != NULL;
+	     snap_iter_next(&it)) {
+		if (!(nd->flags & SNAP_NSEC3)) {
+			continue;
+		}
+		const snap_rrset_t *rs = snap_node_rrset(nd, RRTYPE_NSEC3);
+		if (rs == NULL) {
+			continue;
+		}
+		uint16_t len;
+		const uint8_t *rd = set_first(rs, &len);
+		size_t o = n3_next_off(rd, len);
+		if (o == 0) {
+			continue;
+		}
+		memcpy(k.hash, rd + o, NSEC3_HASH_LEN);
+		size_t lo = 0, hi = c->nr;
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+			int d = memcmp(c->r[m]->hash, k.hash, NSEC3_HASH_LEN);
+			if (d == 0) {
+				c->prevmap[m] = nd;
+				break;
+			}
+			if (d < 0) {
+				lo = m + 1;
+			} else {
+				hi = m;
+			}
+		}
+	}
+	return SN_OK;
+}
+
+/* The old chain's node before the old chain node `rec` (one of R). */
+static int
+old_prev(struct inc *c, const snap_node_t *rec, const snap_node_t **out)
+{
+	if (!c->nsec3) {
+		*out = snap_nsec_prev(c->s, rec->owner);
+		return SN_OK;
+	}
+	if (!c->prevmap_done) {
+		int rc = build_prevmap(c);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	struct dent k;
+	if (rec_key(c, rec, &k) != SN_OK) {
+		return SN_EINVAL;
+	}
+	for (size_t i = 0; i < c->nr; i++) {
+		if (memcmp(c->r[i]->hash, k.hash, NSEC3_HASH_LEN) == 0) {
+			*out = c->prevmap[i];
+			return SN_OK;
+		}
+	}
+	*out = NULL;
+	return SN_OK;
+}
+
+/* The old chain node whose interval covers the key of `d` (not in it). */
+static const snap_node_t *
+old_cover(const struct inc *c, const struct dent *d)
+{
+	if (c->nsec3) {
+		bool m = false;
+		return snap_nsec3_lookup(c->s, d->name, &m);
+	}
+	return snap_nsec_prev(c->s, d->name);
+}
+
+/* The entry for the old chain node `rec`: the touched one of that key, or
+ * a new untouched entry. */
+static int
+dent_of_rec(struct inc *c, const snap_node_t *rec, struct dent **out)
+{
+	struct dent k;
+	memset(&k, 0, sizeof(k));
+	int rc = rec_key(c, rec, &k);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	struct dent *d = bsearch_dent(c, c->t, c->nt, &k);
+	if (d != NULL) {
+		*out = d;
+		return SN_OK;
+	}
+	for (size_t i = 0; i < c->nextra; i++) {
+		if (c->extra[i]->rec == rec) {
+			*out = c->extra[i];
+			return SN_OK;
+		}
+	}
+	if (c->nextra == c->cextra) {
+		size_t nc = c->cextra != 0 ? c->cextra * 2 : 16;
+		struct dent **ne = realloc(c->extra, nc * sizeof(*ne));
+		if (ne == NULL) {
+			return SN_ENOMEM;
+		}
+		c->extra = ne;
+		c->cextra = nc;
+	}
+	d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		return SN_ENOMEM;
+	}
+	*d = k;
+	d->rec = rec;
+	d->m_old = d->m_new = true;
+	c->extra[c->nextra++] = d;
+	*out = d;
+	return SN_OK;
+}
+
+/* a is a better predecessor of x than b (going back from x, wrapping) */
+static bool
+better_pred(const struct inc *c, const struct dent *x, const struct dent *a, const struct dent *b)
+{
+	bool ra = kcmp(c, a, x) < 0, rb = kcmp(c, b, x) < 0;
+	if (ra != rb) {
+		return ra;
+	}
+	return kcmp(c, a, b) > 0;
+}
+
+static bool
+better_next(const struct inc *c, const struct dent *x, const struct dent *a, const struct dent *b)
+{
+	bool ra = kcmp(c, a, x) > 0, rb = kcmp(c, b, x) > 0;
+	if (ra != rb) {
+		return ra;
+	}
+	return kcmp(c, a, b) < 0;
+}
+
+/* Skips the old chain nodes that leave it, going back (dir < 0) or on. */
+static int
+skip_removed(struct inc *c, const snap_node_t **n, int dir)
+{
+	struct dent tmp;
+	size_t guard = c->nr + 1;
+	while (*n != NULL && rec_removed(c, *n, &tmp)) {
+		if (guard-- == 0) {
+			return SN_EINVAL;
+		}
+		if (dir < 0) {
+			int rc = old_prev(c, *n, n);
+			if (rc != SN_OK) {
+				return rc;
+			}
+		} else {
+			*n = old_next(c, *n);
+		}
+	}
+	return SN_OK;
+}
+
+/* The predecessor of `x` (in A or R) in the new chain. */
+static int
+new_pred(struct inc *c, struct dent *x, struct dent **out)
+{
+	const snap_node_t *n = NULL;
+	int rc = SN_OK;
+	if (x->m_old) {
+		rc = old_prev(c, x->rec, &n);
+	} else {
+		n = old_cover(c, x);
+	}
+	if (rc == SN_OK) {
+		rc = skip_removed(c, &n, -1);
+	}
+	if (rc != SN_OK) {
+		return rc;
+	}
+	struct dent *best = NULL;
+	if (n != NULL) {
+		rc = dent_of_rec(c, n, &best);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	if (c->na > 0) {
+		size_t lo = 0, hi = c->na;
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+			if (kcmp(c, c->a[m], x) < 0) {
+				lo = m + 1;
+			} else {
+				hi = m;
+			}
+		}
+		struct dent *cand = c->a[(lo + c->na - 1) % c->na];
+		if (kcmp(c, cand, x) != 0 && (best == NULL || better_pred(c, x, cand, best))) {
+			best = cand;
+		}
+	}
+	if (best == NULL) {
+		return SN_EINVAL;
+	}
+	*out = best;
+	return SN_OK;
+}
+
+/* The successor of `y` (in the new chain) in the new chain. */
+static int
+new_next(struct inc *c, struct dent *y, struct dent **out)
+{
+	const snap_node_t *n = y->m_old ? y->rec : old_cover(c, y);
+	n = n != NULL ? old_next(c, n) : NULL;
+	int rc = skip_removed(c, &n, 1);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	struct dent *best = NULL;
+	if (n != NULL) {
+		rc = dent_of_rec(c, n, &best);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	if (c->na > 0) {
+		size_t lo = 0, hi = c->na;
+		while (lo < hi) {
+			size_t m = lo + (hi - lo) / 2;
+			if (kcmp(c, c->a[m], y) <= 0) {
+				lo = m + 1;
+			} else {
+				hi = m;
+			}
+		}
+		struct dent *cand = c->a[lo % c->na];
+		if (kcmp(c, cand, y) != 0 && (best == NULL || better_next(c, y, cand, best))) {
+			best = cand;
+		}
+	}
+	if (best == NULL) {
+		best = y; /* a chain of one */
+	}
+	*out = best;
+	return SN_OK;
+}
+
+static int
+inc_room(struct inc *c, size_t n)
+{
+	if (n <= c->rcap) {
+		return SN_OK;
+	}
+	size_t nc = c->rcap != 0 ? c->rcap : 64;
+	while (nc < n) {
+		nc *= 2;
+	}
+	const uint8_t **rd = realloc(c->rd, nc * sizeof(*rd));
+	if (rd == NULL) {
+		return SN_ENOMEM;
+	}
+	c->rd = rd;
+	uint16_t *rdl = realloc(c->rdl, nc * sizeof(*rdl));
+	if (rdl == NULL) {
+		return SN_ENOMEM;
+	}
+	c->rdl = rdl;
+	bool *g = realloc(c->gone, nc * sizeof(*g));
+	if (g == NULL) {
+		return SN_ENOMEM;
+	}
+	c->gone = g;
+	c->rcap = nc;
+	return SN_OK;
+}
+
+/* Signs `set` with the keys of its role into the list of additions. */
+static int
+inc_sign(struct inc *c, const rrsig_rrset_t *set, uint32_t ttl)
+{
+	struct job *j = c->j;
+	const keypair_t *const *keys = is_ksk_type(set->type) ? j->ksk : j->zsk;
+	size_t nkeys = is_ksk_type(set->type) ? j->nksk : j->nzsk;
+	size_t need = rrsig_sign_scratch_len(set);
+	if (need > c->sigcap) {
+		uint8_t *s = realloc(c->sigscr, need);
+		if (s == NULL) {
+			return SN_ENOMEM;
+		}
+		c->sigscr = s;
+		c->sigcap = need;
+	}
+	uint32_t exp = signer_expiration(c->p, set->owner, set->type);
+	uint8_t sig[RRSIG_RDATA_MAXLEN];
+	for (size_t k = 0; k < nkeys; k++) {
+		size_t sl = 0;
+		int rc = rrsig_sign(keys[k], set, j->signer, ttl, c->p->inception, exp, c->sigscr,
+				    c->sigcap, sig, sizeof(sig), &sl);
+		if (rc == SN_OK) {
+			rc = inc_add(c, c->oadd, set->owner, RRTYPE_RRSIG, ttl, sig, sl);
+		}
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	return SN_OK;
+}
+
+static bool
+rdata_same(struct inc *c, uint16_t type, const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	if (al == bl && memcmp(a, b, al) == 0) {
+		return true;
+	}
+	if (al != bl) {
+		return false;
+	}
+	memcpy(c->sc1, a, al);
+	memcpy(c->sc2, b, bl);
+	rdata_to_canonical(type, c->sc1, al);
+	rdata_to_canonical(type, c->sc2, bl);
+	return memcmp(c->sc1, c->sc2, al) == 0;
+}
+
+/* Removes the old RRSIGs of (owner, type) and, when `sign`, signs the
+ * RRset the change leaves there. */
+static int
+resign_set(struct inc *c, const struct iown *o, const snap_node_t *nd, uint16_t type, bool sign)
+{
+	const snap_rrset_t *rs = nd != NULL ? snap_node_rrset(nd, type) : NULL;
+	int rc;
+	if (rs != NULL && rs->rrsig != NULL) {
+		rc = inc_add_set(c, c->orm, nd->owner, RRTYPE_RRSIG, rs->rrsig);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	size_t rf = 0, af = 0;
+	size_t nr = count_type(c->rm, o->r_lo, o->r_hi, type, &rf);
+	size_t na = count_type(c->ad, o->a_lo, o->a_hi, type, &af);
+	size_t cold = rs != NULL ? rs->count : 0;
+	rc = inc_room(c, cold + na);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	const uint8_t *q = rs != NULL ? rs->rdata : NULL;
+	for (size_t i = 0; i < cold; i++) {
+		c->rdl[i] = rd16(q);
+		c->rd[i] = q + 2;
+		c->gone[i] = false;
+		q += 2 + c->rdl[i];
+	}
+	/* every removed record must be in the set (the caller's diff and the
+	 * snapshot agree), or the result would not be the new zone */
+	for (size_t i = rf; nr > 0 && i < o->r_hi; i++) {
+		if (rrlist_type(c->rm, i) != type) {
+			continue;
+		}
+		rrlist_rr_t x = rrlist_get(c->rm, i);
+		bool found = false;
+		for (size_t m = 0; m < cold && !found; m++) {
+			if (!c->gone[m] && rdata_same(c, type, c->rd[m], c->rdl[m], x.rdata, x.rdlen)) {
+				c->gone[m] = true;
+				found = true;
+			}
+		}
+		if (!found) {
+			return SN_EINVAL;
+		}
+	}
+	if (!sign) {
+		return SN_OK;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < cold; i++) {
+		if (!c->gone[i]) {
+			c->rd[n] = c->rd[i];
+			c->rdl[n++] = c->rdl[i];
+		}
+	}
+	uint32_t ttl = rs != NULL ? rs->ttl : 0;
+	for (size_t i = af; na > 0 && i < o->a_hi; i++) {
+		if (rrlist_type(c->ad, i) != type) {
+			continue;
+		}
+		rrlist_rr_t x = rrlist_get(c->ad, i);
+		if (i == af) {
+			ttl = x.ttl; /* a TTL change is every record removed and added */
+		}
+		c->rd[n] = x.rdata;
+		c->rdl[n++] = x.rdlen;
+	}
+	if (n == 0) {
+		return SN_OK;
+	}
+	rrsig_rrset_t set = {o->owner, type, c->rclass, n, c->rd, c->rdl};
+	return inc_sign(c, &set, ttl);
+}
+
+/* Signs again what changed at each owner of the change. */
+static int
+inc_rrsets(struct inc *c)
+{
+	uint16_t t[INC_MAXTYPES];
+	for (size_t i = 0; i < c->nown; i++) {
+		const struct iown *o = &c->own[i];
+		const snap_node_t *nd = snap_find(c->s, o->owner);
+		bool below = false, cut = false, cut_old;
+		size_t n = 0;
+		int rc = below_cut_new(c, o->owner, &below);
+		if (rc == SN_OK) {
+			rc = is_cut_new(c, o->owner, &cut);
+		}
+		if (rc == SN_OK) {
+			rc = types_new(c, o->owner, t, &n);
+		}
+		if (rc != SN_OK) {
+			return rc;
+		}
+		cut_old = nd != NULL && (nd->flags & SNAP_DELEG);
+		if (cut != cut_old) {
+			/* TODO(#5): occlusion and uncovering below a changed cut */
+			set_err(c->err, c->errlen, "a delegation is added or removed: sign the "
+				"whole zone");
+			return SN_ENOTSUP;
+		}
+		if (cut && c->p->opt_out) {
+			bool ds_old = snap_node_rrset(nd, RRTYPE_DS) != NULL;
+			if (ds_old != has_type(t, n, RRTYPE_DS)) {
+				set_err(c->err, c->errlen, "an Opt-Out delegation turns secure or "
+					"insecure: sign the whole zone");
+				return SN_ENOTSUP;
+			}
+		}
+		/* each type of the change at this owner, once */
+		for (size_t k = 0; k < 2; k++) {
+			const rrlist_t *l = k == 0 ? c->rm : c->ad;
+			size_t lo = k == 0 ? o->r_lo : o->a_lo, hi = k == 0 ? o->r_hi : o->a_hi;
+			for (size_t m = lo; m < hi; m = rrlist_rrset_end(l, m)) {
+				uint16_t ty = rrlist_type(l, m);
+				if (k == 1 && count_type(c->rm, o->r_lo, o->r_hi, ty, NULL) > 0) {
+					continue; /* done with the removals */
+				}
+				/* RFC 4035 2.2: at a cut only DS is signed; below
+				 * one nothing is */
+				bool sign = !below && (!cut || ty == RRTYPE_DS);
+				rc = resign_set(c, o, nd, ty, sign);
+				if (rc != SN_OK) {
+					char nb[DNAME_MAXTEXT], tb[RRTYPE_MAXTEXT];
+					if (dname_to_text(o->owner, nb, sizeof(nb)) < 0) {
+						snprintf(nb, sizeof(nb), "(name)");
+					}
+					rrtype_to_text(ty, tb, sizeof(tb));
+					set_err(c->err, c->errlen, "%s %s: %s", nb, tb,
+						rc == SN_EINVAL ? "the change does not apply to "
+								  "the zone"
+								: sn_strerror(rc));
+					return rc;
+				}
+			}
+		}
+	}
+	return SN_OK;
+}
+
+static int
+push_t(struct inc *c, const uint8_t *name)
+{
+	if (c->nt == c->ct) {
+		size_t nc = c->ct != 0 ? c->ct * 2 : 16;
+		struct dent **nt = realloc(c->t, nc * sizeof(*nt));
+		if (nt == NULL) {
+			return SN_ENOMEM;
+		}
+		c->t = nt;
+		c->ct = nc;
+	}
+	struct dent *d = calloc(1, sizeof(*d));
+	if (d == NULL) {
+		return SN_ENOMEM;
+	}
+	memcpy(d->name, name, dname_len(name));
+	d->touched = true;
+	c->t[c->nt++] = d;
+	return SN_OK;
+}
+
+static int
+name_qcmp(const void *pa, const void *pb)
+{
+	return dname_cmp((*(struct dent *const *)pa)->name, (*(struct dent *const *)pb)->name);
+}
+
+/* Lists the touched names with their old and new membership. */
+static int
+inc_touched(struct inc *c)
+{
+	int rc;
+	for (size_t i = 0; i < c->nown; i++) {
+		const uint8_t *q = c->own[i].owner;
+		rc = push_t(c, q);
+		if (rc != SN_OK) {
+			return rc;
+		}
+		/* RFC 5155 7.1: the empty non-terminals above an owner come and go with it */
+		for (q = dname_parent(q); c->nsec3 && q != NULL && is_strict_sub(q, c->apex);
+		     q = dname_parent(q)) {
+			rc = push_t(c, q);
+			if (rc != SN_OK) {
+				return rc;
+			}
+		}
+	}
+	/* one entry per name */
+	qsort(c->t, c->nt, sizeof(*c->t), name_qcmp);
+	size_t w = 0;
+	for (size_t i = 0; i < c->nt; i++) {
+		if (w > 0 && dname_cmp(c->t[w - 1]->name, c->t[i]->name) == 0) {
+			free(c->t[i]);
+			continue;
+		}
+		c->t[w++] = c->t[i];
+	}
+	c->nt = w;
+	uint16_t ty[INC_MAXTYPES];
+	for (size_t i = 0; i < c->nt; i++) {
+		struct dent *d = c->t[i];
+		const snap_node_t *nd = snap_find(c->s, d->name);
+		bool apex = dname_is_equal(d->name, c->apex);
+		bool ex = false, below = false;
+		size_t n = 0;
+		rc = types_new(c, d->name, ty, &n);
+		if (rc == SN_OK) {
+			rc = below_cut_new(c, d->name, &below);
+		}
+		if (rc == SN_OK && c->nsec3) {
+			rc = exists_new(c, d->name, 0, &ex);
+		}
+		if (rc != SN_OK) {
+			return rc;
+		}
+		d->cut = !apex && has_type(ty, n, RRTYPE_NS);
+		d->ds = d->cut && has_type(ty, n, RRTYPE_DS);
+		d->ent = n == 0;
+		if (c->nsec3) {
+			d->m_new = apex || (ex && !below && !(c->p->opt_out && d->cut && !d->ds));
+			rc = hash_name(c, d->name, d->hash);
+			if (rc != SN_OK) {
+				return rc;
+			}
+			bool match = false;
+			const snap_node_t *r = snap_nsec3_lookup(c->s, d->name, &match);
+			if (match) {
+				/* RFC 5155 7.1: a hash already in the chain for another name */
+				if (nd == NULL || (nd->flags & SNAP_NONAUTH)) {
+					set_err(c->err, c->errlen, "NSEC3 hash collision");
+					return SN_ECHECK;
+				}
+				d->rec = r;
+				d->m_old = true;
+			}
+		} else {
+			d->m_new = apex || (n > 0 && !below);
+			if (nd != NULL && snap_node_rrset(nd, RRTYPE_NSEC) != NULL) {
+				d->rec = nd;
+				d->m_old = true;
+			}
+		}
+	}
+	cmp_ctx = c;
+	qsort(c->t, c->nt, sizeof(*c->t), dent_qcmp);
+	for (size_t i = 1; i < c->nt; i++) {
+		if (kcmp(c, c->t[i - 1], c->t[i]) == 0) {
+			set_err(c->err, c->errlen, "NSEC3 hash collision");
+			return SN_ECHECK;
+		}
+	}
+	c->a = calloc(c->nt + 1, sizeof(*c->a));
+	c->r = calloc(c->nt + 1, sizeof(*c->r));
+	if (c->a == NULL || c->r == NULL) {
+		return SN_ENOMEM;
+	}
+	for (size_t i = 0; i < c->nt; i++) {
+		struct dent *d = c->t[i];
+		if (d->m_new && !d->m_old) {
+			c->a[c->na++] = d;
+		} else if (d->m_old && !d->m_new) {
+			c->r[c->nr++] = d;
+		}
+	}
+	return SN_OK;
+}
+
+/* The bitmap of `d` in the new chain: from the new records for a touched
+ * name, from its old record otherwise (nsec.c node_types makes the same). */
+static int
+dent_bitmap(struct inc *c, const struct dent *d, uint8_t *out, size_t cap, size_t *len)
+{
+	if (!d->touched) {
+		const snap_rrset_t *rs = rec_set(c, d->rec);
+		if (rs == NULL) {
+			return SN_EINVAL;
+		}
+		uint16_t rl;
+		const uint8_t *rd = set_first(rs, &rl);
+		size_t off;
+		if (c->nsec3) {
+			off = n3_next_off(rd, rl);
+			if (off == 0) {
+				return SN_EINVAL;
+			}
+			off += NSEC3_HASH_LEN;
+		} else {
+			size_t nl = 0;
+			if (dname_check(rd, rl, &nl) != SN_OK) {
+				return SN_EINVAL;
+			}
+			off = nl;
+		}
+		if (rl - off > cap) {
+			return SN_ENOSPC;
+		}
+		memcpy(out, rd + off, rl - off);
+		*len = rl - off;
+		return SN_OK;
+	}
+	uint16_t t[INC_MAXTYPES + 16];
+	size_t n = 0;
+	int rc = types_new(c, d->name, t, &n);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	if (d->cut) {
+		n = 0;
+		t[n++] = RRTYPE_NS;
+		if (d->ds) {
+			t[n++] = RRTYPE_DS;
+		}
+		if (!c->nsec3 || d->ds) {
+			t[n++] = RRTYPE_RRSIG;
+		}
+	} else if (n > 0 || dname_is_equal(d->name, c->apex)) {
+		if (dname_is_equal(d->name, c->apex)) {
+			for (size_t i = 0; i < c->nat; i++) {
+				t[n++] = c->at[i];
+			}
+		}
+		t[n++] = RRTYPE_RRSIG;
+	}
+	if (!c->nsec3) {
+		t[n++] = RRTYPE_NSEC;
+	}
+	return nsec_bitmap(t, n, out, cap, len);
+}
+
+/* Removes the old denial record of `d` and its RRSIGs. */
+static int
+drop_rec(struct inc *c, const struct dent *d)
+{
+	const snap_rrset_t *rs = rec_set(c, d->rec);
+	if (rs == NULL) {
+		return SN_OK;
+	}
+	uint16_t ty = c->nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC;
+	int rc = inc_add_set(c, c->orm, d->rec->owner, ty, rs);
+	if (rc == SN_OK && rs->rrsig != NULL) {
+		rc = inc_add_set(c, c->orm, d->rec->owner, RRTYPE_RRSIG, rs->rrsig);
+	}
+	return rc;
+}
+
+/* Writes (if it changed) the denial record of `u` in the new chain. */
+static int
+write_denial(struct inc *c, struct dent *u)
+{
+	struct dent *nx = NULL;
+	int rc = new_next(c, u, &nx);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	uint8_t rd[NSEC3_RDATA_MAXLEN > NSEC_RDATA_MAXLEN ? NSEC3_RDATA_MAXLEN : NSEC_RDATA_MAXLEN];
+	size_t o = 0, bl = 0;
+	uint8_t owner[DNAME_MAXLEN];
+	if (c->nsec3) {
+		rd[o++] = NSEC3_ALG_SHA1;
+		rd[o++] = c->p->opt_out ? NSEC3_FLAG_OPTOUT : 0;
+		rd[o++] = (uint8_t)(c->p->iterations >> 8);
+		rd[o++] = (uint8_t)c->p->iterations;
+		rd[o++] = c->p->salt_len;
+		memcpy(rd + o, c->p->salt, c->p->salt_len);
+		o += c->p->salt_len;
+		rd[o++] = NSEC3_HASH_LEN;
+		memcpy(rd + o, nx->hash, NSEC3_HASH_LEN);
+		o += NSEC3_HASH_LEN;
+		if (u->rec != NULL) {
+			memcpy(owner, u->rec->owner, dname_len(u->rec->owner));
+		} else {
+			n3_owner(c, u->hash, owner);
+		}
+	} else {
+		const uint8_t *nn = nx->rec != NULL && !nx->touched ? nx->rec->owner : nx->name;
+		size_t nl = dname_len(nn);
+		memcpy(rd, nn, nl);
+		o = nl;
+		memcpy(owner, u->rec != NULL ? u->rec->owner : u->name,
+		       dname_len(u->rec != NULL ? u->rec->owner : u->name));
+	}
+	rc = dent_bitmap(c, u, rd + o, sizeof(rd) - o, &bl);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	o += bl;
+	if (u->m_old && u->rec != NULL) {
+		const snap_rrset_t *rs = rec_set(c, u->rec);
+		uint16_t ol = 0;
+		const uint8_t *od = rs != NULL ? set_first(rs, &ol) : NULL;
+		/* RFC 6840 5.1: the next name's case does not matter; keep a
+		 * record whose only difference would be that */
+		if (od != NULL && rs->ttl == c->dttl &&
+		    rdata_same(c, c->nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC, od, ol, rd, o) &&
+		    (c->nsec3 || dname_is_equal(od, rd))) {
+			return SN_OK;
+		}
+		rc = drop_rec(c, u);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	uint16_t ty = c->nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC;
+	rc = inc_add(c, c->oadd, owner, ty, c->dttl, rd, o);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	const uint8_t *rdp[1] = {rd};
+	uint16_t rdl[1] = {(uint16_t)o};
+	rrsig_rrset_t set = {owner, ty, c->rclass, 1, rdp, rdl};
+	return inc_sign(c, &set, c->dttl);
+}
+
+/* Repairs the chain around the touched names. */
+static int
+inc_chain(struct inc *c)
+{
+	size_t cap = c->nt * 2 + 1, nu = 0;
+	struct dent **u = calloc(cap, sizeof(*u));
+	int rc = SN_OK;
+	if (u == NULL) {
+		return SN_ENOMEM;
+	}
+	for (size_t i = 0; i < c->nt && rc == SN_OK; i++) {
+		struct dent *d = c->t[i];
+		if (d->m_new) {
+			u[nu++] = d;
+		}
+		if (d->m_new != d->m_old) {
+			struct dent *pr = NULL;
+			rc = new_pred(c, d, &pr);
+			if (rc == SN_OK) {
+				u[nu++] = pr;
+			}
+		}
+		if (rc == SN_OK && d->m_old && !d->m_new) {
+			rc = drop_rec(c, d);
+		}
+	}
+	if (rc == SN_OK) {
+		cmp_ctx = c;
+		qsort(u, nu, sizeof(*u), dent_qcmp);
+	}
+	for (size_t i = 0; i < nu && rc == SN_OK; i++) {
+		if (i > 0 && u[i] == u[i - 1]) {
+			continue;
+		}
+		rc = write_denial(c, u[i]);
+	}
+	free(u);
+	if (rc != SN_OK && rc != SN_ENOMEM) {
+		set_err(c->err, c->errlen, "the denial chain of the zone is not what the change "
+			"expects: %s", sn_strerror(rc));
+	}
+	return rc;
+}
+
+/* Splits the change into owners, checking its types. */
+static int
+inc_owners(struct inc *c)
+{
+	size_t i = 0, k = 0, nr = rrlist_count(c->rm), na = rrlist_count(c->ad);
+	while (i < nr || k < na) {
+		const uint8_t *o;
+		int d;
+		if (i < nr && k < na) {
+			d = dname_cmp(rrlist_get(c->rm, i).owner, rrlist_get(c->ad, k).owner);
+		} else {
+			d = i < nr ? -1 : 1;
+		}
+		o = d <= 0 ? rrlist_get(c->rm, i).owner : rrlist_get(c->ad, k).owner;
+		if (c->nown == c->cown) {
+			size_t ncap = c->cown != 0 ? c->cown * 2 : 16;
+			struct iown *no = realloc(c->own, ncap * sizeof(*no));
+			if (no == NULL) {
+				return SN_ENOMEM;
+			}
+			c->own = no;
+			c->cown = ncap;
+		}
+		struct iown *w = &c->own[c->nown++];
+		w->owner = o;
+		w->r_lo = w->r_hi = i;
+		w->a_lo = w->a_hi = k;
+		if (d <= 0) {
+			w->r_hi = i = rrlist_owner_end(c->rm, i);
+		}
+		if (d >= 0) {
+			w->a_hi = k = rrlist_owner_end(c->ad, k);
+		}
+		if (!dname_is_subdomain(o, c->apex)) {
+			set_err(c->err, c->errlen, "a record of the change is outside the zone");
+			return SN_EINVAL;
+		}
+	}
+	for (size_t l = 0; l < 2; l++) {
+		const rrlist_t *x = l == 0 ? c->rm : c->ad;
+		for (size_t m = 0; m < rrlist_count(x); m++) {
+			uint16_t t = rrlist_type(x, m);
+			if (is_dnssec_input(t) ||
+			    ((c->p->cds || c->p->cds_delete) &&
+			     (t == RRTYPE_CDS || t == RRTYPE_CDNSKEY))) {
+				set_err(c->err, c->errlen, "DNSSEC records in the unsigned change");
+				return SN_EINVAL;
+			}
+			if (c->rclass == 0) {
+				c->rclass = rrlist_rclass(x, m);
+			}
+		}
+	}
+	return SN_OK;
+}
+
+/* The TTL of the SOA and of NSEC/NSEC3 (RFC 9077 3) before and after. */
+static int
+soa_ttls(struct inc *c, uint32_t *soa_old, uint32_t *d_old, uint32_t *soa_new, uint32_t *d_new)
+{
+	const snap_rrset_t *rs = snap_node_rrset(snap_apex_node(c->s), RRTYPE_SOA);
+	if (rs == NULL) {
+		return SN_EINVAL;
+	}
+	uint16_t l;
+	const uint8_t *rd = set_first(rs, &l);
+	if (l < 20) {
+		return SN_EINVAL;
+	}
+	uint32_t min = be32_of(rd + l - 4);
+	*soa_old = *soa_new = rs->ttl;
+	*d_old = *d_new = min < rs->ttl ? min : rs->ttl;
+	const struct iown *o = own_find(c, c->apex);
+	size_t af = 0;
+	if (o != NULL && count_type(c->ad, o->a_lo, o->a_hi, RRTYPE_SOA, &af) > 0) {
+		rrlist_rr_t s = rrlist_get(c->ad, af);
+		if (s.rdlen < 20) {
+			return SN_EINVAL;
+		}
+		min = be32_of(s.rdata + s.rdlen - 4);
+		*soa_new = s.ttl;
+		*d_new = min < s.ttl ? min : s.ttl;
+	}
+	return SN_OK;
+}
+
 int
 signer_sign_incremental(const snap_t *cur, const rrlist_t *removed, const rrlist_t *added,
 			const signer_key_t *keys, size_t nkeys, const signer_params_t *p,
 			uint32_t refresh_before, rrlist_t **rm_out, rrlist_t **add_out, char *err,
 			size_t errlen)
 {
-	(void)cur;
-	(void)removed;
-	(void)added;
-	(void)keys;
-	(void)nkeys;
-	(void)p;
-	(void)refresh_before;
-	(void)rm_out;
-	(void)add_out;
-	/* TODO(#5): the contract is in signer.h; until then a change is
-	 * signed by signing the whole zone again. */
-	set_err(err, errlen, "incremental signing is not implemented yet: sign the whole zone");
-	return SN_ENOTSUP;
+	struct inc c;
+	int rc;
+
+	if (cur == NULL || removed == NULL || added == NULL || (keys == NULL && nkeys > 0) ||
+	    p == NULL || rm_out == NULL || add_out == NULL) {
+		set_err(err, errlen, "bad arguments");
+		return SN_EINVAL;
+	}
+	if (refresh_before != 0) {
+		/* TODO(#5): re-signing of expiring RRSIGs */
+		set_err(err, errlen, "refreshing signatures is not implemented yet: sign the "
+			"whole zone");
+		return SN_ENOTSUP;
+	}
+	if (!snap_is_signed(cur) || snap_has_nsec3(cur) != p->nsec3) {
+		set_err(err, errlen, "the zone is not signed with these parameters");
+		return SN_EINVAL;
+	}
+	if ((int32_t)(p->expiration - p->inception) <= 0 ||
+	    p->jitter >= p->expiration - p->inception) {
+		set_err(err, errlen, "bad signature validity");
+		return SN_EINVAL;
+	}
+	if (!rrlist_is_sorted(removed) || !rrlist_is_sorted(added)) {
+		set_err(err, errlen, "the change is not sorted");
+		return SN_EINVAL;
+	}
+	memset(&c, 0, sizeof(c));
+	c.s = cur;
+	c.rm = removed;
+	c.ad = added;
+	c.p = p;
+	c.nsec3 = p->nsec3;
+	c.apex = snap_apex(cur);
+	c.err = err;
+	c.errlen = errlen;
+	c.j = calloc(1, sizeof(*c.j));
+	c.sc1 = malloc(65536);
+	c.sc2 = malloc(65536);
+	c.orm = rrlist_new();
+	c.oadd = rrlist_new();
+	if (c.j == NULL || c.sc1 == NULL || c.sc2 == NULL || c.orm == NULL || c.oadd == NULL) {
+		rc = SN_ENOMEM;
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	c.j->p = p;
+	memcpy(c.j->signer, c.apex, dname_len(c.apex));
+	dname_to_lower(c.j->signer);
+	rc = setup_keys(c.j, keys, nkeys, p, c.apex, err, errlen);
+	if (rc != SN_OK) {
+		goto out;
+	}
+	c.at[c.nat++] = RRTYPE_DNSKEY;
+	if (p->nsec3) {
+		c.at[c.nat++] = RRTYPE_NSEC3PARAM;
+	}
+	if (p->cds || p->cds_delete) {
+		c.at[c.nat++] = RRTYPE_CDS;
+		c.at[c.nat++] = RRTYPE_CDNSKEY;
+	}
+	rc = inc_owners(&c);
+	if (rc != SN_OK) {
+		goto out;
+	}
+	if (c.rclass == 0) {
+		c.rclass = RRCLASS_IN;
+	}
+	uint32_t so, dold, sn, dnew;
+	rc = soa_ttls(&c, &so, &dold, &sn, &dnew);
+	if (rc != SN_OK) {
+		set_err(err, errlen, "malformed SOA");
+		goto out;
+	}
+	if (dold != dnew || (p->dnskey_ttl == 0 && so != sn)) {
+		/* every NSEC/NSEC3 (RFC 9077 3), or the DNSKEY set, changes */
+		set_err(err, errlen, "the SOA TTL or MINIMUM changed: sign the whole zone");
+		rc = SN_ENOTSUP;
+		goto out;
+	}
+	c.dttl = dnew;
+	rc = inc_rrsets(&c);
+	if (rc != SN_OK) {
+		goto out;
+	}
+	rc = inc_touched(&c);
+	if (rc == SN_OK) {
+		rc = inc_chain(&c);
+	} else if (rc == SN_EINVAL) {
+		set_err(err, errlen, "the change does not apply to the zone");
+	} else if (rc == SN_ENOMEM) {
+		set_err(err, errlen, "out of memory");
+	}
+	if (rc != SN_OK) {
+		goto out;
+	}
+	rc = rrlist_sort(c.orm);
+	if (rc == SN_OK) {
+		rc = rrlist_sort(c.oadd);
+	}
+	if (rc != SN_OK) {
+		set_err(err, errlen, "sorting the output: %s", sn_strerror(rc));
+		goto out;
+	}
+	*rm_out = c.orm;
+	*add_out = c.oadd;
+	c.orm = c.oadd = NULL;
+out:
+	rrlist_free(c.orm);
+	rrlist_free(c.oadd);
+	for (size_t i = 0; i < c.nt; i++) {
+		free(c.t[i]);
+	}
+	for (size_t i = 0; i < c.nextra; i++) {
+		free(c.extra[i]);
+	}
+	free(c.t);
+	free(c.a);
+	free(c.r);
+	free(c.extra);
+	free(c.prevmap);
+	free(c.own);
+	free(c.sc1);
+	free(c.sc2);
+	free(c.sigscr);
+	free(c.rd);
+	free(c.rdl);
+	free(c.gone);
+	free(c.j);
+	return rc;
 }

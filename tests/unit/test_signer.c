@@ -21,6 +21,7 @@
 #include "zone/rdata.h"
 #include "zone/rrlist.h"
 #include "zone/rrtype.h"
+#include "zone/snap.h"
 #include "zone/zfile.h"
 
 static const char UNSIGNED[] =
@@ -721,12 +722,11 @@ test_signer_refuses(void)
 	CU_ASSERT_EQUAL(signer_sign_full(l2, apex, k.sk, 2, &p, &o, err, sizeof(err)), SN_EINVAL);
 	CU_ASSERT(strstr(err, "NSEC3PARAM") != NULL);
 	CU_ASSERT_PTR_NULL(o);
-	/* Incremental signing is not written yet: it says so and writes
-	 * nothing, and the caller signs the whole zone. */
+	/* Incremental signing without a snapshot: refused, nothing written. */
 	rrlist_t *rm = NULL, *add = NULL;
 	CU_ASSERT_EQUAL(signer_sign_incremental(NULL, l2, l2, k.sk, 2, &p, 0, &rm, &add, err,
 						sizeof(err)),
-			SN_ENOTSUP);
+			SN_EINVAL);
 	CU_ASSERT(rm == NULL && add == NULL);
 	rrlist_free(l2);
 	rrlist_free(l);
@@ -860,6 +860,640 @@ test_signer_random_zones(void)
 	free_keys(&k);
 }
 
+/*
+ * Incremental signing, randomised: a random zone is signed in full, then
+ * changed step by step; each step's signed change is applied to a
+ * snapshot with snap_edit, and the snapshot is checked against what full
+ * signing makes of the new records.
+ */
+
+/* One unsigned record of the test zone. */
+struct trec {
+	char name[64];
+	char type[8];
+	char rdata[112];
+	uint32_t ttl;
+	bool live;
+	bool fresh; /* added in this step */
+};
+
+struct tzone {
+	struct trec *r;
+	size_t n, cap;
+	unsigned serial;
+	unsigned counter;
+};
+
+static struct trec *
+tz_push(struct tzone *z, const char *name, const char *type, const char *rdata, uint32_t ttl)
+{
+	if (z->n == z->cap) {
+		z->cap = z->cap != 0 ? z->cap * 2 : 256;
+		z->r = realloc(z->r, z->cap * sizeof(*z->r));
+		if (z->r == NULL) {
+			return NULL;
+		}
+	}
+	struct trec *t = &z->r[z->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->type, sizeof(t->type), "%s", type);
+	snprintf(t->rdata, sizeof(t->rdata), "%s", rdata);
+	t->ttl = ttl;
+	t->live = true;
+	return t;
+}
+
+static bool
+tz_has(const struct tzone *z, const char *name, const char *type, const char *rdata)
+{
+	for (size_t i = 0; i < z->n; i++) {
+		const struct trec *t = &z->r[i];
+		if (t->live && strcmp(t->name, name) == 0 && strcmp(t->type, type) == 0 &&
+		    (rdata == NULL || strcmp(t->rdata, rdata) == 0)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static char *
+tz_text(const struct tzone *z, bool (*pick)(const struct trec *), size_t *len)
+{
+	size_t cap = 256 + z->n * 200, o = 0;
+	char *s = malloc(cap);
+	if (s == NULL) {
+		return NULL;
+	}
+	s[0] = '\0';
+	for (size_t i = 0; i < z->n; i++) {
+		const struct trec *t = &z->r[i];
+		if (pick(t)) {
+			o += (size_t)snprintf(s + o, cap - o, "%s %u %s %s\n", t->name, t->ttl, t->type,
+					      t->rdata);
+		}
+	}
+	*len = o;
+	return s;
+}
+
+static bool
+pick_live(const struct trec *t)
+{
+	return t->live;
+}
+
+static rrlist_t *
+tz_list(const struct tzone *z, bool (*pick)(const struct trec *))
+{
+	size_t len = 0;
+	char *s = tz_text(z, pick, &len);
+	rrlist_t *l = s != NULL ? load("z.test.", s) : NULL;
+	free(s);
+	return l;
+}
+
+/* A new list holding the records of `a` and `b`, sorted. */
+static rrlist_t *
+merge_lists(const rrlist_t *a, const rrlist_t *b)
+{
+	rrlist_t *l = rrlist_new();
+	const rrlist_t *in[2] = {a, b};
+	for (int k = 0; l != NULL && k < 2; k++) {
+		for (size_t i = 0; i < rrlist_count(in[k]); i++) {
+			rrlist_rr_t r = rrlist_get(in[k], i);
+			zfile_rr_t z = {.owner = r.owner,
+					.type = r.type,
+					.rclass = r.rclass,
+					.ttl = r.ttl,
+					.rdlen = r.rdlen,
+					.rdata = r.rdata,
+					.file = "t"};
+			if (rrlist_add(l, &z) != SN_OK) {
+				rrlist_free(l);
+				return NULL;
+			}
+		}
+	}
+	if (l != NULL && rrlist_sort(l) != SN_OK) {
+		rrlist_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+static const char *
+rnd_name(char *buf, size_t cap)
+{
+	static const char *labels[] = {"a", "b", "c", "d", "*", "e"};
+	buf[0] = '\0';
+	int depth = 1 + rand() % 3;
+	for (int d = 0; d < depth; d++) {
+		const char *lb = labels[rand() % 6];
+		if (d > 0 && lb[0] == '*') {
+			lb = "f";
+		}
+		size_t len = strlen(buf);
+		snprintf(buf + len, cap - len, "%s.", lb);
+	}
+	size_t len = strlen(buf);
+	snprintf(buf + len, cap - len, "z.test.");
+	return buf;
+}
+
+/* A name that is a delegation, or NULL. */
+static const struct trec *
+rnd_cut(const struct tzone *z)
+{
+	size_t start = (size_t)rand() % z->n;
+	for (size_t k = 0; k < z->n; k++) {
+		const struct trec *t = &z->r[(start + k) % z->n];
+		if (t->live && strcmp(t->type, "NS") == 0 && strcmp(t->name, "z.test.") != 0) {
+			return t;
+		}
+	}
+	return NULL;
+}
+
+static const char DS_RD[] = "1 13 2 A107F14659595E515DBCCB18E8B77C5678C89B3F8527B36C21B7E105F6341954";
+
+static void
+tz_init(struct tzone *z)
+{
+	char nm[64], rd[96];
+	memset(z, 0, sizeof(*z));
+	z->serial = 1;
+	tz_push(z, "z.test.", "SOA", "ns. h. 1 2 3 4 30", 60);
+	tz_push(z, "z.test.", "NS", "ns.", 60);
+	int names = 5 + rand() % 25;
+	for (int i = 0; i < names; i++) {
+		rnd_name(nm, sizeof(nm));
+		if (rand() % 6 == 0 && nm[0] != '*' && !tz_has(z, nm, "NS", NULL)) {
+			char glue[80];
+			snprintf(rd, sizeof(rd), "ns.%s", nm);
+			tz_push(z, nm, "NS", rd, 60);
+			snprintf(glue, sizeof(glue), "ns.%s", nm);
+			tz_push(z, glue, "A", "192.0.2.1", 60);
+			if (rand() % 2) {
+				tz_push(z, nm, "DS", DS_RD, 60);
+			}
+		} else {
+			snprintf(rd, sizeof(rd), "\"%u\"", z->counter++);
+			tz_push(z, nm, "TXT", rd, 60);
+		}
+	}
+}
+
+/* Makes one random change: marks records removed (live = false, kept in
+ * `gone`) and adds new ones (fresh). Delegations stay where they are. */
+static void
+tz_change(struct tzone *z, struct tzone *gone)
+{
+	char nm[64], rd[64];
+	int ops = 1 + rand() % 3;
+	for (size_t i = 0; i < z->n; i++) {
+		z->r[i].fresh = false;
+	}
+	for (int op = 0; op < ops; op++) {
+		int kind = rand() % 10;
+		if (kind < 4) {
+			/* a TXT at a random name, new or not, with that name's TTL */
+			rnd_name(nm, sizeof(nm));
+			uint32_t ttl = 60;
+			for (size_t i = 0; i < z->n; i++) {
+				if (z->r[i].live && strcmp(z->r[i].name, nm) == 0 &&
+				    strcmp(z->r[i].type, "TXT") == 0) {
+					ttl = z->r[i].ttl;
+				}
+			}
+			snprintf(rd, sizeof(rd), "\"%u\"", z->counter++);
+			tz_push(z, nm, "TXT", rd, ttl)->fresh = true;
+		} else if (kind < 7) {
+			/* a record goes: not the SOA, not an NS */
+			size_t start = (size_t)rand() % z->n;
+			for (size_t k = 0; k < z->n; k++) {
+				struct trec *t = &z->r[(start + k) % z->n];
+				if (t->live && !t->fresh && strcmp(t->type, "SOA") != 0 &&
+				    strcmp(t->type, "NS") != 0) {
+					t->live = false;
+					(void)tz_push(gone, t->name, t->type, t->rdata, t->ttl);
+					break;
+				}
+			}
+		} else if (kind == 7) {
+			/* the serial moves on */
+			for (size_t i = 0; i < z->n; i++) {
+				struct trec *t = &z->r[i];
+				if (t->live && strcmp(t->type, "SOA") == 0 && !t->fresh) {
+					t->live = false;
+					(void)tz_push(gone, t->name, t->type, t->rdata, t->ttl);
+					snprintf(rd, sizeof(rd), "ns. h. %u 2 3 4 30", ++z->serial);
+					tz_push(z, "z.test.", "SOA", rd, 60)->fresh = true;
+					break;
+				}
+			}
+		} else if (kind == 8) {
+			/* a TXT RRset gets another TTL: all its records go and come back */
+			size_t start = (size_t)rand() % z->n;
+			for (size_t k = 0; k < z->n; k++) {
+				struct trec *t = &z->r[(start + k) % z->n];
+				if (!t->live || t->fresh || strcmp(t->type, "TXT") != 0) {
+					continue;
+				}
+				char name[64];
+				snprintf(name, sizeof(name), "%s", t->name);
+				uint32_t nttl = t->ttl == 60 ? 120 : 60;
+				bool fresh_here = false;
+				for (size_t i = 0; i < z->n; i++) {
+					fresh_here |= z->r[i].live && z->r[i].fresh &&
+						      strcmp(z->r[i].name, name) == 0 &&
+						      strcmp(z->r[i].type, "TXT") == 0;
+				}
+				if (fresh_here) {
+					break;
+				}
+				size_t n0 = z->n;
+				for (size_t i = 0; i < n0; i++) {
+					struct trec *u = &z->r[i];
+					if (u->live && strcmp(u->name, name) == 0 &&
+					    strcmp(u->type, "TXT") == 0) {
+						u->live = false;
+						(void)tz_push(gone, u->name, u->type, u->rdata, u->ttl);
+						char keep[112];
+						snprintf(keep, sizeof(keep), "%s", z->r[i].rdata);
+						tz_push(z, name, "TXT", keep, nttl)->fresh = true;
+					}
+				}
+				break;
+			}
+		} else {
+			/* glue, or a DS, at a delegation */
+			const struct trec *c = rnd_cut(z);
+			if (c == NULL) {
+				continue;
+			}
+			char cut[64];
+			snprintf(cut, sizeof(cut), "%s", c->name);
+			if (rand() % 2 && !tz_has(z, cut, "DS", NULL)) {
+				tz_push(z, cut, "DS", DS_RD, 60)->fresh = true;
+			} else {
+				char g[96];
+				snprintf(g, sizeof(g), "g%u.%s", z->counter++, cut);
+				tz_push(z, g, "A", "192.0.2.7", 60)->fresh = true;
+			}
+		}
+	}
+}
+
+static bool
+pick_fresh(const struct trec *t)
+{
+	return t->live && t->fresh;
+}
+
+/* The expected chain of `l` against the snapshot `s`: every record of it is
+ * there (owner, next, bitmap, flags), and nothing else. */
+static bool
+check_chain(const rrlist_t *l, const snap_t *s, bool nsec3, const char *what)
+{
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256];
+	nsec_zone_t z;
+	nsec3_param_t n3;
+	memset(&n3, 0, sizeof(n3));
+	bool ok = true;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("z.test.", apex));
+	int rc = nsec_zone_build(&z, l, apex, nsec3 ? &n3 : NULL, nsec3 ? APEX_NSEC3 : APEX_NSEC,
+				 nsec3 ? 2 : 1, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+	if (nsec3) {
+		CU_ASSERT_EQUAL_FATAL(nsec3_zone_hash(&z, 0, z.count), SN_OK);
+		CU_ASSERT_EQUAL_FATAL(nsec3_zone_order(&z, err, sizeof(err)), SN_OK);
+	}
+	for (size_t pos = 0; pos < z.chain_count && ok; pos++) {
+		uint8_t rd[NSEC3_RDATA_MAXLEN], own[DNAME_MAXLEN];
+		size_t rl = 0, ol = 0;
+		const snap_node_t *nd;
+		if (nsec3) {
+			CU_ASSERT_EQUAL_FATAL(nsec3_rdata(&z, l, pos, rd, sizeof(rd), &rl), SN_OK);
+			CU_ASSERT_EQUAL_FATAL(nsec3_owner(&z, pos, own, &ol), SN_OK);
+			nd = snap_nsec3_find(s, own);
+		} else {
+			CU_ASSERT_EQUAL_FATAL(nsec_rdata(&z, l, pos, rd, sizeof(rd), &rl), SN_OK);
+			memcpy(own, z.nodes[z.chain[pos]].owner, dname_len(z.nodes[z.chain[pos]].owner));
+			nd = snap_find(s, own);
+		}
+		const snap_rrset_t *rs =
+			nd != NULL ? snap_node_rrset(nd, nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC) : NULL;
+		bool same = rs != NULL && rs->count == 1 && rs->ttl == z.ttl;
+		if (same) {
+			uint16_t got = (uint16_t)(rs->rdata[0] << 8 | rs->rdata[1]);
+			const uint8_t *g = rs->rdata + 2;
+			if (nsec3) {
+				same = got == rl && memcmp(g, rd, rl) == 0;
+			} else {
+				/* the next name compares without case (RFC 6840 5.1) */
+				size_t nl = dname_len(rd);
+				same = got == rl && dname_is_equal(g, rd) &&
+				       memcmp(g + nl, rd + nl, rl - nl) == 0;
+			}
+		}
+		if (!same) {
+			char nb[DNAME_MAXTEXT], want[1024] = "", have[1024] = "(none)";
+			CU_ASSERT(dname_to_text(own, nb, sizeof(nb)) > 0);
+			CU_ASSERT(rdata_to_text(nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC, rd, rl, want,
+						sizeof(want)) >= 0);
+			if (rs != NULL) {
+				CU_ASSERT(rdata_to_text(nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC,
+							rs->rdata + 2,
+							(size_t)(rs->rdata[0] << 8 | rs->rdata[1]),
+							have, sizeof(have)) >= 0);
+			}
+			fprintf(stderr, "\n%s: %s wants %s, has %s\n", what, nb, want, have);
+			ok = false;
+		}
+	}
+	/* and no other denial record */
+	size_t n = 0;
+	snap_iter_t it;
+	const snap_node_t *nd;
+	for (snap_iter_first(&it, s); (nd = snap_iter_node(&it)) != NULL; snap_iter_next(&it)) {
+		n += snap_node_rrset(nd, nsec3 ? RRTYPE_NSEC3 : RRTYPE_NSEC) != NULL;
+	}
+	if (ok && n != z.chain_count) {
+		fprintf(stderr, "\n%s: %zu denial records, %zu expected\n", what, n, z.chain_count);
+		ok = false;
+	}
+	nsec_zone_clear(&z);
+	return ok;
+}
+
+/* Verifies the RRSIGs of `rs` (owned by `owner`): one by the key of its
+ * role, valid. */
+static bool
+check_sigs(const struct keys *k, const uint8_t *owner, const snap_rrset_t *rs, bool verify)
+{
+	const snap_rrset_t *sg = rs->rrsig;
+	if (sg == NULL || sg->count != 1) {
+		return false;
+	}
+	bool ksk_type = rs->type == RRTYPE_DNSKEY || rs->type == RRTYPE_CDS ||
+			rs->type == RRTYPE_CDNSKEY;
+	const keypair_t *key = ksk_type ? k->ksk : k->zsk;
+	uint16_t sl = (uint16_t)(sg->rdata[0] << 8 | sg->rdata[1]);
+	const uint8_t *sig = sg->rdata + 2;
+	if (sl < RRSIG_FIXEDLEN || (uint16_t)(sig[0] << 8 | sig[1]) != rs->type ||
+	    (uint16_t)(sig[16] << 8 | sig[17]) != keypair_tag(key)) {
+		return false;
+	}
+	if (!verify) {
+		return true;
+	}
+	const uint8_t *rdp[256];
+	uint16_t rdl[256];
+	const uint8_t *q = rs->rdata;
+	if (rs->count > 256) {
+		return false;
+	}
+	for (uint16_t i = 0; i < rs->count; i++) {
+		rdl[i] = (uint16_t)(q[0] << 8 | q[1]);
+		rdp[i] = q + 2;
+		q += 2 + rdl[i];
+	}
+	rrsig_rrset_t set = {owner, rs->type, RRCLASS_IN, rs->count, rdp, rdl};
+	return rrsig_verify(sig, sl, keypair_dnskey(key), keypair_dnskey_len(key), &set) == SN_OK;
+}
+
+/* Every RRset that must be signed is, once, by the right key, and no
+ * RRSIG is left without its RRset or on an RRset that is not signed.
+ * With `verify`, the signatures are checked too. */
+static bool
+check_all_sigs(const snap_t *s, const struct keys *k, bool verify, const char *what)
+{
+	snap_iter_t it;
+	const snap_node_t *nd;
+	bool ok = true;
+	for (snap_iter_first(&it, s); (nd = snap_iter_node(&it)) != NULL && ok;
+	     snap_iter_next(&it)) {
+		uint16_t nsig = 0, want = 0;
+		(void)snap_node_sigs(nd, &nsig);
+		for (uint16_t i = 0; i < nd->rrset_count; i++) {
+			const snap_rrset_t *rs = &nd->rrsets[i];
+			bool signed_set = !(nd->flags & SNAP_NONAUTH) &&
+					  (!(nd->flags & SNAP_DELEG) || rs->type == RRTYPE_DS ||
+					   rs->type == RRTYPE_NSEC);
+			if (!signed_set) {
+				ok = rs->rrsig == NULL;
+			} else {
+				want++;
+				ok = check_sigs(k, nd->owner, rs, verify);
+			}
+			if (!ok) {
+				char nb[DNAME_MAXTEXT];
+				CU_ASSERT(dname_to_text(nd->owner, nb, sizeof(nb)) > 0);
+				fprintf(stderr, "\n%s: %s type %u: bad or missing RRSIG\n", what, nb,
+					rs->type);
+				break;
+			}
+		}
+		if (ok && nsig != want) {
+			char nb[DNAME_MAXTEXT];
+			CU_ASSERT(dname_to_text(nd->owner, nb, sizeof(nb)) > 0);
+			fprintf(stderr, "\n%s: %s: %u RRSIG sets for %u signed RRsets\n", what, nb,
+				nsig, want);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* Every RRSIG the change removes covers an RRset that changed: a record of
+ * the unsigned change, or a denial record the change also removes. So the
+ * RRsets that did not change keep their signatures. */
+static bool
+check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const char *what)
+{
+	for (size_t i = 0; i < rrlist_count(rm); i++) {
+		rrlist_rr_t r = rrlist_get(rm, i);
+		if (r.type == RRTYPE_NSEC || r.type == RRTYPE_NSEC3) {
+			continue;
+		}
+		if (r.type != RRTYPE_RRSIG) {
+			fprintf(stderr, "\n%s: removes a record of type %u\n", what, r.type);
+			return false;
+		}
+		uint16_t cov = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
+		bool why = false;
+		const rrlist_t *ls[3] = {urm, uadd, rm};
+		for (int li = 0; li < 3 && !why; li++) {
+			for (size_t m = 0; m < rrlist_count(ls[li]) && !why; m++) {
+				rrlist_rr_t x = rrlist_get(ls[li], m);
+				why = x.type == cov && dname_is_equal(x.owner, r.owner);
+			}
+		}
+		if (!why) {
+			char nb[DNAME_MAXTEXT];
+			CU_ASSERT(dname_to_text(r.owner, nb, sizeof(nb)) > 0);
+			fprintf(stderr, "\n%s: the RRSIG of %s type %u goes, the RRset stays\n",
+				what, nb, cov);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+incremental_run(bool nsec3, int steps)
+{
+	unsigned seed = test_seed();
+	srand(seed);
+	struct keys k;
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	uint8_t apex[DNAME_MAXLEN];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("z.test.", apex));
+	struct tzone z, gone;
+	tz_init(&z);
+	memset(&gone, 0, sizeof(gone));
+	signer_params_t p = params(nsec3, false, 1);
+	rrlist_t *l = tz_list(&z, pick_live), *sig = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	char err[512] = "", what[128];
+	CU_ASSERT_EQUAL_FATAL(signer_sign_full(l, apex, k.sk, 2, &p, &sig, err, sizeof(err)), SN_OK);
+	rrlist_t *all = merge_lists(l, sig);
+	snap_t *s = NULL;
+	CU_ASSERT_EQUAL_FATAL(snap_build(apex, all, &s), SN_OK);
+	rrlist_free(all);
+	rrlist_free(sig);
+	rrlist_free(l);
+	size_t changed = 0, failed = 0;
+	for (int step = 0; step < steps && failed == 0; step++) {
+		snprintf(what, sizeof(what), "seed %u %s step %d", seed, nsec3 ? "NSEC3" : "NSEC",
+			 step);
+		gone.n = 0;
+		tz_change(&z, &gone);
+		rrlist_t *urm = tz_list(&gone, pick_live);
+		rrlist_t *uadd = tz_list(&z, pick_fresh);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(urm);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(uadd);
+		rrlist_t *rm = NULL, *add = NULL;
+		int rc = signer_sign_incremental(s, urm, uadd, k.sk, 2, &p, 0, &rm, &add, err,
+						 sizeof(err));
+		if (rc != SN_OK) {
+			fprintf(stderr, "\n%s: %s\n", what, err);
+			failed++;
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		changed += rrlist_count(rm) + rrlist_count(add);
+		if (!check_kept(urm, uadd, rm, what)) {
+			failed++;
+		}
+		rrlist_t *erm = merge_lists(urm, rm), *eadd = merge_lists(uadd, add);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(erm);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(eadd);
+		snap_t *s2 = NULL;
+		rc = snap_edit(s, erm, eadd, &s2);
+		if (rc != SN_OK) {
+			fprintf(stderr, "\n%s: the signed change does not apply: %d\n", what, rc);
+			failed++;
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
+		snap_t *sprev = s;
+		s = s2;
+		l = tz_list(&z, pick_live);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+		if (!check_chain(l, s, nsec3, what)) {
+			size_t tl = 0;
+			char *t1 = tz_text(&gone, pick_live, &tl), *t2 = tz_text(&z, pick_fresh, &tl);
+			fprintf(stderr, "removed:\n%sadded:\n%s", t1 != NULL ? t1 : "",
+				t2 != NULL ? t2 : "");
+			if (getenv("SIGNET_TEST_VERBOSE") != NULL) {
+				free(t1);
+				t1 = tz_text(&z, pick_live, &tl);
+				fprintf(stderr, "zone:\n%s", t1 != NULL ? t1 : "");
+				for (int li = 0; li < 2; li++) {
+					const rrlist_t *x = li == 0 ? rm : add;
+					for (size_t m = 0; m < rrlist_count(x); m++) {
+						rrlist_rr_t r = rrlist_get(x, m);
+						char nb[DNAME_MAXTEXT], tb[2048];
+						if (r.type == RRTYPE_RRSIG ||
+						    dname_to_text(r.owner, nb, sizeof(nb)) < 0 ||
+						    rdata_to_text(r.type, r.rdata, r.rdlen, tb,
+								  sizeof(tb)) < 0) {
+							continue;
+						}
+						fprintf(stderr, "%c %s %u %s\n", li ? '+' : '-', nb,
+							r.type, tb);
+					}
+				}
+			}
+			free(t1);
+			free(t2);
+			failed++;
+		}
+		/* every step checks that each signed RRset has its one RRSIG;
+		 * every 25th (and the last) verifies them all */
+		if (!check_all_sigs(s, &k, step % 25 == 0 || step + 1 == steps, what)) {
+			failed++;
+		}
+		/* what this step signed must verify */
+		for (size_t i = 0; i < rrlist_count(add); i++) {
+			rrlist_rr_t r = rrlist_get(add, i);
+			if (r.type != RRTYPE_RRSIG) {
+				continue;
+			}
+			uint16_t cov = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
+			const snap_node_t *nd = cov == RRTYPE_NSEC3 ? snap_nsec3_find(s, r.owner)
+								    : snap_find(s, r.owner);
+			const snap_rrset_t *rs = nd != NULL ? snap_node_rrset(nd, cov) : NULL;
+			if (rs == NULL || !check_sigs(&k, nd->owner, rs, true)) {
+				fprintf(stderr, "\n%s: a new RRSIG (type %u) does not verify\n", what,
+					cov);
+				failed++;
+				break;
+			}
+		}
+		for (size_t i = 0; i < z.n; i++) {
+			z.r[i].fresh = false;
+		}
+		snap_unref(sprev);
+		rrlist_free(l);
+		rrlist_free(erm);
+		rrlist_free(eadd);
+		rrlist_free(rm);
+		rrlist_free(add);
+		rrlist_free(urm);
+		rrlist_free(uadd);
+		/* drop the dead records now and then so the zone stays small */
+		if (step % 64 == 63) {
+			size_t w = 0;
+			for (size_t i = 0; i < z.n; i++) {
+				if (z.r[i].live) {
+					z.r[w++] = z.r[i];
+				}
+			}
+			z.n = w;
+		}
+	}
+	CU_ASSERT_EQUAL(failed, 0);
+	CU_ASSERT(changed > 0);
+	snap_unref(s);
+	free(z.r);
+	free(gone.r);
+	free_keys(&k);
+}
+
+static void
+test_signer_incremental_nsec3(void)
+{
+	incremental_run(true, 1500);
+}
+
+static void
+test_signer_incremental_nsec(void)
+{
+	incremental_run(false, 1000);
+}
+
 int
 test_signer_register(void)
 {
@@ -878,5 +1512,7 @@ test_signer_register(void)
 	CU_add_test(s, "test_signer_csk_cds", test_signer_csk_cds);
 	CU_add_test(s, "test_signer_refuses", test_signer_refuses);
 	CU_add_test(s, "test_signer_random_zones", test_signer_random_zones);
+	CU_add_test(s, "test_signer_incremental_nsec3", test_signer_incremental_nsec3);
+	CU_add_test(s, "test_signer_incremental_nsec", test_signer_incremental_nsec);
 	return CU_get_error();
 }
