@@ -30,6 +30,7 @@
 #include <urcu-qsbr.h>
 #include "conf/conf.h"
 #include "server/ctl.h"
+#include "server/dsquery.h"
 #include "server/log.h"
 #include "server/query.h"
 #include "server/tcp.h"
@@ -105,6 +106,8 @@ typedef struct zone_state {
 	int64_t key_event_at;
 	char rollover[KASP_STEP_LEN];
 	uint32_t soa_ttl, max_ttl;
+	/* KSK submission: when to ask the parent's servers for the new DS */
+	int64_t ds_check_at;
 } zone_state_t;
 
 typedef struct server {
@@ -329,6 +332,18 @@ zone_plan_keys(server_t *srv, zone_state_t *zs)
 	    SN_OK) {
 		zs->key_event_at = plan.make_key ? now : plan.next;
 		snprintf(zs->rollover, sizeof(zs->rollover), "%s", plan.step);
+	}
+	/* a key waits for its DS: ask the parent when the policy names it */
+	uint8_t dk[KEYPAIR_DNSKEY_MAXLEN];
+	size_t dklen;
+	uint16_t tag;
+	int64_t ready;
+	bool waits = zsign_waiting_key(txn, zs->zone.apex, now, dk, sizeof(dk), &dklen, &tag,
+				       &ready) == SN_OK;
+	if (!waits || pol->ksk_submission == NULL) {
+		zs->ds_check_at = 0;
+	} else if (zs->ds_check_at == 0) {
+		zs->ds_check_at = now;
 	}
 	store_txn_abort(txn);
 }
@@ -2004,6 +2019,72 @@ zone_key_event(server_t *srv, zone_state_t *zs, unsigned force, bool ds_seen, ch
 	return SN_OK;
 }
 
+/* KSK submission (RFC 7583 3.3.2): asks each parent server of the
+ * policy's submission for the zone's DS; once all serve the DS of the key
+ * that waits (or the submission timeout has passed), the rollover goes on
+ * as if `signetc zone-ksk-submitted` had been said. */
+static void
+zone_ds_check(server_t *srv, zone_state_t *zs)
+{
+	const conf_policy_t *pol = zone_policy(zs);
+	const conf_submission_t *sub = pol != NULL ? pol->ksk_submission : NULL;
+	uint8_t dk[KEYPAIR_DNSKEY_MAXLEN];
+	size_t dklen;
+	uint16_t tag;
+	int64_t ready, now = (int64_t)time(NULL);
+	store_txn_t *txn;
+	int rc = SN_ENOTFOUND;
+
+	zs->ds_check_at = 0;
+	if (sub == NULL || store_txn_begin(srv->store, false, &txn) != SN_OK) {
+		return;
+	}
+	rc = zsign_waiting_key(txn, zs->zone.apex, now, dk, sizeof(dk), &dklen, &tag, &ready);
+	store_txn_abort(txn);
+	if (rc != SN_OK) {
+		return;
+	}
+	size_t seen = 0;
+	for (size_t i = 0; i < sub->parent_count; i++) {
+		const conf_remote_t *rm = sub->parents[i];
+		bool has = false;
+		for (size_t a = 0; a < rm->addr_count && !has; a++) {
+			dsquery_ds_t ds[DSQUERY_MAX];
+			size_t n = 0;
+			if (dsquery_ask((const struct sockaddr *)&rm->addrs[a].addr, rm->addrs[a].addrlen,
+					zs->zone.apex, 2000, ds, &n) != SN_OK) {
+				continue;
+			}
+			for (size_t k = 0; k < n && !has; k++) {
+				uint8_t want[DS_RDATA_MAXLEN];
+				size_t wlen;
+				has = dnskey_ds_rdata(zs->zone.apex, dk, dklen, ds[k].rdata[3], want,
+						      sizeof(want), &wlen) == SN_OK &&
+				      wlen == ds[k].len && memcmp(want, ds[k].rdata, wlen) == 0;
+			}
+		}
+		seen += has;
+		if (!has) {
+			log_info("zone %s: the DS of key %u is not at parent server %s yet",
+				 zs->zone.name, tag, rm->id);
+		}
+	}
+	bool timed_out = sub->timeout != 0 && ready != 0 && now - ready >= (int64_t)sub->timeout;
+	if (seen < sub->parent_count && !timed_out) {
+		zs->ds_check_at = now + (sub->check_interval > 0 ? sub->check_interval : 3600);
+		return;
+	}
+	if (seen < sub->parent_count) {
+		log_warning("zone %s: KSK submission timed out; taking the DS of key %u as published",
+			    zs->zone.name, tag);
+	}
+	char err[ZSIGN_ERRLEN + 64];
+	if (zone_key_event(srv, zs, 0, true, err, sizeof(err)) != SN_OK) {
+		log_error("%s", err);
+		zs->ds_check_at = now + 60;
+	}
+}
+
 /* Runs the zone events that are due; gives the milliseconds until the next
  * one (-1: none), for the main loop's poll. */
 static int
@@ -2018,6 +2099,12 @@ run_zone_events(server_t *srv)
 		}
 		if (zs->resign_at != 0 && zs->resign_at <= now) {
 			zone_resign(srv, zs);
+		}
+		if (zs->ds_check_at != 0 && zs->ds_check_at <= now) {
+			zone_ds_check(srv, zs);
+		}
+		if (zs->ds_check_at != 0 && (next == 0 || zs->ds_check_at < next)) {
+			next = zs->ds_check_at;
 		}
 		if (zs->resign_at != 0 && (next == 0 || zs->resign_at < next)) {
 			next = zs->resign_at;

@@ -679,3 +679,28 @@ out:
 	zkeys_free(&ks);
 	return rc;
 }
+
+int
+zsign_waiting_key(store_txn_t *txn, const uint8_t *apex, int64_t now, uint8_t *dnskey, size_t cap,
+		  size_t *len, uint16_t *tag, int64_t *ready)
+{
+	struct zkeys ks = {0};
+	int rc = keystore_list(txn, apex, collect_key, &ks);
+	if (rc == SN_OK) {
+		rc = SN_ENOTFOUND;
+		for (size_t i = 0; i < ks.n; i++) {
+			kasp_key_t kk;
+			zsign_key_to_kasp(&ks.v[i].k, &kk);
+			if (kasp_key_cds(&kk, now, false) && ks.v[i].k.dnskey_len <= cap) {
+				memcpy(dnskey, ks.v[i].k.dnskey, ks.v[i].k.dnskey_len);
+				*len = ks.v[i].k.dnskey_len;
+				*tag = ks.v[i].k.key_tag;
+				*ready = ks.v[i].k.ready;
+				rc = SN_OK;
+				break;
+			}
+		}
+	}
+	zkeys_free(&ks);
+	return rc;
+}

@@ -107,3 +107,11 @@ SN_MUSTCHECK int zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const
 				    const snap_t *cur, const zdiff_t *d, uint32_t new_serial,
 				    int64_t now, rrlist_t **srm, rrlist_t **sadd,
 				    zsign_info_t *info, char err[ZSIGN_ERRLEN]);
+
+/* The KSK (CSK) that waits for its DS at the parent, if any: copies its
+ * DNSKEY RDATA to `dnskey` (`cap` octets) with its length in *len, its tag
+ * in *tag and when it became ready in *ready. Returns SN_OK, SN_ENOTFOUND
+ * (no key waits), store errors. Any transaction. */
+SN_MUSTCHECK int zsign_waiting_key(store_txn_t *txn, const uint8_t *apex, int64_t now,
+				   uint8_t *dnskey, size_t cap, size_t *len, uint16_t *tag,
+				   int64_t *ready);

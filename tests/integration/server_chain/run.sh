@@ -8,7 +8,8 @@
 # only test.'s DS as trust anchor and caches for a second at most.
 #  - while a ZSK rollover runs by itself, then a KSK and a CSK rollover run
 #    by the double-DS dance (new DS added at the parent from zone-ds, then
-#    zone-ksk-submitted, the old DS removed when the old key is gone),
+#    zone-ksk-submitted, or for child.test. the policy's KSK submission check
+#    asking the parent's server, the old DS removed when the old key is gone),
 #    unbound validates a positive and an NXDOMAIN answer of each child
 #    every half second: every one must be secure;
 #  - a DS at the parent that matches no key makes unbound answer SERVFAIL.
@@ -29,6 +30,13 @@ server:
   listen: [127.0.0.1@$PORT]
   workers: 1
   storage: $T/var
+remote:
+  - id: self
+    address: [127.0.0.1@$PORT]
+submission:
+  - id: parent
+    parent: [self]
+    check-interval: 1s
 policy:
   - id: parent
     single-type-signing: on
@@ -38,6 +46,7 @@ policy:
     zsk-lifetime: 12s
     propagation-delay: 1s
     dnskey-ttl: 2s
+    ksk-submission: parent
   - id: fastcsk
     single-type-signing: on
     propagation-delay: 1s
@@ -197,7 +206,20 @@ for c in child.test csk.test; do
 	set_ds "$c"
 	n=$(wc -l <"$T/ds.$c")
 	probe_for 3 # the parent's old DS RRset leaves the caches
-	"$SIGNETC" zone-ksk-submitted -s "$SOCK" "$c" >/dev/null 2>&1 || sn_not_ok "$c: zone-ksk-submitted" ""
+	if [ "$c" = child.test ]; then
+		# its policy asks the parent (signetd's own test. zone) every second
+		i=0
+		while [ "$i" -lt 20 ] && ! grep -q "child.test.: DS of key .* seen at the parent" "$T/log"; do
+			probe
+			sleep 0.5
+			i=$((i + 1))
+		done
+		grep -q "child.test.: DS of key .* seen at the parent" "$T/log" &&
+			sn_ok "child.test: the new DS found at the parent by the submission check, no command" ||
+			sn_not_ok "child.test: submission check" "" "$T/log"
+	else
+		"$SIGNETC" zone-ksk-submitted -s "$SOCK" "$c" >/dev/null 2>&1 || sn_not_ok "$c: zone-ksk-submitted" ""
+	fi
 	i=0
 	while [ "$i" -lt 30 ] && [ "$("$SIGNETC" zone-ds -s "$SOCK" "$c" 2>/dev/null | wc -l)" != 1 ]; do
 		probe
