@@ -941,6 +941,28 @@ fmt_scalar(const char *key, const ctl_json_t *v, char *out, size_t cap)
 		return;
 	case CTL_JNUM:
 		break;
+	case CTL_JARR: {
+		/* a list of small objects (zone-status' keys): their values,
+		 * an element a group */
+		size_t o = 0;
+		out[0] = '\0';
+		for (const ctl_json_t *e = ctl_json_first(v); e != NULL && o < cap; e = ctl_json_next(e)) {
+			for (const ctl_json_t *m = ctl_json_first(e); m != NULL && o < cap;
+			     m = ctl_json_next(m)) {
+				char one[64];
+				if (ctl_json_type(m) == CTL_JARR || ctl_json_type(m) == CTL_JOBJ) {
+					continue;
+				}
+				fmt_scalar(ctl_json_key(m), m, one, sizeof(one));
+				o += (size_t)snprintf(out + o, cap - o, "%s%s",
+						      m == ctl_json_first(e) ? "" : " ", one);
+			}
+			if (o < cap && ctl_json_next(e) != NULL) {
+				o += (size_t)snprintf(out + o, cap - o, ", ");
+			}
+		}
+		return;
+	}
 	default:
 		snprintf(out, cap, "...");
 		return;

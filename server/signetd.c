@@ -1269,8 +1269,57 @@ ctl_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	return SN_OK;
 }
 
+/* ---- DNSSEC keys and DS for the registry ---- */
+
+typedef struct key_walk {
+	ctl_resp_t *r;
+	const uint8_t *apex;
+	int64_t now;
+	int digest; /* zone-ds: DS_DIGEST_SHA256, _SHA384, or 0 for both */
+	size_t count;
+	bool brief; /* key-list in zone-status: tag, role, algorithm, state */
+} key_walk_t;
+
 static void
-zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
+resp_time(ctl_resp_t *r, const char *key, int64_t t)
+{
+	if (t != 0) {
+		ctl_resp_int(r, key, t);
+	} else {
+		ctl_resp_null(r, key);
+	}
+}
+
+static int
+key_list_one(void *ctx, const keystore_key_t *k)
+{
+	key_walk_t *w = ctx;
+	char id[KEYSTORE_ID_HEXLEN + 1];
+	keystore_id_to_hex(k->id, id);
+	ctl_resp_obj_begin(w->r, NULL);
+	ctl_resp_uint(w->r, "tag", k->key_tag);
+	ctl_resp_str(w->r, "role", keystore_role_name(k->role));
+	ctl_resp_uint(w->r, "algorithm", k->algorithm);
+	ctl_resp_uint(w->r, "flags", k->flags);
+	ctl_resp_str(w->r, "state", zsign_key_state(k, w->now));
+	if (w->brief) {
+		ctl_resp_obj_end(w->r);
+		w->count++;
+		return SN_OK;
+	}
+	resp_time(w->r, "created-time", k->created);
+	resp_time(w->r, "publish-time", k->publish);
+	resp_time(w->r, "active-time", k->active);
+	resp_time(w->r, "retire-time", k->retire);
+	resp_time(w->r, "remove-time", k->remove);
+	ctl_resp_str(w->r, "id", id);
+	ctl_resp_obj_end(w->r);
+	w->count++;
+	return SN_OK;
+}
+
+static void
+zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r, bool detail)
 {
 	store_zone_meta_t m;
 	store_txn_t *txn;
@@ -1306,6 +1355,16 @@ zone_status_one(server_t *srv, zone_state_t *zs, ctl_resp_t *r)
 	if (zone_policy(zs) != NULL) {
 		ctl_resp_str(r, "rollover", zs->rollover[0] != '\0' ? zs->rollover : "none");
 	}
+	if (detail && store_txn_begin(srv->store, false, &txn) == SN_OK) {
+		/* each key's state, for the zone asked about */
+		key_walk_t w = {.r = r, .now = (int64_t)time(NULL), .brief = true};
+		ctl_resp_arr_begin(r, "keys");
+		if (keystore_list(txn, zs->zone.apex, key_list_one, &w) != SN_OK) {
+			log_warning("zone %s: cannot read its keys", zs->zone.name);
+		}
+		ctl_resp_arr_end(r);
+		store_txn_abort(txn);
+	}
 	ctl_resp_obj_end(r);
 }
 
@@ -1317,7 +1376,7 @@ ctl_zone_status(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	ctl_resp_arr_begin(r, "zones");
 	for (size_t i = 0; i < srv->nzones; i++) {
 		if (apex == NULL || dname_is_equal(srv->zones[i]->zone.apex, apex)) {
-			zone_status_one(srv, srv->zones[i], r);
+			zone_status_one(srv, srv->zones[i], r, apex != NULL);
 		}
 	}
 	ctl_resp_arr_end(r);
@@ -1514,49 +1573,6 @@ ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	ctl_resp_uint(r, "serial", job.serial_to);
 	ctl_resp_uint(r, "removed", removed);
 	ctl_resp_uint(r, "added", added);
-	return SN_OK;
-}
-
-/* ---- DNSSEC keys and DS for the registry ---- */
-
-typedef struct key_walk {
-	ctl_resp_t *r;
-	const uint8_t *apex;
-	int64_t now;
-	int digest; /* zone-ds: DS_DIGEST_SHA256, _SHA384, or 0 for both */
-	size_t count;
-} key_walk_t;
-
-static void
-resp_time(ctl_resp_t *r, const char *key, int64_t t)
-{
-	if (t != 0) {
-		ctl_resp_int(r, key, t);
-	} else {
-		ctl_resp_null(r, key);
-	}
-}
-
-static int
-key_list_one(void *ctx, const keystore_key_t *k)
-{
-	key_walk_t *w = ctx;
-	char id[KEYSTORE_ID_HEXLEN + 1];
-	keystore_id_to_hex(k->id, id);
-	ctl_resp_obj_begin(w->r, NULL);
-	ctl_resp_uint(w->r, "tag", k->key_tag);
-	ctl_resp_str(w->r, "role", keystore_role_name(k->role));
-	ctl_resp_uint(w->r, "algorithm", k->algorithm);
-	ctl_resp_uint(w->r, "flags", k->flags);
-	ctl_resp_str(w->r, "state", zsign_key_state(k, w->now));
-	resp_time(w->r, "created-time", k->created);
-	resp_time(w->r, "publish-time", k->publish);
-	resp_time(w->r, "active-time", k->active);
-	resp_time(w->r, "retire-time", k->retire);
-	resp_time(w->r, "remove-time", k->remove);
-	ctl_resp_str(w->r, "id", id);
-	ctl_resp_obj_end(w->r);
-	w->count++;
 	return SN_OK;
 }
 

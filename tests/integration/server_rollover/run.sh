@@ -168,6 +168,14 @@ out=$("$SIGNETC" zone-key-rollover -s "$SOCK" example.com ksk 2>&1) &&
 watch example.com 5
 st=$("$SIGNETC" zone-status -s "$SOCK" example.com 2>&1) || :
 case $st in *"waiting for its DS"*) sn_ok "zone-status: waiting for the DS at the parent" ;; *) sn_not_ok "zone-status during KSK rollover" "$st" ;; esac
+"$SIGNETC" zone-status --json -s "$SOCK" example.com 2>&1 | python3 -c '
+import json, sys
+z = json.load(sys.stdin)["zones"][0]
+states = sorted((k["role"], k["state"]) for k in z["keys"])
+assert ("ksk", "active") in states and ("ksk", "ready") in states, states
+assert "waiting for its DS" in z["rollover"], z["rollover"]
+' && sn_ok "zone-status --json: each key with its state (a ready KSK beside the active one)" ||
+	sn_not_ok "zone-status --json keys" "$("$SIGNETC" zone-status --json -s "$SOCK" example.com 2>&1 | head -c 600)"
 ds=$("$SIGNETC" zone-ds -s "$SOCK" example.com 2>&1 | wc -l)
 [ "$ds" = 2 ] && sn_ok "zone-ds gives both KSKs' DS during the rollover" || sn_not_ok "zone-ds during rollover" "$ds lines"
 tail -n 1 "$T/example.com.phases" | grep -q 'cds=[1-9]' && sn_ok "CDS published for the new KSK while it waits" ||
