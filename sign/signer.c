@@ -972,6 +972,8 @@ struct inc {
 	struct dent **t, **a, **r, **extra;
 	size_t nt, ct, na, nr, nextra, cextra;
 	const snap_node_t **prevmap; /* NSEC3: old predecessor of r[i] */
+	uint8_t (*flip)[DNAME_MAXLEN]; /* names whose authority may change */
+	size_t nflip, cflip;
 	bool prevmap_done;
 	rrlist_t *orm, *oadd;
 	uint8_t *sc1, *sc2; /* canonical RDATA for comparisons */
@@ -985,7 +987,7 @@ struct inc {
 	size_t errlen;
 };
 
-static const struct inc *cmp_ctx; /* for qsort; the writer is one thread */
+static _Thread_local const struct inc *cmp_ctx; /* for qsort: writers of several zones run at once */
 
 static int
 kcmp(const struct inc *c, const struct dent *a, const struct dent *b)
@@ -1241,23 +1243,52 @@ below_cut_new(const struct inc *c, const uint8_t *name, bool *below)
 	return SN_OK;
 }
 
-/* Whether `name` exists after the change: it has records, or a name below
- * it has (then it is an empty non-terminal). The names below it that had
- * records and may have lost them are all owners of the change, so the
- * walk back through the old descendants stops at the first one that keeps
- * a record. */
+/* Whether the name `d` below a touched name keeps that name in the chain
+ * after the change: it has records, is authoritative, and is no insecure
+ * delegation left out by Opt-Out (RFC 5155 7.1, 6). */
+static int
+counts_new(const struct inc *c, const uint8_t *d, const uint16_t *t, size_t n, bool *out)
+{
+	bool below = false;
+	int rc;
+	if (n == 0) {
+		*out = false;
+		return SN_OK;
+	}
+	rc = below_cut_new(c, d, &below);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	bool insecure = has_type(t, n, RRTYPE_NS) && !has_type(t, n, RRTYPE_DS);
+	*out = !below && !(c->p->opt_out && insecure);
+	return SN_OK;
+}
+
+/* Whether `name` is in the NSEC3 zone's names after the change: it has
+ * records, or a name below it counts (counts_new; then it is an empty
+ * non-terminal). The names below it that had records and may have lost
+ * them are all owners of the change, so the walk back through the old
+ * descendants stops soon, at the first one that still counts. */
 static int
 exists_new(const struct inc *c, const uint8_t *name, unsigned depth, bool *ex)
 {
 	uint16_t t[INC_MAXTYPES];
 	size_t n = 0;
+	bool cnt = false;
 	int rc = types_new(c, name, t, &n);
 	if (rc != SN_OK) {
 		return rc;
 	}
-	if (n > 0) {
+	if (n > 0 && depth == 0) {
 		*ex = true;
 		return SN_OK;
+	}
+	if (depth > 0) {
+		rc = counts_new(c, name, t, n, &cnt);
+		if (rc != SN_OK || cnt) {
+			*ex = cnt;
+			return rc;
+		}
 	}
 	/* owners of the change below it */
 	for (size_t i = own_lower(c, name); i < c->nown; i++) {
@@ -1269,10 +1300,13 @@ exists_new(const struct inc *c, const uint8_t *name, unsigned depth, bool *ex)
 			continue;
 		}
 		rc = types_new(c, o, t, &n);
+		if (rc == SN_OK) {
+			rc = counts_new(c, o, t, n, &cnt);
+		}
 		if (rc != SN_OK) {
 			return rc;
 		}
-		if (n > 0) {
+		if (cnt) {
 			*ex = true;
 			return SN_OK;
 		}
@@ -1303,15 +1337,14 @@ exists_new(const struct inc *c, const uint8_t *name, unsigned depth, bool *ex)
 	const snap_node_t *nd = snap_prev(c->s, x);
 	while (nd != NULL && is_strict_sub(nd->owner, name)) {
 		if (!(nd->flags & SNAP_ENT)) {
-			if (own_find(c, nd->owner) == NULL) {
-				*ex = true;
-				return SN_OK;
-			}
 			rc = types_new(c, nd->owner, t, &n);
+			if (rc == SN_OK) {
+				rc = counts_new(c, nd->owner, t, n, &cnt);
+			}
 			if (rc != SN_OK) {
 				return rc;
 			}
-			if (n > 0) {
+			if (cnt) {
 				*ex = true;
 				return SN_OK;
 			}
@@ -1319,6 +1352,44 @@ exists_new(const struct inc *c, const uint8_t *name, unsigned depth, bool *ex)
 		nd = snap_prev(c->s, nd->owner);
 	}
 	*ex = false;
+	return SN_OK;
+}
+
+/* Calls `fn` for every old name strictly below `name` (empty
+ * non-terminals included), from the last back. */
+static int
+for_below(struct inc *c, const uint8_t *name, unsigned depth,
+	  int (*fn)(struct inc *c, const uint8_t *n))
+{
+	size_t nl = dname_len(name);
+	if (nl + 2 > DNAME_MAXLEN || depth > DNAME_MAXLABELS) {
+		return SN_OK;
+	}
+	size_t ll = DNAME_MAXLEN - nl - 1;
+	if (ll > LABEL_MAXLEN) {
+		ll = LABEL_MAXLEN;
+	}
+	uint8_t x[DNAME_MAXLEN];
+	x[0] = (uint8_t)ll;
+	memset(x + 1, 0xff, ll);
+	memcpy(x + 1 + ll, name, nl);
+	int rc;
+	if (snap_find(c->s, x) != NULL) {
+		rc = fn(c, x);
+		if (rc == SN_OK) {
+			rc = for_below(c, x, depth + 1, fn);
+		}
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	for (const snap_node_t *nd = snap_prev(c->s, x); nd != NULL && is_strict_sub(nd->owner, name);
+	     nd = snap_prev(c->s, nd->owner)) {
+		rc = fn(c, nd->owner);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
 	return SN_OK;
 }
 
@@ -1843,6 +1914,81 @@ resign_set(struct inc *c, const struct iown *o, const snap_node_t *nd, uint16_t 
 	return inc_sign(c, &set, ttl);
 }
 
+static int
+add_flip(struct inc *c, const uint8_t *name)
+{
+	if (c->nflip == c->cflip) {
+		size_t nc = c->cflip != 0 ? c->cflip * 2 : 16;
+		uint8_t(*nf)[DNAME_MAXLEN] = realloc(c->flip, nc * sizeof(*nf));
+		if (nf == NULL) {
+			return SN_ENOMEM;
+		}
+		c->flip = nf;
+		c->cflip = nc;
+	}
+	memcpy(c->flip[c->nflip++], name, dname_len(name));
+	return SN_OK;
+}
+
+static int
+flip_qcmp(const void *a, const void *b)
+{
+	return dname_cmp(a, b);
+}
+
+/* The RRsets of `name` that the change leaves as they were, signed or
+ * not as the new cuts say: RRSIGs go where a cut now occludes them, and
+ * come where one no longer does. */
+static int
+flip_node(struct inc *c, const uint8_t *name)
+{
+	const snap_node_t *nd = snap_find(c->s, name);
+	const struct iown *o = own_find(c, name);
+	bool below = false, cut = false;
+	int rc;
+	if (nd == NULL) {
+		return SN_OK;
+	}
+	rc = below_cut_new(c, name, &below);
+	if (rc == SN_OK) {
+		rc = is_cut_new(c, name, &cut);
+	}
+	if (rc != SN_OK) {
+		return rc;
+	}
+	for (uint16_t i = 0; i < nd->rrset_count; i++) {
+		const snap_rrset_t *rs = &nd->rrsets[i];
+		if (is_generated(c, rs->type)) {
+			continue;
+		}
+		if (o != NULL && (count_type(c->rm, o->r_lo, o->r_hi, rs->type, NULL) > 0 ||
+				  count_type(c->ad, o->a_lo, o->a_hi, rs->type, NULL) > 0)) {
+			continue; /* resign_set did it */
+		}
+		bool sign = !below && (!cut || rs->type == RRTYPE_DS);
+		if (rs->rrsig != NULL && !sign) {
+			rc = inc_add_set(c, c->orm, nd->owner, RRTYPE_RRSIG, rs->rrsig);
+		} else if (rs->rrsig == NULL && sign) {
+			rc = inc_room(c, rs->count);
+			const uint8_t *q = rs->rdata;
+			for (uint16_t k = 0; rc == SN_OK && k < rs->count; k++) {
+				c->rdl[k] = rd16(q);
+				c->rd[k] = q + 2;
+				q += 2 + c->rdl[k];
+			}
+			rrsig_rrset_t set = {nd->owner, rs->type, c->rclass, rs->count, c->rd,
+					     c->rdl};
+			if (rc == SN_OK) {
+				rc = inc_sign(c, &set, rs->ttl);
+			}
+		}
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	return SN_OK;
+}
+
 /* Signs again what changed at each owner of the change. */
 static int
 inc_rrsets(struct inc *c)
@@ -1865,17 +2011,14 @@ inc_rrsets(struct inc *c)
 		}
 		cut_old = nd != NULL && (nd->flags & SNAP_DELEG);
 		if (cut != cut_old) {
-			/* TODO(#5): occlusion and uncovering below a changed cut */
-			set_err(c->err, c->errlen, "a delegation is added or removed: sign the "
-				"whole zone");
-			return SN_ENOTSUP;
-		}
-		if (cut && c->p->opt_out) {
-			bool ds_old = snap_node_rrset(nd, RRTYPE_DS) != NULL;
-			if (ds_old != has_type(t, n, RRTYPE_DS)) {
-				set_err(c->err, c->errlen, "an Opt-Out delegation turns secure or "
-					"insecure: sign the whole zone");
-				return SN_ENOTSUP;
+			/* a delegation added occludes what is below it, one
+			 * removed uncovers it (RFC 4035 2.2, 2.3) */
+			rc = add_flip(c, o->owner);
+			if (rc == SN_OK) {
+				rc = for_below(c, o->owner, 0, add_flip);
+			}
+			if (rc != SN_OK) {
+				return rc;
 			}
 		}
 		/* each type of the change at this owner, once */
@@ -1903,6 +2046,22 @@ inc_rrsets(struct inc *c)
 								: sn_strerror(rc));
 					return rc;
 				}
+			}
+		}
+	}
+	if (c->nflip > 0) {
+		qsort(c->flip, c->nflip, sizeof(*c->flip), flip_qcmp);
+		size_t w = 0;
+		for (size_t i = 0; i < c->nflip; i++) {
+			if (w == 0 || dname_cmp(c->flip[w - 1], c->flip[i]) != 0) {
+				memmove(c->flip[w++], c->flip[i], DNAME_MAXLEN);
+			}
+		}
+		c->nflip = w;
+		for (size_t i = 0; i < c->nflip; i++) {
+			int rc = flip_node(c, c->flip[i]);
+			if (rc != SN_OK) {
+				return rc;
 			}
 		}
 	}
@@ -1956,6 +2115,16 @@ inc_touched(struct inc *c)
 				return rc;
 			}
 		}
+	}
+	/* the names whose authority changes join or leave the chain */
+	for (size_t i = 0; i < c->nflip; i++) {
+		rc = push_t(c, c->flip[i]);
+		if (rc != SN_OK) {
+			return rc;
+		}
+	}
+	if (c->nt == 0) {
+		return SN_OK;
 	}
 	/* one entry per name */
 	qsort(c->t, c->nt, sizeof(*c->t), name_qcmp);
@@ -2440,6 +2609,7 @@ out:
 	free(c.r);
 	free(c.extra);
 	free(c.prevmap);
+	free(c.flip);
 	free(c.own);
 	free(c.sc1);
 	free(c.sc2);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT
- * signer.h - full zone signing: DNSKEY, NSEC/NSEC3 chain and every RRSIG, on all cores.
+ * signer.h - full and incremental zone signing: DNSKEY, NSEC/NSEC3 chain and every RRSIG.
  *
  * The signer works on record sets and never touches storage (DESIGN.md
  * decision 4): it reads the unsigned records of one zone as a sorted
@@ -143,11 +143,18 @@ uint32_t signer_expiration(const signer_params_t *p, const uint8_t *owner, uint1
  * call. On SN_OK both lists are new and sorted (free with rrlist_free);
  * on failure neither is written and `err` says why.
  * Returns SN_OK; SN_EINVAL for a change that does not apply to `cur`
- * (removing a record it does not hold, adding one it holds), DNSSEC types
- * in the change, or an unsigned `cur`; SN_ECHECK for an NSEC3 hash
- * collision; SN_ENOMEM; SN_ENOTSUP while it is not written.
- * TODO(#5): not implemented yet: returns SN_ENOTSUP, and the caller falls
- * back to signer_sign_full over the whole zone. Writer of this zone only. */
+ * (removing a record it does not hold; adding one it holds is found by
+ * snap_edit), DNSSEC types in the change, or a `cur` not signed with
+ * these parameters; SN_ECHECK for an NSEC3 hash collision; SN_ENOMEM;
+ * SN_ENOTSUP, with the caller falling back to signer_sign_full, when the
+ * SOA TTL or MINIMUM changes (every NSEC/NSEC3 TTL, RFC 9077 3, and, with
+ * dnskey_ttl 0, the DNSKEY TTL change) and, for now, for `refresh_before`
+ * other than 0 (TODO(#5)).
+ * Cost: about the changed RRsets' signatures plus a few lookups per
+ * touched name; a delegation added or removed costs its subtree. In an
+ * NSEC3 zone a hashed name that leaves the chain costs one walk of the
+ * NSEC3 tree (TODO(#5): snap.h has no NSEC3 predecessor lookup yet).
+ * Writer of this zone only; writers of other zones may call it at once. */
 SN_MUSTCHECK int signer_sign_incremental(const snap_t *cur, const rrlist_t *removed,
 					 const rrlist_t *added, const signer_key_t *keys,
 					 size_t nkeys, const signer_params_t *p,

@@ -1047,15 +1047,55 @@ tz_init(struct tzone *z)
 /* Makes one random change: marks records removed (live = false, kept in
  * `gone`) and adds new ones (fresh). Delegations stay where they are. */
 static void
-tz_change(struct tzone *z, struct tzone *gone)
+tz_change(struct tzone *z, struct tzone *gone, bool cuts)
 {
-	char nm[64], rd[64];
+	char nm[64], rd[96];
 	int ops = 1 + rand() % 3;
 	for (size_t i = 0; i < z->n; i++) {
 		z->r[i].fresh = false;
 	}
 	for (int op = 0; op < ops; op++) {
-		int kind = rand() % 10;
+		int kind = rand() % (cuts ? 12 : 10);
+		if (kind == 10) {
+			/* a delegation appears, occluding what is below it */
+			rnd_name(nm, sizeof(nm));
+			if (nm[0] == '*' || tz_has(z, nm, "NS", NULL)) {
+				continue;
+			}
+			snprintf(rd, sizeof(rd), "ns.%s", nm);
+			tz_push(z, nm, "NS", rd, 60)->fresh = true;
+			if (rand() % 2) {
+				tz_push(z, nm, "DS", DS_RD, 60)->fresh = true;
+			}
+			continue;
+		}
+		if (kind == 11) {
+			/* a delegation goes (its NS and DS), uncovering what is below */
+			const struct trec *cr = rnd_cut(z);
+			if (cr == NULL) {
+				continue;
+			}
+			char cut[64];
+			snprintf(cut, sizeof(cut), "%s", cr->name);
+			bool fresh = false;
+			for (size_t i = 0; i < z->n; i++) {
+				const struct trec *t = &z->r[i];
+				fresh |= t->live && t->fresh && strcmp(t->name, cut) == 0 &&
+					 (strcmp(t->type, "NS") == 0 || strcmp(t->type, "DS") == 0);
+			}
+			if (fresh) {
+				continue;
+			}
+			for (size_t i = 0; i < z->n; i++) {
+				struct trec *t = &z->r[i];
+				if (t->live && strcmp(t->name, cut) == 0 &&
+				    (strcmp(t->type, "NS") == 0 || strcmp(t->type, "DS") == 0)) {
+					t->live = false;
+					(void)tz_push(gone, t->name, t->type, t->rdata, t->ttl);
+				}
+			}
+			continue;
+		}
 		if (kind < 4) {
 			/* a TXT at a random name, new or not, with that name's TTL */
 			rnd_name(nm, sizeof(nm));
@@ -1154,13 +1194,14 @@ pick_fresh(const struct trec *t)
 /* The expected chain of `l` against the snapshot `s`: every record of it is
  * there (owner, next, bitmap, flags), and nothing else. */
 static bool
-check_chain(const rrlist_t *l, const snap_t *s, bool nsec3, const char *what)
+check_chain(const rrlist_t *l, const snap_t *s, bool nsec3, bool opt_out, const char *what)
 {
 	uint8_t apex[DNAME_MAXLEN];
 	char err[256];
 	nsec_zone_t z;
 	nsec3_param_t n3;
 	memset(&n3, 0, sizeof(n3));
+	n3.opt_out = opt_out;
 	bool ok = true;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("z.test.", apex));
 	int rc = nsec_zone_build(&z, l, apex, nsec3 ? &n3 : NULL, nsec3 ? APEX_NSEC3 : APEX_NSEC,
@@ -1311,7 +1352,8 @@ check_all_sigs(const snap_t *s, const struct keys *k, bool verify, const char *w
  * the unsigned change, or a denial record the change also removes. So the
  * RRsets that did not change keep their signatures. */
 static bool
-check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const char *what)
+check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const snap_t *s,
+	   const char *what)
 {
 	for (size_t i = 0; i < rrlist_count(rm); i++) {
 		rrlist_rr_t r = rrlist_get(rm, i);
@@ -1332,6 +1374,12 @@ check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const 
 			}
 		}
 		if (!why) {
+			/* or a delegation now occludes it (RFC 4035 2.2) */
+			const snap_node_t *nd = snap_find(s, r.owner);
+			why = nd != NULL && ((nd->flags & SNAP_NONAUTH) ||
+					     ((nd->flags & SNAP_DELEG) && cov != RRTYPE_DS));
+		}
+		if (!why) {
 			char nb[DNAME_MAXTEXT];
 			CU_ASSERT(dname_to_text(r.owner, nb, sizeof(nb)) > 0);
 			fprintf(stderr, "\n%s: the RRSIG of %s type %u goes, the RRset stays\n",
@@ -1343,7 +1391,7 @@ check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const 
 }
 
 static void
-incremental_run(bool nsec3, int steps)
+incremental_run(bool nsec3, bool opt_out, bool cuts, int steps)
 {
 	unsigned seed = test_seed();
 	srand(seed);
@@ -1354,7 +1402,7 @@ incremental_run(bool nsec3, int steps)
 	struct tzone z, gone;
 	tz_init(&z);
 	memset(&gone, 0, sizeof(gone));
-	signer_params_t p = params(nsec3, false, 1);
+	signer_params_t p = params(nsec3, opt_out, 1);
 	rrlist_t *l = tz_list(&z, pick_live), *sig = NULL;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
 	char err[512] = "", what[128];
@@ -1367,10 +1415,10 @@ incremental_run(bool nsec3, int steps)
 	rrlist_free(l);
 	size_t changed = 0, failed = 0;
 	for (int step = 0; step < steps && failed == 0; step++) {
-		snprintf(what, sizeof(what), "seed %u %s step %d", seed, nsec3 ? "NSEC3" : "NSEC",
-			 step);
+		snprintf(what, sizeof(what), "seed %u %s%s%s step %d", seed, nsec3 ? "NSEC3" : "NSEC",
+			 opt_out ? " opt-out" : "", cuts ? " cuts" : "", step);
 		gone.n = 0;
-		tz_change(&z, &gone);
+		tz_change(&z, &gone, cuts);
 		rrlist_t *urm = tz_list(&gone, pick_live);
 		rrlist_t *uadd = tz_list(&z, pick_fresh);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(urm);
@@ -1384,9 +1432,6 @@ incremental_run(bool nsec3, int steps)
 		}
 		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
 		changed += rrlist_count(rm) + rrlist_count(add);
-		if (!check_kept(urm, uadd, rm, what)) {
-			failed++;
-		}
 		rrlist_t *erm = merge_lists(urm, rm), *eadd = merge_lists(uadd, add);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(erm);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(eadd);
@@ -1399,9 +1444,38 @@ incremental_run(bool nsec3, int steps)
 		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
 		snap_t *sprev = s;
 		s = s2;
+		if (!check_kept(urm, uadd, rm, s, what)) {
+			failed++;
+		}
 		l = tz_list(&z, pick_live);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(l);
-		if (!check_chain(l, s, nsec3, what)) {
+		size_t failed0 = failed;
+		if (!check_chain(l, s, nsec3, opt_out, what)) {
+			failed++;
+		}
+		/* every step checks that each signed RRset has its one RRSIG;
+		 * every 25th (and the last) verifies them all */
+		if (!check_all_sigs(s, &k, step % 25 == 0 || step + 1 == steps, what)) {
+			failed++;
+		}
+		/* what this step signed must verify */
+		for (size_t i = 0; i < rrlist_count(add); i++) {
+			rrlist_rr_t r = rrlist_get(add, i);
+			if (r.type != RRTYPE_RRSIG) {
+				continue;
+			}
+			uint16_t cov = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
+			const snap_node_t *nd = cov == RRTYPE_NSEC3 ? snap_nsec3_find(s, r.owner)
+								    : snap_find(s, r.owner);
+			const snap_rrset_t *rs = nd != NULL ? snap_node_rrset(nd, cov) : NULL;
+			if (rs == NULL || !check_sigs(&k, nd->owner, rs, true)) {
+				fprintf(stderr, "\n%s: a new RRSIG (type %u) does not verify\n", what,
+					cov);
+				failed++;
+				break;
+			}
+		}
+		if (failed > failed0) {
 			size_t tl = 0;
 			char *t1 = tz_text(&gone, pick_live, &tl), *t2 = tz_text(&z, pick_fresh, &tl);
 			fprintf(stderr, "removed:\n%sadded:\n%s", t1 != NULL ? t1 : "",
@@ -1428,29 +1502,6 @@ incremental_run(bool nsec3, int steps)
 			}
 			free(t1);
 			free(t2);
-			failed++;
-		}
-		/* every step checks that each signed RRset has its one RRSIG;
-		 * every 25th (and the last) verifies them all */
-		if (!check_all_sigs(s, &k, step % 25 == 0 || step + 1 == steps, what)) {
-			failed++;
-		}
-		/* what this step signed must verify */
-		for (size_t i = 0; i < rrlist_count(add); i++) {
-			rrlist_rr_t r = rrlist_get(add, i);
-			if (r.type != RRTYPE_RRSIG) {
-				continue;
-			}
-			uint16_t cov = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
-			const snap_node_t *nd = cov == RRTYPE_NSEC3 ? snap_nsec3_find(s, r.owner)
-								    : snap_find(s, r.owner);
-			const snap_rrset_t *rs = nd != NULL ? snap_node_rrset(nd, cov) : NULL;
-			if (rs == NULL || !check_sigs(&k, nd->owner, rs, true)) {
-				fprintf(stderr, "\n%s: a new RRSIG (type %u) does not verify\n", what,
-					cov);
-				failed++;
-				break;
-			}
 		}
 		for (size_t i = 0; i < z.n; i++) {
 			z.r[i].fresh = false;
@@ -1485,13 +1536,29 @@ incremental_run(bool nsec3, int steps)
 static void
 test_signer_incremental_nsec3(void)
 {
-	incremental_run(true, 1500);
+	incremental_run(true, false, false, 1500);
 }
 
 static void
 test_signer_incremental_nsec(void)
 {
-	incremental_run(false, 1000);
+	incremental_run(false, false, false, 1000);
+}
+
+/* Delegations come and go: what lies below them is occluded and uncovered. */
+static void
+test_signer_incremental_cuts(void)
+{
+	incremental_run(true, false, true, 600);
+	incremental_run(false, false, true, 600);
+}
+
+/* NSEC3 Opt-Out: insecure delegations, and the ENTs above only them, are
+ * left out, and join the chain when a DS makes them secure. */
+static void
+test_signer_incremental_optout(void)
+{
+	incremental_run(true, true, true, 800);
 }
 
 int
@@ -1514,5 +1581,7 @@ test_signer_register(void)
 	CU_add_test(s, "test_signer_random_zones", test_signer_random_zones);
 	CU_add_test(s, "test_signer_incremental_nsec3", test_signer_incremental_nsec3);
 	CU_add_test(s, "test_signer_incremental_nsec", test_signer_incremental_nsec);
+	CU_add_test(s, "test_signer_incremental_cuts", test_signer_incremental_cuts);
+	CU_add_test(s, "test_signer_incremental_optout", test_signer_incremental_optout);
 	return CU_get_error();
 }
