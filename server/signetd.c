@@ -989,6 +989,12 @@ apply_conf(server_t *srv, conf_t *conf)
 	for (size_t i = 0; i < n; i++) {
 		rcu_assign_pointer(zones[i]->zone.conf, conf_zone_find(conf, zones[i]->zone.apex));
 	}
+	/* a new policy may move the key clock (an algorithm rollover...) */
+	for (size_t i = 0; i < n; i++) {
+		if (zones[i]->loaded) {
+			zone_plan_keys(srv, zones[i]);
+		}
+	}
 	query_view_t *old = rcu_xchg_pointer(&srv->view, view);
 	synchronize_rcu();
 	if (old != NULL) {

@@ -31,8 +31,17 @@ kasp_key_cds(const kasp_key_t *k, int64_t now, bool always)
 	if (k->role == KASP_ZSK || !kasp_key_publishes(k, now)) {
 		return false;
 	}
-	bool waiting = reached(k->ready, now) && k->active == 0 && k->ds_seen == 0;
-	return waiting || (always && kasp_key_signs(k, now));
+	return kasp_key_waits_ds(k, now) || (always && kasp_key_signs(k, now));
+}
+
+bool
+kasp_key_waits_ds(const kasp_key_t *k, int64_t now)
+{
+	/* a KSK rolling in is not active yet; one of an algorithm rollover
+	 * signs from the start (RFC 4035 2.2: every algorithm in the DNSKEY
+	 * RRset signs everything) and is marked by ds_submitted */
+	return k->role != KASP_ZSK && kasp_key_publishes(k, now) && reached(k->ready, now) &&
+	       k->ds_seen == 0 && (k->active == 0 || k->ds_submitted != 0);
 }
 
 bool
@@ -164,6 +173,51 @@ kasp_step(kasp_key_t *keys, size_t n, const kasp_policy_t *p, int64_t now, unsig
 		const char *name = kind == KASP_ZSK ? "ZSK" : p->single_type ? "CSK" : "KSK";
 		kasp_key_t *cur, *succ;
 		find_keys(keys, n, kind, now, &cur, &succ);
+		kasp_key_t *alg_new = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (keys[i].ds_submitted != 0 && keys[i].ds_seen == 0 && !keys[i].drop &&
+			    of_kind(&keys[i], KASP_KSK) && kasp_key_publishes(&keys[i], now)) {
+				alg_new = &keys[i];
+			}
+		}
+		if (alg_new != NULL && succ == NULL) {
+			/* an algorithm rollover waits for the new DS */
+			if (forced) {
+				return SN_EINVAL;
+			}
+			if (plan->step[0] == '\0') {
+				fmt_time(t1, sizeof(t1), alg_new->ready);
+				if (reached(alg_new->ready, now)) {
+					snprintf(plan->step, sizeof(plan->step),
+						 "algorithm rollover: key %u (algorithm %u) ready, waiting "
+						 "for its DS at the parent (signetc zone-ksk-submitted)",
+						 alg_new->tag, alg_new->algorithm);
+				} else {
+					snprintf(plan->step, sizeof(plan->step),
+						 "algorithm rollover: keys of algorithm %u sign, key %u "
+						 "ready at %s",
+						 alg_new->algorithm, alg_new->tag, t1);
+				}
+			}
+			if (kind == KASP_ZSK) {
+				/* the new algorithm's ZSK may still be to make */
+				bool has = false;
+				for (size_t i = 0; i < n; i++) {
+					has = has || (keys[i].role == KASP_ZSK &&
+						      keys[i].algorithm == p->algorithm &&
+						      kasp_key_publishes(&keys[i], now));
+				}
+				if (!has && !plan->make_key) {
+					kasp_key_t *nk = &plan->new_key;
+					memset(nk, 0, sizeof(*nk));
+					nk->role = KASP_ZSK;
+					nk->algorithm = p->algorithm;
+					nk->created = nk->publish = nk->ready = nk->active = now;
+					plan->make_key = true;
+				}
+			}
+			continue;
+		}
 		if (cur == NULL) {
 			if (forced) {
 				return SN_EINVAL;
@@ -208,12 +262,25 @@ kasp_step(kasp_key_t *keys, size_t n, const kasp_policy_t *p, int64_t now, unsig
 			continue;
 		}
 		if (cur->algorithm != p->algorithm) {
-			if (plan->step[0] == '\0') {
-				snprintf(plan->step, sizeof(plan->step),
-					 "the policy asks for algorithm %u; algorithm rollovers are "
-					 "not done yet",
-					 p->algorithm);
+			if (kind == KASP_ZSK) {
+				continue; /* the KSK (or CSK) leads an algorithm rollover */
 			}
+			if (plan->make_key) {
+				continue;
+			}
+			/* an algorithm rollover (RFC 6781 4.1.4, liberal): keys of
+			 * the new algorithm publish and sign at once, the new KSK
+			 * waits for its DS, then the old algorithm leaves */
+			kasp_key_t *nk = &plan->new_key;
+			memset(nk, 0, sizeof(*nk));
+			nk->role = cur->role;
+			nk->algorithm = p->algorithm;
+			nk->created = nk->publish = nk->active = now;
+			nk->ready = now + ipub(p);
+			nk->ds_submitted = nk->ready;
+			plan->make_key = true;
+			snprintf(plan->step, sizeof(plan->step),
+				 "algorithm rollover: %u -> %u started", cur->algorithm, p->algorithm);
 			continue;
 		}
 		uint32_t life = kind == KASP_ZSK ? p->zsk_lifetime : p->ksk_lifetime;
@@ -287,8 +354,9 @@ kasp_ds_seen(kasp_key_t *keys, size_t n, const kasp_policy_t *p, int64_t now)
 	for (size_t i = 0; i < n; i++) {
 		kasp_key_t *k = &keys[i];
 		k->changed = false;
-		if (k->role != KASP_ZSK && kasp_key_publishes(k, now) && k->active == 0 &&
-		    k->ds_seen == 0) {
+		if (kasp_key_waits_ds(k, now) ||
+		    (k->role != KASP_ZSK && kasp_key_publishes(k, now) && k->active == 0 &&
+		     k->ds_seen == 0)) {
 			waiting = k;
 		}
 	}
@@ -297,7 +365,16 @@ kasp_ds_seen(kasp_key_t *keys, size_t n, const kasp_policy_t *p, int64_t now)
 	}
 	for (size_t i = 0; i < n; i++) {
 		kasp_key_t *k = &keys[i];
-		if (k != waiting && of_kind(k, KASP_KSK) && kasp_key_signs(k, now) && k->retire == 0) {
+		if (k != waiting && k->algorithm != waiting->algorithm && kasp_key_signs(k, now) &&
+		    k->retire == 0) {
+			/* an algorithm rollover: the old algorithm's keys sign
+			 * until they leave, all at once, when no cache can need
+			 * them (the signer wants every published algorithm to
+			 * sign everything) */
+			k->retire = k->remove = now + ipub(p) + iret(p);
+			k->changed = true;
+		} else if (k != waiting && of_kind(k, KASP_KSK) && kasp_key_signs(k, now) &&
+			   k->retire == 0) {
 			/* resolvers may hold the old DS for a while yet: the
 			 * old key signs beside the new one until then */
 			k->retire = now + ipub(p);

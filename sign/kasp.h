@@ -22,8 +22,13 @@
  *    signing (the DNSKEY RRset, and for a CSK everything) for another Ipub
  *    so that resolvers holding the old DS still validate, then retires and
  *    is removed Iret later.
- * Algorithm rollovers are not done yet: a policy algorithm that differs
- * from the active keys' is reported (plan->step) and nothing is rolled.
+ *  - algorithm (RFC 6781 4.1.4, the liberal way): when the policy's
+ *    algorithm differs from the active KSK's (CSK's), keys of the new
+ *    algorithm are made, published and signing at once (every algorithm
+ *    in the DNSKEY RRset signs every RRset, RFC 4035 2.2); the new KSK
+ *    waits for its DS (marked by ds_submitted); once it is seen, the old
+ *    algorithm's keys keep signing Ipub + Iret longer, then leave, DNSKEY
+ *    and signatures in the same version.
  */
 #pragma once
 
@@ -102,6 +107,8 @@ bool kasp_key_signs(const kasp_key_t *k, int64_t now);     /* makes RRSIGs */
 /* CDS/CDNSKEY for it (RFC 7344): a KSK or CSK that is ready and waits for
  * its DS, or, when `always`, the active one too. */
 bool kasp_key_cds(const kasp_key_t *k, int64_t now, bool always);
+/* It waits for its DS at the parent (CDS/CDNSKEY are published for it). */
+bool kasp_key_waits_ds(const kasp_key_t *k, int64_t now);
 /* Its DS should be at the parent: published KSK/CSK not yet removed. */
 bool kasp_key_wants_ds(const kasp_key_t *k, int64_t now);
 /* "generated", "published", "ready", "active", "retired", "removed". */

@@ -10,6 +10,7 @@
 #    by the double-DS dance (new DS added at the parent from zone-ds, then
 #    zone-ksk-submitted, or for child.test. the policy's KSK submission check
 #    asking the parent's server, the old DS removed when the old key is gone),
+#    then an algorithm rollover of csk.test. (13 -> 15) by a new policy,
 #    unbound validates a positive and an NXDOMAIN answer of each child
 #    every half second: every one must be secure;
 #  - a DS at the parent that matches no key makes unbound answer SERVFAIL.
@@ -232,6 +233,32 @@ for c in child.test csk.test; do
 	[ "$n" = 2 ] && [ "$m" = 1 ] && sn_ok "$c: $kind rollover with the DS at the parent: two DS, then the new one" ||
 		sn_not_ok "$c: $kind rollover DS" "$n then $m DS" "$T/log"
 done
+
+# algorithm rollover of csk.test.: 13 -> 15 by a new policy and a reload
+sed -i '/- id: fastcsk/a\    algorithm: ed25519' "$T/signet.yaml"
+"$SIGNETC" reload -s "$SOCK" >/dev/null 2>&1 || sn_not_ok "reload with a new algorithm" "" "$T/log"
+if waiting csk.test; then
+	set_ds csk.test
+	n=$(wc -l <"$T/ds.csk.test")
+	probe_for 3
+	"$SIGNETC" zone-ksk-submitted -s "$SOCK" csk.test >/dev/null 2>&1 || sn_not_ok "csk.test: zone-ksk-submitted (algorithm)" ""
+	i=0
+	while [ "$i" -lt 40 ] && [ "$("$SIGNETC" zone-ds -s "$SOCK" csk.test 2>/dev/null | wc -l)" != 1 ]; do
+		probe
+		sleep 0.5
+		i=$((i + 1))
+	done
+	set_ds csk.test
+	probe_for 3
+	algs=$(dig @127.0.0.1 -p "$PORT" +short csk.test DNSKEY | awk '{ print $3 }' | sort -u | tr '\n' ' ')
+	if [ "$n" = 2 ] && [ "$algs" = "15 " ] && awk '{ print $5 }' "$T/ds.csk.test" | grep -qx 15; then
+		sn_ok "csk.test: algorithm rollover 13 -> 15 (two DS, then the new algorithm alone)"
+	else
+		sn_not_ok "csk.test: algorithm rollover" "$n DS while waiting, DNSKEY algorithms now: $algs" "$T/log"
+	fi
+else
+	sn_not_ok "csk.test: algorithm rollover waits for its DS" "$("$SIGNETC" zone-status -s "$SOCK" csk.test 2>&1)" "$T/log"
+fi
 
 if [ -z "$FAILS" ]; then
 	sn_ok "every one of $CHECKS validations during the rollovers was secure"

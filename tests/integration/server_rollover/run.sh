@@ -212,6 +212,33 @@ assert n[0] == 1 and 2 in n and n[-1] == 1, n
 assert keys(rows[0]) != keys(rows[-1])
 PY
 
+# algorithm rollover of example.net.: 13 -> 15 by a new policy and a reload
+sed -i '/- id: fastcsk/a\    algorithm: ed25519' "$T/signet.yaml"
+"$SIGNETC" reload -s "$SOCK" >/dev/null 2>&1 || sn_not_ok "reload with a new algorithm" ""
+i=0
+while [ "$i" -lt 40 ] && ! "$SIGNETC" zone-status -s "$SOCK" example.net 2>/dev/null | grep -q "waiting for its DS"; do
+	look example.net
+	sleep 0.25
+	i=$((i + 1))
+done
+"$SIGNETC" zone-ksk-submitted -s "$SOCK" example.net >/dev/null 2>&1 || sn_not_ok "zone-ksk-submitted (algorithm)" ""
+watch example.net 10
+python3 - "$T/example.net.phases" "$T" <<'PY' && sn_ok "algorithm rollover 13 -> 15: both algorithms sign, then 15 alone" || sn_not_ok "algorithm rollover phases" "$(tail -n 6 "$T/example.net.phases")" "$T/log"
+import sys, glob
+algs = []
+for f in sorted(glob.glob(sys.argv[2] + "/example.net.[0-9]*"), key=lambda x: int(x.rsplit(".", 1)[1])):
+    if f.endswith(".verify"):
+        continue
+    a = set()
+    for l in open(f):
+        x = l.split()
+        if len(x) > 6 and x[3] == "DNSKEY":
+            a.add(x[6])
+    algs.append(tuple(sorted(a)))
+assert ("13", "15") in algs, algs
+assert algs[-1] == ("15",), algs[-1]
+PY
+
 if [ -z "$BAD" ]; then
 	sn_ok "every serial seen passes dnssec-verify and ldns-verify-zone ($(echo $SEEN | wc -w) versions)"
 else
