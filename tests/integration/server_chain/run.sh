@@ -11,8 +11,9 @@
 #    zone-ksk-submitted, or for child.test. the policy's KSK submission check
 #    asking the parent's server, the old DS removed when the old key is gone),
 #    then an algorithm rollover of csk.test. (13 -> 15) by a new policy,
-#    unbound validates a positive and an NXDOMAIN answer of each child
-#    every half second: every one must be secure;
+#    unbound validates positive, NXDOMAIN, NODATA, wildcard and wildcard
+#    NODATA answers of the children every half second: every one must be
+#    secure;
 #  - a DS at the parent that matches no key makes unbound answer SERVFAIL.
 set -eu
 . "$(dirname "$0")/../lib.sh"
@@ -85,6 +86,7 @@ for z in child.test csk.test; do
 @ NS ns
 ns A 127.0.0.1
 www A 192.0.2.80
+*.wild A 192.0.2.99
 ZONE
 done
 
@@ -153,9 +155,11 @@ sn_wait_port "$UPORT" 10 || { sn_not_ok "unbound starts" "not listening" "$T/unb
 
 CHECKS=0
 FAILS=""
-# probe: positive and NXDOMAIN answers of both children, all secure
+# probe: positive, NXDOMAIN, NODATA, wildcard and wildcard NODATA answers of
+# the children, all secure
 probe() {
-	for q in "www.child.test A NOERROR" "nx.child.test A NXDOMAIN" "www.csk.test A NOERROR" "nx.csk.test A NXDOMAIN"; do
+	for q in "www.child.test A NOERROR" "nx.child.test A NXDOMAIN" "www.csk.test A NOERROR" "nx.csk.test A NXDOMAIN" \
+		"www.child.test TXT NOERROR" "a.wild.csk.test A NOERROR" "a.wild.child.test TXT NOERROR"; do
 		set -- $q
 		dig @127.0.0.1 -p "$UPORT" +dnssec +tries=1 +time=3 "$1" "$2" >"$T/last" 2>&1 || :
 		rc=$(sed -n 's/.*status: \([A-Z]*\),.*/\1/p' "$T/last" | head -n 1)
