@@ -2396,6 +2396,88 @@ inc_chain(struct inc *c)
 	return rc;
 }
 
+/* Whether the list `l` (sorted) removes the RRSIGs of (owner, type). */
+static bool
+sig_removed(const rrlist_t *l, const uint8_t *owner, uint16_t type)
+{
+	size_t i = rrlist_find_owner(l, owner, RRLIST_NONE);
+	if (i == RRLIST_NONE) {
+		return false;
+	}
+	for (size_t e = rrlist_owner_end(l, i); i < e; i++) {
+		rrlist_rr_t r = rrlist_get(l, i);
+		if (r.type == RRTYPE_RRSIG && r.rdlen >= 2 && rd16(r.rdata) == type) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* RRSIGs expiring before `before` are made again, over the data they
+ * cover, unless the change already replaced them. One walk of the zone:
+ * this is the re-signing timer's work. */
+static int
+inc_refresh(struct inc *c, uint32_t before)
+{
+	int rc = rrlist_sort(c->orm);
+	if (rc != SN_OK) {
+		return rc;
+	}
+	/* what the refresh removes is kept apart until the end: c->orm must
+	 * stay sorted for sig_removed */
+	rrlist_t *gone = rrlist_new();
+	if (gone == NULL) {
+		return SN_ENOMEM;
+	}
+	snap_iter_t it;
+	const snap_node_t *nd;
+	for (snap_iter_first(&it, c->s); (nd = snap_iter_node(&it)) != NULL;
+	     snap_iter_next(&it)) {
+		for (uint16_t i = 0; i < nd->rrset_count; i++) {
+			const snap_rrset_t *rs = &nd->rrsets[i];
+			const snap_rrset_t *sg = rs->rrsig;
+			if (sg == NULL) {
+				continue;
+			}
+			bool old = false;
+			const uint8_t *q = sg->rdata;
+			for (uint16_t k = 0; k < sg->count; k++) {
+				uint16_t len = rd16(q);
+				/* RFC 4034 3.1.5: serial number arithmetic */
+				old = old || (len >= 12 && (int32_t)(be32_of(q + 2 + 8) - before) < 0);
+				q += 2 + len;
+			}
+			if (!old || sig_removed(c->orm, nd->owner, rs->type)) {
+				continue;
+			}
+			rc = inc_add_set(c, gone, nd->owner, RRTYPE_RRSIG, sg);
+			if (rc == SN_OK) {
+				rc = inc_room(c, rs->count);
+			}
+			q = rs->rdata;
+			for (uint16_t k = 0; rc == SN_OK && k < rs->count; k++) {
+				c->rdl[k] = rd16(q);
+				c->rd[k] = q + 2;
+				q += 2 + c->rdl[k];
+			}
+			rrsig_rrset_t set = {nd->owner, rs->type, c->rclass, rs->count, c->rd, c->rdl};
+			if (rc == SN_OK) {
+				rc = inc_sign(c, &set, rs->ttl);
+			}
+			if (rc != SN_OK) {
+				rrlist_free(gone);
+				return rc;
+			}
+		}
+	}
+	for (size_t i = 0; i < rrlist_count(gone) && rc == SN_OK; i++) {
+		rrlist_rr_t r = rrlist_get(gone, i);
+		rc = inc_add(c, c->orm, r.owner, r.type, r.ttl, r.rdata, r.rdlen);
+	}
+	rrlist_free(gone);
+	return rc;
+}
+
 /* Splits the change into owners, checking its types. */
 static int
 inc_owners(struct inc *c)
@@ -2496,12 +2578,6 @@ signer_sign_incremental(const snap_t *cur, const rrlist_t *removed, const rrlist
 		set_err(err, errlen, "bad arguments");
 		return SN_EINVAL;
 	}
-	if (refresh_before != 0) {
-		/* TODO(#5): re-signing of expiring RRSIGs */
-		set_err(err, errlen, "refreshing signatures is not implemented yet: sign the "
-			"whole zone");
-		return SN_ENOTSUP;
-	}
 	if (!snap_is_signed(cur) || snap_has_nsec3(cur) != p->nsec3) {
 		set_err(err, errlen, "the zone is not signed with these parameters");
 		return SN_EINVAL;
@@ -2580,6 +2656,12 @@ signer_sign_incremental(const snap_t *cur, const rrlist_t *removed, const rrlist
 		set_err(err, errlen, "the change does not apply to the zone");
 	} else if (rc == SN_ENOMEM) {
 		set_err(err, errlen, "out of memory");
+	}
+	if (rc == SN_OK && refresh_before != 0) {
+		rc = inc_refresh(&c, refresh_before);
+		if (rc != SN_OK) {
+			set_err(err, errlen, "refreshing signatures: %s", sn_strerror(rc));
+		}
 	}
 	if (rc != SN_OK) {
 		goto out;

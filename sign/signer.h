@@ -148,10 +148,10 @@ uint32_t signer_expiration(const signer_params_t *p, const uint8_t *owner, uint1
  * these parameters; SN_ECHECK for an NSEC3 hash collision; SN_ENOMEM;
  * SN_ENOTSUP, with the caller falling back to signer_sign_full, when the
  * SOA TTL or MINIMUM changes (every NSEC/NSEC3 TTL, RFC 9077 3, and, with
- * dnskey_ttl 0, the DNSKEY TTL change) and, for now, for `refresh_before`
- * other than 0 (TODO(#5)).
+ * dnskey_ttl 0, the DNSKEY TTL change).
  * Cost: about the changed RRsets' signatures plus a few lookups per
- * touched name; a delegation added or removed costs its subtree. In an
+ * touched name; a delegation added or removed costs its subtree; a
+ * `refresh_before` one walk of the zone plus what it re-signs. In an
  * NSEC3 zone a hashed name that leaves the chain costs one walk of the
  * NSEC3 tree (TODO(#5): snap.h has no NSEC3 predecessor lookup yet).
  * Writer of this zone only; writers of other zones may call it at once. */

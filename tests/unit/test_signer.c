@@ -1353,7 +1353,7 @@ check_all_sigs(const snap_t *s, const struct keys *k, bool verify, const char *w
  * RRsets that did not change keep their signatures. */
 static bool
 check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const snap_t *s,
-	   const char *what)
+	   uint32_t refresh, const char *what)
 {
 	for (size_t i = 0; i < rrlist_count(rm); i++) {
 		rrlist_rr_t r = rrlist_get(rm, i);
@@ -1365,7 +1365,8 @@ check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const 
 			return false;
 		}
 		uint16_t cov = (uint16_t)(r.rdata[0] << 8 | r.rdata[1]);
-		bool why = false;
+		/* or it expires before the refresh time */
+		bool why = refresh != 0 && (int32_t)(be32(r.rdata + 8) - refresh) < 0;
 		const rrlist_t *ls[3] = {urm, uadd, rm};
 		for (int li = 0; li < 3 && !why; li++) {
 			for (size_t m = 0; m < rrlist_count(ls[li]) && !why; m++) {
@@ -1385,6 +1386,33 @@ check_kept(const rrlist_t *urm, const rrlist_t *uadd, const rrlist_t *rm, const 
 			fprintf(stderr, "\n%s: the RRSIG of %s type %u goes, the RRset stays\n",
 				what, nb, cov);
 			return false;
+		}
+	}
+	return true;
+}
+
+/* No RRSIG of `s` expires before `t`. */
+static bool
+check_fresh(const snap_t *s, uint32_t t, const char *what)
+{
+	snap_iter_t it;
+	const snap_node_t *nd;
+	for (snap_iter_first(&it, s); (nd = snap_iter_node(&it)) != NULL; snap_iter_next(&it)) {
+		uint16_t n = 0;
+		const snap_rrset_t *sg = snap_node_sigs(nd, &n);
+		for (uint16_t i = 0; i < n; i++) {
+			const uint8_t *q = sg[i].rdata;
+			for (uint16_t k = 0; k < sg[i].count; k++) {
+				uint16_t len = (uint16_t)(q[0] << 8 | q[1]);
+				if ((int32_t)(be32(q + 2 + 8) - t) < 0) {
+					char nb[DNAME_MAXTEXT];
+					CU_ASSERT(dname_to_text(nd->owner, nb, sizeof(nb)) > 0);
+					fprintf(stderr, "\n%s: %s keeps an RRSIG expiring too soon\n",
+						what, nb);
+					return false;
+				}
+				q += 2 + len;
+			}
 		}
 	}
 	return true;
@@ -1424,7 +1452,16 @@ incremental_run(bool nsec3, bool opt_out, bool cuts, int steps)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(urm);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(uadd);
 		rrlist_t *rm = NULL, *add = NULL;
-		int rc = signer_sign_incremental(s, urm, uadd, k.sk, 2, &p, 0, &rm, &add, err,
+		/* now and then the re-signing timer: the validity moves on a day
+		 * and what expires within half the jitter of the old end is
+		 * signed again */
+		uint32_t refresh = 0;
+		if (step % 50 == 49) {
+			refresh = p.expiration - p.jitter / 2;
+			p.inception += 86400;
+			p.expiration += 86400;
+		}
+		int rc = signer_sign_incremental(s, urm, uadd, k.sk, 2, &p, refresh, &rm, &add, err,
 						 sizeof(err));
 		if (rc != SN_OK) {
 			fprintf(stderr, "\n%s: %s\n", what, err);
@@ -1444,7 +1481,10 @@ incremental_run(bool nsec3, bool opt_out, bool cuts, int steps)
 		CU_ASSERT_EQUAL_FATAL(rc, SN_OK);
 		snap_t *sprev = s;
 		s = s2;
-		if (!check_kept(urm, uadd, rm, s, what)) {
+		if (!check_kept(urm, uadd, rm, s, refresh, what)) {
+			failed++;
+		}
+		if (refresh != 0 && !check_fresh(s, refresh, what)) {
 			failed++;
 		}
 		l = tz_list(&z, pick_live);
