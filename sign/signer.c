@@ -972,6 +972,7 @@ struct inc {
 	struct dent **t, **a, **r, **extra;
 	size_t nt, ct, na, nr, nextra, cextra;
 	const snap_node_t **prevmap; /* NSEC3: old predecessor of r[i] */
+	const snap_node_t **rkept;   /* the old node staying in the chain before r[i] */
 	uint8_t (*flip)[DNAME_MAXLEN]; /* names whose authority may change */
 	size_t nflip, cflip;
 	bool prevmap_done;
@@ -1494,14 +1495,29 @@ old_next(const struct inc *c, const snap_node_t *rec)
 	return snap_find(c->s, rd);
 }
 
-/* Whether the old chain node `rec` leaves the chain. */
-static bool
-rec_removed(const struct inc *c, const snap_node_t *rec, struct dent *tmp)
+/* The index in R of the old chain node `rec`, or RRLIST_NONE when it
+ * stays in the chain. */
+static size_t
+r_index(const struct inc *c, const snap_node_t *rec)
 {
-	if (rec_key(c, rec, tmp) != SN_OK) {
-		return false;
+	struct dent k;
+	if (rec_key(c, rec, &k) != SN_OK) {
+		return RRLIST_NONE;
 	}
-	return bsearch_dent(c, c->r, c->nr, tmp) != NULL;
+	size_t lo = 0, hi = c->nr;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		int d = kcmp(c, c->r[m], &k);
+		if (d == 0) {
+			return m;
+		}
+		if (d < 0) {
+			lo = m + 1;
+		} else {
+			hi = m;
+		}
+	}
+	return RRLIST_NONE;
 }
 
 static int
@@ -1566,17 +1582,8 @@ old_prev(struct inc *c, const snap_node_t *rec, const snap_node_t **out)
 			return rc;
 		}
 	}
-	struct dent k;
-	if (rec_key(c, rec, &k) != SN_OK) {
-		return SN_EINVAL;
-	}
-	for (size_t i = 0; i < c->nr; i++) {
-		if (memcmp(c->r[i]->hash, k.hash, NSEC3_HASH_LEN) == 0) {
-			*out = c->prevmap[i];
-			return SN_OK;
-		}
-	}
-	*out = NULL;
+	size_t i = r_index(c, rec);
+	*out = i != RRLIST_NONE ? c->prevmap[i] : NULL;
 	return SN_OK;
 }
 
@@ -1655,25 +1662,47 @@ better_next(const struct inc *c, const struct dent *x, const struct dent *a, con
 	return kcmp(c, a, b) < 0;
 }
 
-/* Skips the old chain nodes that leave it, going back (dir < 0) or on. */
+/* Skips the old chain nodes that leave it, going back (dir < 0) or on.
+ * Going back, the node found for each removed one is remembered, so that
+ * a run of k removed names (a subtree a new delegation occludes) costs
+ * O(k), not O(k^2). */
 static int
 skip_removed(struct inc *c, const snap_node_t **n, int dir)
 {
-	struct dent tmp;
 	size_t guard = c->nr + 1;
-	while (*n != NULL && rec_removed(c, *n, &tmp)) {
+	size_t first = RRLIST_NONE, i;
+	const snap_node_t *cur = *n;
+	while (cur != NULL && (i = r_index(c, cur)) != RRLIST_NONE) {
 		if (guard-- == 0) {
 			return SN_EINVAL;
 		}
 		if (dir < 0) {
-			int rc = old_prev(c, *n, n);
+			if (c->rkept[i] != NULL) {
+				cur = c->rkept[i];
+				break;
+			}
+			if (first == RRLIST_NONE) {
+				first = i;
+			}
+			int rc = old_prev(c, cur, &cur);
 			if (rc != SN_OK) {
 				return rc;
 			}
 		} else {
-			*n = old_next(c, *n);
+			cur = old_next(c, cur);
 		}
 	}
+	if (dir < 0 && first != RRLIST_NONE && cur != NULL) {
+		/* every removed node from `first` back to `cur` has `cur` before it */
+		const snap_node_t *w = *n;
+		while (w != NULL && (i = r_index(c, w)) != RRLIST_NONE && c->rkept[i] == NULL) {
+			c->rkept[i] = cur;
+			if (old_prev(c, w, &w) != SN_OK) {
+				break;
+			}
+		}
+	}
+	*n = cur;
 	return SN_OK;
 }
 
@@ -2192,7 +2221,8 @@ inc_touched(struct inc *c)
 	}
 	c->a = calloc(c->nt + 1, sizeof(*c->a));
 	c->r = calloc(c->nt + 1, sizeof(*c->r));
-	if (c->a == NULL || c->r == NULL) {
+	c->rkept = calloc(c->nt + 1, sizeof(*c->rkept));
+	if (c->a == NULL || c->r == NULL || c->rkept == NULL) {
 		return SN_ENOMEM;
 	}
 	for (size_t i = 0; i < c->nt; i++) {
@@ -2691,6 +2721,7 @@ out:
 	free(c.r);
 	free(c.extra);
 	free(c.prevmap);
+	free(c.rkept);
 	free(c.flip);
 	free(c.own);
 	free(c.sc1);
