@@ -2039,6 +2039,22 @@ inc_rrsets(struct inc *c)
 			return rc;
 		}
 		cut_old = nd != NULL && (nd->flags & SNAP_DELEG);
+		bool apex = dname_is_equal(o->owner, c->apex);
+		/* what signer_sign_full refuses (nsec_zone_build): no SOA at
+		 * the apex, one below it, a DS where there is no delegation
+		 * (RFC 4035 2.4) */
+		if ((apex && !has_type(t, n, RRTYPE_SOA)) || (!apex && has_type(t, n, RRTYPE_SOA)) ||
+		    (has_type(t, n, RRTYPE_DS) && !cut && !below)) {
+			char nb[DNAME_MAXTEXT];
+			if (dname_to_text(o->owner, nb, sizeof(nb)) < 0) {
+				snprintf(nb, sizeof(nb), "(name)");
+			}
+			set_err(c->err, c->errlen, "%s: %s", nb,
+				has_type(t, n, RRTYPE_DS) && !cut && !below
+					? "DS at a name that is not a delegation"
+					: (apex ? "no SOA at the apex" : "SOA below the apex"));
+			return SN_EINVAL;
+		}
 		if (cut != cut_old) {
 			/* a delegation added occludes what is below it, one
 			 * removed uncovers it (RFC 4035 2.2, 2.3) */

@@ -1601,6 +1601,75 @@ test_signer_incremental_optout(void)
 	incremental_run(true, true, true, 800);
 }
 
+/* Changes that cannot be signed are refused with nothing written: a
+ * record the zone does not hold, DNSSEC types, a DS at no delegation, the
+ * SOA removed; an SOA MINIMUM change is a full signing (every NSEC3 TTL
+ * changes, RFC 9077 3). A change that can be signed is. */
+static void
+test_signer_incremental_refuses(void)
+{
+	struct keys k;
+	uint8_t apex[DNAME_MAXLEN];
+	char err[256];
+	CU_ASSERT_EQUAL_FATAL(make_keys(&k), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(apex_of("example.org.", apex));
+	rrlist_t *l = load("example.org.", UNSIGNED), *sig = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	signer_params_t p = params(true, false, 1);
+	CU_ASSERT_EQUAL_FATAL(signer_sign_full(l, apex, k.sk, 2, &p, &sig, err, sizeof(err)), SN_OK);
+	rrlist_t *all = merge_lists(l, sig);
+	snap_t *s = NULL;
+	CU_ASSERT_EQUAL_FATAL(snap_build(apex, all, &s), SN_OK);
+	static const struct {
+		const char *rm, *add;
+		int rc;
+	} cases[] = {
+		{"www 300 A 192.0.2.77\n", "", SN_EINVAL},
+		{"", "x 300 NSEC3PARAM 1 0 0 -\n", SN_EINVAL},
+		{"", "www 300 DS 1 13 2 A107F14659595E515DBCCB18E8B77C5678C89B3F8527B36C21B7E105F6341954\n",
+		 SN_EINVAL},
+		{"@ 300 SOA ns1.example.org. hostmaster.example.org. 1 3600 900 604800 300\n", "",
+		 SN_EINVAL},
+		{"", "www 300 SOA a. b. 1 2 3 4 5\n", SN_EINVAL},
+		{"@ 300 SOA ns1.example.org. hostmaster.example.org. 1 3600 900 604800 300\n",
+		 "@ 300 SOA ns1.example.org. hostmaster.example.org. 2 3600 900 604800 100\n",
+		 SN_ENOTSUP},
+		{"@ 300 SOA ns1.example.org. hostmaster.example.org. 1 3600 900 604800 300\n",
+		 "@ 300 SOA ns1.example.org. hostmaster.example.org. 2 3600 900 604800 300\n", SN_OK},
+	};
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		rrlist_t *rm = load("example.org.", cases[i].rm);
+		rrlist_t *ad = load("example.org.", cases[i].add);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(rm);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ad);
+		rrlist_t *orm = NULL, *oad = NULL;
+		err[0] = '\0';
+		int rc = signer_sign_incremental(s, rm, ad, k.sk, 2, &p, 0, &orm, &oad, err,
+						 sizeof(err));
+		if (rc != cases[i].rc) {
+			fprintf(stderr, "\ncase %zu: %d (%s), %d expected\n", i, rc, err, cases[i].rc);
+		}
+		CU_ASSERT_EQUAL(rc, cases[i].rc);
+		if (rc != SN_OK) {
+			CU_ASSERT(orm == NULL && oad == NULL);
+			CU_ASSERT(err[0] != '\0');
+		} else {
+			/* the SOA's RRSIG goes and comes, nothing else changes */
+			CU_ASSERT_EQUAL(rrlist_count(orm), 1);
+			CU_ASSERT_EQUAL(rrlist_count(oad), 1);
+		}
+		rrlist_free(orm);
+		rrlist_free(oad);
+		rrlist_free(rm);
+		rrlist_free(ad);
+	}
+	snap_unref(s);
+	rrlist_free(all);
+	rrlist_free(sig);
+	rrlist_free(l);
+	free_keys(&k);
+}
+
 int
 test_signer_register(void)
 {
@@ -1621,6 +1690,7 @@ test_signer_register(void)
 	CU_add_test(s, "test_signer_random_zones", test_signer_random_zones);
 	CU_add_test(s, "test_signer_incremental_nsec3", test_signer_incremental_nsec3);
 	CU_add_test(s, "test_signer_incremental_nsec", test_signer_incremental_nsec);
+	CU_add_test(s, "test_signer_incremental_refuses", test_signer_incremental_refuses);
 	CU_add_test(s, "test_signer_incremental_cuts", test_signer_incremental_cuts);
 	CU_add_test(s, "test_signer_incremental_optout", test_signer_incremental_optout);
 	return CU_get_error();
