@@ -223,6 +223,16 @@ s=$(awk '$4 == "SOA" { print $7; exit }' "$T/upd.axfr")
 [ "$s" = 2 ] && grep -q '^new\.example\.com\..*198.51.100.7' "$T/upd.axfr" &&
 	sn_ok "zone-update on a signed zone: serial 2, record served" || sn_not_ok "zone-update on signed zone" "serial $s" "$T/log"
 verify "after zone-update the zone still verifies" example.com "$T/upd.axfr"
+# incremental: only what changed is signed again
+r1=$(awk '$1 == "ns1.example.com." && $4 == "RRSIG" && $5 == "A"' "$T/after.axfr")
+r2=$(awk '$1 == "ns1.example.com." && $4 == "RRSIG" && $5 == "A"' "$T/upd.axfr")
+s1=$(awk '$1 == "example.com." && $4 == "RRSIG" && $5 == "SOA"' "$T/after.axfr")
+s2=$(awk '$1 == "example.com." && $4 == "RRSIG" && $5 == "SOA"' "$T/upd.axfr")
+if grep -q 'example.com.: signed incrementally' "$T/log" && [ -n "$r1" ] && [ "$r1" = "$r2" ] && [ "$s1" != "$s2" ]; then
+	sn_ok "zone-update signs incrementally: an unchanged RRset keeps its RRSIG, the SOA gets a new one"
+else
+	sn_not_ok "incremental signing" "ns1 A RRSIG kept: $([ "$r1" = "$r2" ] && echo yes || echo no)" "$T/log"
+fi
 { printf '$ORIGIN example.net.\n'; zone_body | sed 's/ 1 7200/ 5 7200/'; printf 'extra TXT "added in the file"\n'; } >"$T/example.net.zone"
 "$SIGNETC" zone-reload -s "$SOCK" example.net >/dev/null 2>&1 || :
 axfr example.net "$T/rel.axfr"
