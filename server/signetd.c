@@ -435,14 +435,16 @@ static uint32_t serial_next(const zone_state_t *zs, uint32_t from);
  * caller signs the whole zone again (so->incremental false). */
 static int
 apply_change_in_txn(store_txn_t *txn, zone_state_t *zs, const conf_policy_t *pol,
-		    const zdiff_t *d, uint32_t serial, sign_out_t *so, char *err)
+		    const zdiff_t *d, uint32_t serial, uint32_t refresh_before, sign_out_t *so,
+		    char *err)
 {
 	store_zone_meta_t m;
 	sign_out_reset(so);
 	if (pol != NULL && zs->zone.snap != NULL && snap_is_signed(zs->zone.snap) &&
 	    store_zone_get(txn, zs->zone.apex, &m) == SN_OK && m.signed_count > 0) {
 		int rc = zsign_apply_change(txn, zs->zone.apex, pol, zs->zone.snap, d, serial,
-					    (int64_t)time(NULL), &so->srm, &so->sadd, &so->info, err);
+					    (int64_t)time(NULL), refresh_before, &so->srm, &so->sadd,
+					    &so->info, err);
 		if (rc == SN_OK) {
 			so->incremental = true;
 			return SN_OK;
@@ -458,8 +460,10 @@ apply_change_in_txn(store_txn_t *txn, zone_state_t *zs, const conf_policy_t *pol
 /* Moves the stored SOA serial on by the zone's serial policy, journalled as
  * a change of nothing else: for changes of signed data only (keys, signing
  * turned on or off). */
+/* The change of nothing but the serial, moved on by the zone's serial
+ * policy: *out (caller frees) and the new serial in *to. */
 static int
-bump_serial_in_txn(store_txn_t *txn, zone_state_t *zs)
+bump_diff(store_txn_t *txn, zone_state_t *zs, zdiff_t **out, uint32_t *to)
 {
 	store_rr_t soa, after;
 	uint8_t rd[RDATA_MAXLEN];
@@ -471,13 +475,27 @@ bump_serial_in_txn(store_txn_t *txn, zone_state_t *zs)
 	if (soa.rdlen < 20) {
 		return SN_EINVAL;
 	}
-	uint32_t from = wire_read_u32(soa.rdata + soa.rdlen - 20), to = serial_next(zs, from);
+	*to = serial_next(zs, wire_read_u32(soa.rdata + soa.rdlen - 20));
 	memcpy(rd, soa.rdata, soa.rdlen);
-	wire_write_u32(rd + soa.rdlen - 20, to);
+	wire_write_u32(rd + soa.rdlen - 20, *to);
 	after = soa;
 	after.rdata = rd;
 	if ((rc = zdiff_new(&d)) == SN_OK && (rc = zdiff_set_soa_before(d, &soa)) == SN_OK &&
 	    (rc = zdiff_set_soa_after(d, &after)) == SN_OK) {
+		*out = d;
+		return SN_OK;
+	}
+	zdiff_free(d);
+	return rc;
+}
+
+static int
+bump_serial_in_txn(store_txn_t *txn, zone_state_t *zs)
+{
+	zdiff_t *d = NULL;
+	uint32_t to;
+	int rc = bump_diff(txn, zs, &d, &to);
+	if (rc == SN_OK) {
 		rc = store_zone_apply(txn, zs->zone.apex, d, to);
 	}
 	zdiff_free(d);
@@ -585,7 +603,7 @@ import_txn(store_txn_t *txn, void *ctx)
 				    "to %u",
 				    zs->zone.name, to);
 		}
-		rc = apply_change_in_txn(txn, zs, job->policy, d, to, &job->so, job->sign_err);
+		rc = apply_change_in_txn(txn, zs, job->policy, d, to, 0, &job->so, job->sign_err);
 		job->changed = true;
 		job->serial_from = from;
 		job->serial_to = to;
@@ -1498,7 +1516,7 @@ update_txn(store_txn_t *txn, void *ctx)
 	}
 	job->diff = d;
 	job->sign_err[0] = '\0';
-	rc = apply_change_in_txn(txn, job->zs, job->policy, d, job->serial_to, &job->so,
+	rc = apply_change_in_txn(txn, job->zs, job->policy, d, job->serial_to, 0, &job->so,
 				 job->sign_err);
 	if (rc != SN_OK || job->so.incremental) {
 		return rc;
@@ -1921,8 +1939,10 @@ static void zone_plan_keys(server_t *srv, zone_state_t *zs);
 typedef struct resign_job {
 	zone_state_t *zs;
 	const conf_policy_t *policy;
+	uint32_t refresh_before; /* RRSIGs expiring before this are made again */
 	bool resigned, dropped;
 	zsign_info_t sign;
+	sign_out_t so;
 	char err[ZSIGN_ERRLEN];
 } resign_job_t;
 
@@ -1930,10 +1950,20 @@ static int
 resign_txn(store_txn_t *txn, void *ctx)
 {
 	resign_job_t *job = ctx;
-	int rc = bump_serial_in_txn(txn, job->zs);
-	if (rc != SN_OK) {
+	zdiff_t *d = NULL;
+	uint32_t to;
+	job->err[0] = '\0';
+	/* the expiring signatures alone, with the new SOA's: incrementally */
+	int rc = bump_diff(txn, job->zs, &d, &to);
+	if (rc == SN_OK) {
+		rc = apply_change_in_txn(txn, job->zs, job->policy, d, to, job->refresh_before,
+					 &job->so, job->err);
+	}
+	zdiff_free(d);
+	if (rc != SN_OK || job->so.incremental) {
 		return rc;
 	}
+	/* apply_change_in_txn stored the serial; the whole zone is signed */
 	return resign_in_txn(txn, job->zs, job->policy, true, &job->sign, job->err, &job->resigned,
 			     &job->dropped);
 }
@@ -1949,7 +1979,16 @@ zone_resign(server_t *srv, zone_state_t *zs)
 		zs->resign_at = 0;
 		return;
 	}
+	/* everything that would come due before the next refresh, and within
+	 * rrsig-pre-refresh after it, in one go (knot.conf's meaning) */
+	int64_t now = (int64_t)time(NULL);
+	job.refresh_before = (uint32_t)(now + (int64_t)conf_policy_rrsig_refresh(job.policy, zs->max_ttl) +
+					job.policy->rrsig_pre_refresh);
 	int rc = store_write(srv->store, resign_txn, &job);
+	if (job.so.incremental) {
+		job.sign = job.so.info;
+	}
+	sign_out_reset(&job.so);
 	if (rc != SN_OK) {
 		log_error("zone %s: signatures not refreshed: %s; trying again in a minute",
 			  zs->zone.name, job.err[0] != '\0' ? job.err : sn_strerror(rc));

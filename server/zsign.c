@@ -598,8 +598,8 @@ nsec3_params_of(const snap_t *cur, signer_params_t *p)
 int
 zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 		   const snap_t *cur, const zdiff_t *d, uint32_t new_serial, int64_t now,
-		   rrlist_t **srm_out, rrlist_t **sadd_out, zsign_info_t *info,
-		   char err[ZSIGN_ERRLEN])
+		   uint32_t refresh_before, rrlist_t **srm_out, rrlist_t **sadd_out,
+		   zsign_info_t *info, char err[ZSIGN_ERRLEN])
 {
 	struct zkeys ks = {0};
 	signer_key_t *sk = NULL;
@@ -629,7 +629,8 @@ zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *p
 	}
 	nsec3_params_of(cur, &p);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = signer_sign_incremental(cur, rem, add, sk, nsk, &p, 0, &srm, &sadd, err, ZSIGN_ERRLEN);
+	rc = signer_sign_incremental(cur, rem, add, sk, nsk, &p, refresh_before, &srm, &sadd, err,
+				     ZSIGN_ERRLEN);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc != SN_OK) {
 		goto out; /* SN_ENOTSUP: the caller signs the whole zone */

@@ -99,14 +99,15 @@ SN_MUSTCHECK int zsign_ds_seen(store_txn_t *txn, const uint8_t *apex, const kasp
  * whose served snapshot is `cur`, incrementally (signer_sign_incremental:
  * only the changed RRsets and the chain around them), and applies both the
  * change and its signed part in `txn` with store_zone_apply_signed and
- * `new_serial`. On SN_OK *srm and *sadd are the signed records removed and
+ * `new_serial`; RRSIGs expiring before `refresh_before` (0: none) are made
+ * again too (the refresh timer: an empty change). On SN_OK *srm and *sadd are the signed records removed and
  * added (caller frees), for the snapshot edit. Returns SN_ENOTSUP when the
  * signer cannot do it incrementally (nothing written: sign the whole zone
  * instead), or the signer's and the store's errors (message in `err`). */
 SN_MUSTCHECK int zsign_apply_change(store_txn_t *txn, const uint8_t *apex, const conf_policy_t *pol,
 				    const snap_t *cur, const zdiff_t *d, uint32_t new_serial,
-				    int64_t now, rrlist_t **srm, rrlist_t **sadd,
-				    zsign_info_t *info, char err[ZSIGN_ERRLEN]);
+				    int64_t now, uint32_t refresh_before, rrlist_t **srm,
+				    rrlist_t **sadd, zsign_info_t *info, char err[ZSIGN_ERRLEN]);
 
 /* The KSK (CSK) that waits for its DS at the parent, if any: copies its
  * DNSKEY RDATA to `dnskey` (`cap` octets) with its length in *len, its tag
