@@ -134,7 +134,28 @@ def dig(server, port, *args, tcp=False, extra=()):
 def dig_batch(server, port, lines, extra=()):
     """Runs every query line (dig arguments) through one dig process and
     returns the answers in order; a query without an answer gives a Resp
-    with rcode None."""
+    with rcode None. When dig -f loses answers (it gives up on the rest of
+    a file now and then on a loaded machine), the lines are asked again in
+    chunks, and a chunk that still comes back short one query at a time."""
+    try:
+        return _dig_batch(server, port, lines, extra)
+    except RuntimeError:
+        pass
+    out = []
+    for i in range(0, len(lines), 200):
+        chunk = lines[i:i + 200]
+        try:
+            out += _dig_batch(server, port, chunk, extra)
+        except RuntimeError:
+            for ln in chunk:
+                try:
+                    out += _dig_batch(server, port, [ln], extra, tries=2)
+                except RuntimeError:
+                    out.append(parse(""))  # no answer at all
+    return out
+
+
+def _dig_batch(server, port, lines, extra=(), tries=3):
     import os
     import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".dig", delete=False) as f:
@@ -143,13 +164,16 @@ def dig_batch(server, port, lines, extra=()):
         path = f.name
     try:
         cmd = [DIG, "@" + server, "-p", str(port)] + BASE + list(extra) + ["-f", path]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           timeout=300)
+        # on a loaded machine dig -f now and then loses the output of a
+        # query it gave up on: the batch is run again (at most twice more)
+        for attempt in range(tries):
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, timeout=300)
+            blocks = re.split(r"(?m)^(?=; <<>> DiG )", p.stdout)
+            blocks = [b for b in blocks if b.startswith("; <<>> DiG ")]
+            out = [parse(b) for b in blocks]
+            if len(out) == len(lines):
+                return out
     finally:
         os.unlink(path)
-    blocks = re.split(r"(?m)^(?=; <<>> DiG )", p.stdout)
-    blocks = [b for b in blocks if b.startswith("; <<>> DiG ")]
-    out = [parse(b) for b in blocks]
-    if len(out) != len(lines):
-        raise RuntimeError("dig -f: %d queries, %d answers" % (len(lines), len(out)))
-    return out
+    raise RuntimeError("dig -f: %d queries, %d answers" % (len(lines), len(out)))
