@@ -74,6 +74,13 @@ main(int argc, char **argv)
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	unsigned ran = CU_get_number_of_tests_run();
 	unsigned tfailed = CU_get_number_of_tests_failed();
+	/* again at the end, where a log's tail shows it: which assertion
+	 * failed, and the seed that replays it */
+	for (CU_pFailureRecord f = CU_get_failure_list(); f != NULL; f = f->pNext) {
+		printf("\nFAILED %s/%s: %s:%u: %s (seed %u)", f->pSuite ? f->pSuite->pName : "?",
+		       f->pTest ? f->pTest->pName : "?", f->strFileName ? f->strFileName : "?",
+		       f->uiLineNumber, f->strCondition ? f->strCondition : "?", seed);
+	}
 	printf("\nunit tests: %u passed, %u failed\n", ran - tfailed, tfailed);
 	CU_cleanup_registry();
 	return failed != 0 ? 1 : 0;
