@@ -1250,6 +1250,17 @@ find_zone(server_t *srv, const uint8_t *apex)
 	return NULL;
 }
 
+/* The zone a request names, or NULL after answering "no such zone". */
+static zone_state_t *
+req_zone(server_t *srv, const ctl_req_t *req, ctl_resp_t *r)
+{
+	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	if (zs == NULL) {
+		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
+	}
+	return zs;
+}
+
 static int
 ctl_status(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
@@ -1414,10 +1425,9 @@ static int
 ctl_zone_reload(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	uint32_t before = zs->zone.snap != NULL ? snap_serial(zs->zone.snap) : 0;
 	zone_refresh(srv, zs, true);
@@ -1531,14 +1541,13 @@ static int
 ctl_zone_update(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	const char *text = ctl_req_arg(req, "changes");
 	char err[ZUPDATE_ERRLEN];
 	zupdate_t u;
 
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	if (zs->zone.snap == NULL) {
 		ctl_resp_error(r, SN_EINVAL, "zone %s is not loaded", zs->zone.name);
@@ -1642,14 +1651,13 @@ zone_ds_one(void *ctx, const keystore_key_t *k)
 static int
 ctl_keys(server_t *srv, const ctl_req_t *req, ctl_resp_t *r, bool ds)
 {
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	const char *digest = ds ? ctl_req_arg(req, "digest") : NULL;
 	key_walk_t w = {.r = r, .now = (int64_t)time(NULL), .digest = DS_DIGEST_SHA256};
 	store_txn_t *txn;
 
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	w.apex = zs->zone.apex;
 	if (digest != NULL) {
@@ -1782,7 +1790,7 @@ static int
 ctl_key_import(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	const char *priv = ctl_req_arg(req, "private"), *pub = ctl_req_arg(req, "public");
 	const char *role_s = ctl_req_arg(req, "role");
 	uint8_t owner[DNAME_MAXLEN];
@@ -1790,8 +1798,7 @@ ctl_key_import(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	keypair_t *kp = NULL;
 
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	if (priv == NULL || pub == NULL) {
 		ctl_resp_error(r, SN_EINVAL, "key-import needs the private and the public key");
@@ -1830,7 +1837,7 @@ static int
 ctl_key_generate(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	const char *role_s = ctl_req_arg(req, "role"), *alg_s = ctl_req_arg(req, "algorithm");
 	keystore_role_t role = KEYSTORE_ZSK;
 	const conf_policy_t *pol;
@@ -1838,8 +1845,7 @@ ctl_key_generate(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 	keypair_t *kp = NULL;
 
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	pol = zone_policy(zs);
 	if (role_s != NULL && parse_role(role_s, &role) != SN_OK) {
@@ -1906,11 +1912,10 @@ static int
 ctl_key_export(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	store_txn_t *txn;
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	export_walk_t w = {.r = r, .apex = zs->zone.apex, .ttl = 3600, .now = (int64_t)time(NULL)};
 	const snap_rrset_t *dk =
@@ -2187,13 +2192,12 @@ static int
 ctl_zone_key_rollover(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	const char *kind = ctl_req_arg(req, "kind");
 	char err[ZSIGN_ERRLEN + 64];
 	unsigned force;
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	if (kind != NULL && strcmp(kind, "zsk") == 0) {
 		force = KASP_FORCE_ZSK;
@@ -2218,11 +2222,10 @@ static int
 ctl_zone_ksk_submitted(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	char err[ZSIGN_ERRLEN + 64];
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	int rc = zone_key_event(srv, zs, 0, true, err, sizeof(err));
 	if (rc != SN_OK) {
@@ -2240,10 +2243,9 @@ static int
 ctl_zone_flush(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	zone_state_t *zs = ctl_req_apex(req) != NULL ? find_zone(srv, ctl_req_apex(req)) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	char path[4096];
 	const char *dir = ctl_req_arg(req, "out");
@@ -2353,11 +2355,9 @@ static int
 ctl_zone_remove(void *ctx, const ctl_req_t *req, ctl_resp_t *r)
 {
 	server_t *srv = ctx;
-	const uint8_t *apex = ctl_req_apex(req);
-	zone_state_t *zs = apex != NULL ? find_zone(srv, apex) : NULL;
+	zone_state_t *zs = req_zone(srv, req, r);
 	if (zs == NULL) {
-		ctl_resp_error(r, SN_ENOTFOUND, "no such zone: %s", ctl_req_zone(req));
-		return SN_OK;
+		return SN_OK; /* answered */
 	}
 	if (!zs->runtime) {
 		ctl_resp_error(r, SN_EINVAL, "zone %s is in the configuration: remove it there "

@@ -73,6 +73,26 @@ else
 	sn_not_ok "zone-status --json" "$js"
 fi
 
+# Every command that names a zone says so when the zone is not there.
+bad=
+nozone() {
+	c=$1
+	shift
+	out=$("$SIGNETC" "$c" -s "$T/var/signet.sock" nosuch.example "$@" 2>&1) && r=0 || r=$?
+	case "$r:$out" in
+	1:*"no such zone: nosuch.example"*) ;;
+	*) bad="$bad $c (exit $r: $out)" ;;
+	esac
+}
+for cmd in zone-reload key-list zone-ds key-generate key-export zone-ksk-submitted zone-flush \
+	zone-remove zone-status; do
+	nozone "$cmd"
+done
+nozone zone-update --add 'x A 192.0.2.9'
+nozone zone-key-rollover zsk
+[ -z "$bad" ] && sn_ok "every zone command on an unknown zone: 'no such zone', exit 1" ||
+	sn_not_ok "commands on an unknown zone" "$bad"
+
 # Restart with a broken file: the store still serves serial 2.
 kill "$PID"
 wait "$PID" 2>/dev/null || :
