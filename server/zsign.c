@@ -420,6 +420,7 @@ zsign_kasp_policy(const conf_policy_t *pol, uint32_t soa_ttl, uint32_t max_ttl, 
 	    .dnskey_ttl = pol->dnskey_ttl == CONF_POLICY_AUTO ? soa_ttl : pol->dnskey_ttl,
 	    .zone_max_ttl = pol->zone_max_ttl == CONF_POLICY_AUTO ? max_ttl : pol->zone_max_ttl,
 	    .delete_delay = pol->delete_delay,
+	    .parent_delay = pol->ksk_submission != NULL ? pol->ksk_submission->parent_delay : 0,
 	};
 }
 

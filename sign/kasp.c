@@ -371,13 +371,15 @@ kasp_ds_seen(kasp_key_t *keys, size_t n, const kasp_policy_t *p, int64_t now)
 			 * until they leave, all at once, when no cache can need
 			 * them (the signer wants every published algorithm to
 			 * sign everything) */
-			k->retire = k->remove = now + ipub(p) + iret(p);
+			k->retire = k->remove = now + p->parent_delay + ipub(p) + iret(p);
 			k->changed = true;
 		} else if (k != waiting && of_kind(k, KASP_KSK) && kasp_key_signs(k, now) &&
 			   k->retire == 0) {
-			/* resolvers may hold the old DS for a while yet: the
-			 * old key signs beside the new one until then */
-			k->retire = now + ipub(p);
+			/* the parent's other servers may serve the old DS
+			 * for parent-delay yet, and resolvers hold it for a
+			 * while after: the old key signs beside the new one
+			 * until then */
+			k->retire = now + p->parent_delay + ipub(p);
 			k->remove = k->retire + iret(p);
 			k->changed = true;
 		}

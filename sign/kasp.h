@@ -19,15 +19,17 @@
  *    "ready" and waits for its DS at the parent (CDS/CDNSKEY published for
  *    it). When the DS is seen (kasp_ds_seen: `signetc zone-ksk-submitted`,
  *    or a check of the parent), it becomes active; the old key keeps
- *    signing (the DNSKEY RRset, and for a CSK everything) for another Ipub
- *    so that resolvers holding the old DS still validate, then retires and
- *    is removed Iret later.
+ *    signing (the DNSKEY RRset, and for a CSK everything) for another
+ *    parent-delay + Ipub, so that resolvers that got the old DS from any
+ *    of the parent's servers still validate, then retires and is removed
+ *    Iret later.
  *  - algorithm (RFC 6781 4.1.4, the liberal way): when the policy's
  *    algorithm differs from the active KSK's (CSK's), keys of the new
  *    algorithm are made, published and signing at once (every algorithm
  *    in the DNSKEY RRset signs every RRset, RFC 4035 2.2); the new KSK
  *    waits for its DS (marked by ds_submitted); once it is seen, the old
- *    algorithm's keys keep signing Ipub + Iret longer, then leave, DNSKEY
+ *    algorithm's keys keep signing parent-delay + Ipub + Iret longer, then
+ *    leave, DNSKEY
  *    and signatures in the same version.
  */
 #pragma once
@@ -70,6 +72,9 @@ typedef struct kasp_policy {
 	uint32_t dnskey_ttl;
 	uint32_t zone_max_ttl;
 	uint32_t delete_delay; /* keep a removed key this long */
+	uint32_t parent_delay; /* after the DS is seen, until every server of
+				* the parent has it (the submission's
+				* parent-delay) */
 } kasp_policy_t;
 
 /* kasp_step's `force`: start a rollover now. */

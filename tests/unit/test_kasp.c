@@ -171,6 +171,49 @@ test_kasp_ksk_double_signature(void)
 	CU_ASSERT_EQUAL(z.k[1].tag, 3);
 }
 
+/* parent-delay: the parent's other servers may serve the old DS that much
+ * longer, so the old KSK signs beside the new one parent-delay + Ipub after
+ * the DS is seen; the old algorithm's keys the same in an algorithm roll. */
+static void
+test_kasp_parent_delay(void)
+{
+	kasp_policy_t p = zsk_policy;
+	p.zsk_lifetime = 0;
+	p.parent_delay = 5000;
+	struct zone z = {0};
+	add_key(&z, KASP_KSK, T0);
+	add_key(&z, KASP_ZSK, T0);
+	int64_t now = T0 + 100;
+	kasp_plan_t plan = step(&z, &p, now, KASP_FORCE_KSK);
+	now = plan.next;
+	step(&z, &p, now, 0);
+	CU_ASSERT_EQUAL_FATAL(kasp_ds_seen(z.k, z.n, &p, now), SN_OK);
+	CU_ASSERT_EQUAL(z.k[0].retire, now + 5000 + 7200);
+	step(&z, &p, now + 7200, 0);
+	CU_ASSERT_EQUAL(count(&z, now + 7200, kasp_key_signs, KASP_KSK), 2);
+	step(&z, &p, now + 5000 + 7200, 0);
+	CU_ASSERT_EQUAL(count(&z, now + 5000 + 7200, kasp_key_signs, KASP_KSK), 1);
+
+	/* algorithm rollover 8 -> 13 */
+	struct zone a = {0};
+	add_key(&a, KASP_KSK, T0);
+	add_key(&a, KASP_ZSK, T0);
+	a.k[0].algorithm = a.k[1].algorithm = 8;
+	p.algorithm = 13;
+	now = T0 + 100;
+	for (int i = 0; i < 10; i++) {
+		plan = step(&a, &p, now, 0);
+		now = plan.next != 0 ? plan.next : now + 86400;
+	}
+	CU_ASSERT_EQUAL_FATAL(kasp_ds_seen(a.k, a.n, &p, now), SN_OK);
+	for (size_t i = 0; i < a.n; i++) {
+		if (a.k[i].algorithm == 8) {
+			/* Ipub 7200, Iret = propagation 3600 + max TTL 86400 */
+			CU_ASSERT_EQUAL(a.k[i].retire, now + 5000 + 7200 + 3600 + 86400);
+		}
+	}
+}
+
 /* Every algorithm in the DNSKEY RRset has a signing KSK and ZSK (RFC 4035
  * 2.2, what the signer asks for), at every moment. */
 static void
@@ -247,5 +290,6 @@ test_kasp_register(void)
 	CU_add_test(s, "test_kasp_manual_and_forced", test_kasp_manual_and_forced);
 	CU_add_test(s, "test_kasp_ksk_double_signature", test_kasp_ksk_double_signature);
 	CU_add_test(s, "test_kasp_algorithm_rollover", test_kasp_algorithm_rollover);
+	CU_add_test(s, "test_kasp_parent_delay", test_kasp_parent_delay);
 	return CU_get_error();
 }
