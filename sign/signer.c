@@ -971,11 +971,9 @@ struct inc {
 	size_t nown, cown;
 	struct dent **t, **a, **r, **extra;
 	size_t nt, ct, na, nr, nextra, cextra;
-	const snap_node_t **prevmap; /* NSEC3: old predecessor of r[i] */
 	const snap_node_t **rkept;   /* the old node staying in the chain before r[i] */
 	uint8_t (*flip)[DNAME_MAXLEN]; /* names whose authority may change */
 	size_t nflip, cflip;
-	bool prevmap_done;
 	rrlist_t *orm, *oadd;
 	uint8_t *sc1, *sc2; /* canonical RDATA for comparisons */
 	uint8_t *sigscr;
@@ -1520,71 +1518,11 @@ r_index(const struct inc *c, const snap_node_t *rec)
 	return RRLIST_NONE;
 }
 
-static int
-build_prevmap(struct inc *c)
+/* The old chain's node before the old chain node `rec`. */
+static const snap_node_t *
+old_prev(const struct inc *c, const snap_node_t *rec)
 {
-	/* TODO(#5): snap.h has no "NSEC3 predecessor" lookup; until it has,
-	 * the predecessors of the hashes that leave the chain are found in
-	 * one walk of the NSEC3 tree. */
-	c->prevmap = calloc(c->nr > 0 ? c->nr : 1, sizeof(*c->prevmap));
-	if (c->prevmap == NULL) {
-		return SN_ENOMEM;
-	}
-	c->prevmap_done = true;
-	snap_iter_t it;
-	const snap_node_t *nd;
-	struct dent k;
-	for (snap_iter_first(&it, c->s); (nd = snap_iter_node(&it)) != NULL;
-	     snap_iter_next(&it)) {
-		if (!(nd->flags & SNAP_NSEC3)) {
-			continue;
-		}
-		const snap_rrset_t *rs = snap_node_rrset(nd, RRTYPE_NSEC3);
-		if (rs == NULL) {
-			continue;
-		}
-		uint16_t len;
-		const uint8_t *rd = set_first(rs, &len);
-		size_t o = n3_next_off(rd, len);
-		if (o == 0) {
-			continue;
-		}
-		memcpy(k.hash, rd + o, NSEC3_HASH_LEN);
-		size_t lo = 0, hi = c->nr;
-		while (lo < hi) {
-			size_t m = lo + (hi - lo) / 2;
-			int d = memcmp(c->r[m]->hash, k.hash, NSEC3_HASH_LEN);
-			if (d == 0) {
-				c->prevmap[m] = nd;
-				break;
-			}
-			if (d < 0) {
-				lo = m + 1;
-			} else {
-				hi = m;
-			}
-		}
-	}
-	return SN_OK;
-}
-
-/* The old chain's node before the old chain node `rec` (one of R). */
-static int
-old_prev(struct inc *c, const snap_node_t *rec, const snap_node_t **out)
-{
-	if (!c->nsec3) {
-		*out = snap_nsec_prev(c->s, rec->owner);
-		return SN_OK;
-	}
-	if (!c->prevmap_done) {
-		int rc = build_prevmap(c);
-		if (rc != SN_OK) {
-			return rc;
-		}
-	}
-	size_t i = r_index(c, rec);
-	*out = i != RRLIST_NONE ? c->prevmap[i] : NULL;
-	return SN_OK;
+	return c->nsec3 ? snap_nsec3_prev(c->s, rec->owner) : snap_nsec_prev(c->s, rec->owner);
 }
 
 /* The old chain node whose interval covers the key of `d` (not in it). */
@@ -1684,10 +1622,7 @@ skip_removed(struct inc *c, const snap_node_t **n, int dir)
 			if (first == RRLIST_NONE) {
 				first = i;
 			}
-			int rc = old_prev(c, cur, &cur);
-			if (rc != SN_OK) {
-				return rc;
-			}
+			cur = old_prev(c, cur);
 		} else {
 			cur = old_next(c, cur);
 		}
@@ -1697,9 +1632,7 @@ skip_removed(struct inc *c, const snap_node_t **n, int dir)
 		const snap_node_t *w = *n;
 		while (w != NULL && (i = r_index(c, w)) != RRLIST_NONE && c->rkept[i] == NULL) {
 			c->rkept[i] = cur;
-			if (old_prev(c, w, &w) != SN_OK) {
-				break;
-			}
+			w = old_prev(c, w);
 		}
 	}
 	*n = cur;
@@ -1710,16 +1643,8 @@ skip_removed(struct inc *c, const snap_node_t **n, int dir)
 static int
 new_pred(struct inc *c, struct dent *x, struct dent **out)
 {
-	const snap_node_t *n = NULL;
-	int rc = SN_OK;
-	if (x->m_old) {
-		rc = old_prev(c, x->rec, &n);
-	} else {
-		n = old_cover(c, x);
-	}
-	if (rc == SN_OK) {
-		rc = skip_removed(c, &n, -1);
-	}
+	const snap_node_t *n = x->m_old ? old_prev(c, x->rec) : old_cover(c, x);
+	int rc = skip_removed(c, &n, -1);
 	if (rc != SN_OK) {
 		return rc;
 	}
@@ -2736,7 +2661,6 @@ out:
 	free(c.a);
 	free(c.r);
 	free(c.extra);
-	free(c.prevmap);
 	free(c.rkept);
 	free(c.flip);
 	free(c.own);

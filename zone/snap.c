@@ -1856,6 +1856,47 @@ nsec3_of_chain(const node_t *n, const uint8_t *param)
 /* NSEC3 records of other chains skipped before a lookup gives up. */
 #define NSEC3_MAX_SKIP 64
 
+/* From `it` (positioned at or before the key `key`, or invalid when
+ * nothing is), the first NSEC3 node of the chain in use walking back,
+ * wrapping around to the last; *match when that is the key itself. */
+static const snap_node_t *
+nsec3_back(const snap_t *s, tree_iter_t *it, const uint8_t *key, size_t k, bool *match)
+{
+	size_t n = tree_count(s->nsec3);
+	bool wrapped = false;
+	/* Records of another chain are stepped over, a few at most while two
+	 * chains interleave; a chain that has no records yet (an NSEC3PARAM
+	 * published early) must not turn each lookup into a walk of the
+	 * whole tree. */
+	if (n > NSEC3_MAX_SKIP) {
+		n = NSEC3_MAX_SKIP;
+	}
+	for (size_t steps = 0; steps <= n; steps++) {
+		if (!tree_iter_is_valid(it)) {
+			if (wrapped) {
+				return NULL;
+			}
+			/* before the first hash: the last one covers it */
+			tree_iter_last(it, s->nsec3);
+			wrapped = true;
+			continue;
+		}
+		const node_t *c = tree_iter_val(it);
+		/* a hashed owner is one label below the apex (RFC 5155 3):
+		 * NSEC3 records elsewhere are data no proof can use */
+		bool hashed =
+		    c->keylen > s->apex_keylen + 1 &&
+		    memchr(c->key + s->apex_keylen, 0, c->keylen - s->apex_keylen - 1) == NULL;
+		if (hashed && nsec3_of_chain(c, s->n3param)) {
+			*match =
+			    steps == 0 && !wrapped && c->keylen == k && memcmp(c->key, key, k) == 0;
+			return &c->pub;
+		}
+		tree_iter_prev(it);
+	}
+	return NULL;
+}
+
 const snap_node_t *
 snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 {
@@ -1885,39 +1926,29 @@ snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 	key[k++] = 0;
 	tree_iter_t it;
 	tree_iter_seek_le(&it, s->nsec3, key, k);
-	size_t n = tree_count(s->nsec3);
-	bool wrapped = false;
-	/* Records of another chain are stepped over, a few at most while two
-	 * chains interleave; a chain that has no records yet (an NSEC3PARAM
-	 * published early) must not turn each lookup into a walk of the
-	 * whole tree. */
-	if (n > NSEC3_MAX_SKIP) {
-		n = NSEC3_MAX_SKIP;
+	return nsec3_back(s, &it, key, k, match);
+}
+
+const snap_node_t *
+snap_nsec3_prev(const snap_t *s, const uint8_t *owner)
+{
+	uint8_t key[TREE_KEY_MAXLEN];
+	size_t keylen;
+	bool match;
+	if (s->n3param == NULL || s->nsec3 == NULL ||
+	    tree_key_from_dname(owner, key, &keylen) != SN_OK) {
+		return NULL;
 	}
-	for (size_t steps = 0; steps <= n; steps++) {
-		if (!tree_iter_is_valid(&it)) {
-			if (wrapped) {
-				return NULL;
-			}
-			/* before the first hash: the last one covers it */
-			tree_iter_last(&it, s->nsec3);
-			wrapped = true;
-			continue;
+	tree_iter_t it;
+	tree_iter_seek_le(&it, s->nsec3, key, keylen);
+	if (tree_iter_is_valid(&it)) {
+		size_t fl;
+		const uint8_t *fk = tree_iter_key(&it, &fl);
+		if (fl == keylen && memcmp(fk, key, keylen) == 0) {
+			tree_iter_prev(&it); /* strictly before */
 		}
-		const node_t *c = tree_iter_val(&it);
-		/* a hashed owner is one label below the apex (RFC 5155 3):
-		 * NSEC3 records elsewhere are data no proof can use */
-		bool hashed =
-		    c->keylen > s->apex_keylen + 1 &&
-		    memchr(c->key + s->apex_keylen, 0, c->keylen - s->apex_keylen - 1) == NULL;
-		if (hashed && nsec3_of_chain(c, s->n3param)) {
-			*match =
-			    steps == 0 && !wrapped && c->keylen == k && memcmp(c->key, key, k) == 0;
-			return &c->pub;
-		}
-		tree_iter_prev(&it);
 	}
-	return NULL;
+	return nsec3_back(s, &it, key, keylen, &match);
 }
 
 const snap_node_t *

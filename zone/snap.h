@@ -220,6 +220,14 @@ bool snap_has_nsec3(const snap_t *s);
  * stack). */
 const snap_node_t *snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match);
 
+/* The NSEC3 node of the chain in use strictly before the hashed owner
+ * `owner` (wire form) in hash order, wrapping around to the last: the one
+ * whose "next hashed owner" names `owner` when `owner` is in the chain;
+ * `owner` itself when it is the chain's only record. Records of other
+ * chains are stepped over as in snap_nsec3_lookup (NULL past 64 of them).
+ * Any thread; allocates nothing. */
+const snap_node_t *snap_nsec3_prev(const snap_t *s, const uint8_t *owner);
+
 /* The NSEC3 node owned by `name` exactly (a query for a hashed owner name
  * itself), or NULL. Any thread. */
 const snap_node_t *snap_nsec3_find(const snap_t *s, const uint8_t *name);

@@ -1912,8 +1912,54 @@ test_snap_nsec3_chains(void)
 	/* hashes land anywhere in 500 records of the other chain: those
 	 * within 64 records after the one of ours find it */
 	CU_ASSERT(found > 0 && found < 40);
+	/* 500 records of the other chain: too many to step over */
+	CU_ASSERT_PTR_NULL(snap_nsec3_prev(e, one.owner));
 	snap_unref(s);
 	snap_unref(e);
+
+	/* snap_nsec3_prev: hash order, strictly before, the other chain's
+	 * records stepped over, wrapping from the first to the last */
+	n = 0;
+	make_soa(&v[n++], apex, 1);
+	memset(&v[n], 0, sizeof(v[n]));
+	memcpy(v[n].owner, apex, dname_len(apex));
+	v[n].type = RRTYPE_NSEC3PARAM;
+	v[n].rdata[0] = 1;
+	wire_write_u16(v[n].rdata + 2, 5);
+	v[n].rdlen = 5;
+	n++;
+	/* alone in its chain (beside one record of another), a record is
+	 * its own predecessor */
+	nsec3_rr(&v[n++], 0x55, 0, 5, 0x55);
+	nsec3_rr(&v[n++], 0x56, 0, 0, 0);
+	l = to_rrlist(v, n);
+	CU_ASSERT_FATAL(snap_build(apex, l, &s) == SN_OK);
+	rrlist_free(l);
+	const snap_node_t *p = snap_nsec3_prev(s, v[2].owner);
+	CU_ASSERT(p != NULL && dname_is_equal(p->owner, v[2].owner));
+	snap_unref(s);
+	n = 2;
+	static const uint8_t ours[] = {0x10, 0x20, 0x30, 0xf0};
+	for (unsigned i = 0; i < 4; i++) {
+		nsec3_rr(&v[n++], ours[i], 0, 5, ours[(i + 1) % 4]);
+		nsec3_rr(&v[n++], ours[i], 0x80, 0, 0); /* another chain, between */
+	}
+	l = to_rrlist(v, n);
+	CU_ASSERT_FATAL(snap_build(apex, l, &s) == SN_OK);
+	rrlist_free(l);
+	for (unsigned i = 0; i < 4; i++) {
+		mrr_t want, at;
+		nsec3_rr(&at, ours[i], 0, 5, 0);
+		nsec3_rr(&want, ours[(i + 3) % 4], 0, 5, 0);
+		p = snap_nsec3_prev(s, at.owner);
+		CU_ASSERT(p != NULL && dname_is_equal(p->owner, want.owner));
+		/* a hash that is not in the chain: the one before it */
+		nsec3_rr(&at, ours[i], 0x40, 5, 0);
+		nsec3_rr(&want, ours[i], 0, 5, 0);
+		p = snap_nsec3_prev(s, at.owner);
+		CU_ASSERT(p != NULL && dname_is_equal(p->owner, want.owner));
+	}
+	snap_unref(s);
 }
 
 /* The hash behind snap_nsec3_lookup agrees with sign/'s (OpenSSL) for
