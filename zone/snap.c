@@ -1929,6 +1929,21 @@ snap_nsec3_lookup(const snap_t *s, const uint8_t *name, bool *match)
 	return nsec3_back(s, &it, key, k, match);
 }
 
+/* Puts `it` at the greatest key of `t` strictly before `key` (invalid when
+ * there is none). */
+static void
+seek_before(tree_iter_t *it, const tree_t *t, const uint8_t *key, size_t keylen)
+{
+	tree_iter_seek_le(it, t, key, keylen);
+	if (tree_iter_is_valid(it)) {
+		size_t fl;
+		const uint8_t *fk = tree_iter_key(it, &fl);
+		if (fl == keylen && memcmp(fk, key, keylen) == 0) {
+			tree_iter_prev(it);
+		}
+	}
+}
+
 const snap_node_t *
 snap_nsec3_prev(const snap_t *s, const uint8_t *owner)
 {
@@ -1940,14 +1955,7 @@ snap_nsec3_prev(const snap_t *s, const uint8_t *owner)
 		return NULL;
 	}
 	tree_iter_t it;
-	tree_iter_seek_le(&it, s->nsec3, key, keylen);
-	if (tree_iter_is_valid(&it)) {
-		size_t fl;
-		const uint8_t *fk = tree_iter_key(&it, &fl);
-		if (fl == keylen && memcmp(fk, key, keylen) == 0) {
-			tree_iter_prev(&it); /* strictly before */
-		}
-	}
+	seek_before(&it, s->nsec3, key, keylen);
 	return nsec3_back(s, &it, key, keylen, &match);
 }
 
@@ -1972,14 +1980,7 @@ snap_nsec_prev(const snap_t *s, const uint8_t *name)
 		return NULL;
 	}
 	tree_iter_t it;
-	tree_iter_seek_le(&it, s->names, key, keylen);
-	if (tree_iter_is_valid(&it)) {
-		size_t fl;
-		const uint8_t *fk = tree_iter_key(&it, &fl);
-		if (fl == keylen && memcmp(fk, key, keylen) == 0) {
-			tree_iter_prev(&it); /* strictly before */
-		}
-	}
+	seek_before(&it, s->names, key, keylen);
 	/* empty non-terminals and names below cuts have no NSEC (RFC 4035
 	 * 2.3): walk back over them, once around the zone at most */
 	bool wrapped = false;
