@@ -84,6 +84,40 @@ store_map_size(store_t *s)
 	return n;
 }
 
+/* Bytes of the map in use: up to the last page written. */
+static size_t
+map_used(store_t *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) {
+		return 0;
+	}
+	return ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
+static int map_resize(store_t *s, size_t want);
+
+int
+store_reserve(store_t *s, size_t bytes)
+{
+	size_t used = map_used(s);
+	size_t need = used + bytes < used ? SIZE_MAX : used + bytes;
+	size_t cur = store_map_size(s), want = cur;
+	while (want < need && want < s->map_max) {
+		want = want > s->map_max / 2 ? s->map_max : want * 2;
+	}
+	if (want > cur) {
+		int rc = map_resize(s, want);
+		if (rc != 0) {
+			st_set_err(s, "cannot grow the map to %zu MiB: %s", want >> 20,
+			           mdb_strerror(rc));
+			return SN_ESTORE;
+		}
+	}
+	return need <= store_map_size(s) ? SN_OK : SN_ENOSPC;
+}
+
 /* Gives back the transaction's place among the open ones, waking a thread
  * that waits to resize the map. */
 static void
@@ -759,12 +793,7 @@ txn_free(store_txn_t *t)
 static void
 grow_early(store_t *s)
 {
-	MDB_envinfo info;
-	MDB_stat st;
-	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) {
-		return;
-	}
-	size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+	size_t used = map_used(s);
 	size_t cur = store_map_size(s);
 	if (cur >= s->map_max || used < cur - cur / 8) {
 		return;

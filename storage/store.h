@@ -138,6 +138,15 @@ void store_errmsg(store_t *s, char *buf, size_t cap);
 /* Current map size in bytes. Any thread. */
 size_t store_map_size(store_t *s);
 
+/* Grows the map (doubling, up to map_max) until `bytes` more than the
+ * store uses now fit, before a large change: a change that finds the map
+ * full is redone from the start (store_write), and redoing the signing of
+ * a large zone once per doubling costs minutes. Growing takes address
+ * space, not disk. Returns SN_OK, SN_ENOSPC (map_max is smaller: the map
+ * is at map_max now, and the change may still fit) or SN_ESTORE. Any
+ * thread that holds no transaction. */
+SN_MUSTCHECK int store_reserve(store_t *s, size_t bytes);
+
 /* Starts (on) or ends (off) a batch of commits that are not flushed to
  * disk one by one: for the first import of many zones at start, where one
  * fsync per zone would dominate. Ending the batch flushes everything.

@@ -1850,6 +1850,53 @@ import_job(store_txn_t *t, void *ctx)
 	return store_zone_import(t, apex, j->l);
 }
 
+static unsigned import_runs;
+
+static int
+import_counted(store_txn_t *t, void *ctx)
+{
+	import_runs++;
+	return import_job(t, ctx);
+}
+
+/* store_reserve grows the map ahead of a large change, which then runs
+ * once instead of once per doubling; at map_max it says so. */
+static void
+test_store_reserve(void)
+{
+	char *d = tmp_dir();
+	store_t *s = open_store(store_path(d), 1 << 20, 64 << 20, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	rrlist_t *l = many_records("zone0.", 20000, 0);
+	/* without: the change is redone as the map doubles */
+	import_runs = 0;
+	import_job_t j = {.apex = "zone0.", .l = l};
+	CU_ASSERT_EQUAL(store_write(s, import_counted, &j), SN_OK);
+	CU_ASSERT(import_runs > 1);
+	size_t before = store_map_size(s);
+	/* with: one run */
+	CU_ASSERT_EQUAL(store_reserve(s, 3 * before), SN_OK);
+	CU_ASSERT(store_map_size(s) >= 3 * before);
+	import_runs = 0;
+	rrlist_t *l1 = many_records("zone1.", 20000, 1);
+	import_job_t j1 = {.apex = "zone1.", .l = l1};
+	CU_ASSERT_EQUAL(store_write(s, import_counted, &j1), SN_OK);
+	CU_ASSERT_EQUAL(import_runs, 1);
+	/* nothing needed: nothing changes */
+	size_t now = store_map_size(s);
+	CU_ASSERT_EQUAL(store_reserve(s, 4096), SN_OK);
+	CU_ASSERT_EQUAL(store_map_size(s), now);
+	/* more than map_max allows: the map is at map_max, and it says so */
+	CU_ASSERT_EQUAL(store_reserve(s, (size_t)1 << 30), SN_ENOSPC);
+	CU_ASSERT_EQUAL(store_map_size(s), (size_t)64 << 20);
+	check_read_equal(s, "zone0.", l);
+	check_read_equal(s, "zone1.", l1);
+	rrlist_free(l);
+	rrlist_free(l1);
+	store_close(s);
+	rm_dir(d);
+}
+
 static void
 test_store_map_growth(void)
 {
@@ -3162,6 +3209,7 @@ test_store_register(void)
 	CU_add_test(s, "test_store_journal_bounds", test_store_journal_bounds);
 	CU_add_test(s, "test_store_zone_remove", test_store_zone_remove);
 	CU_add_test(s, "test_store_map_growth", test_store_map_growth);
+	CU_add_test(s, "test_store_reserve", test_store_reserve);
 	CU_add_test(s, "test_store_map_max", test_store_map_max);
 	CU_add_test(s, "test_store_crash", test_store_crash);
 	CU_add_test(s, "test_store_signed_random", test_store_signed_random);
