@@ -725,6 +725,16 @@ strip_signer_records(const zone_state_t *zs, rrlist_t *l, const conf_policy_t *p
  * records). Grown before the transaction, the map does not fill in the
  * middle of it, which would sign the whole zone again after each doubling. */
 static void
+reserve(server_t *srv, const zone_state_t *zs, size_t bytes)
+{
+	if (store_reserve(srv->store, bytes) == SN_ESTORE) {
+		char msg[STORE_ERRMSG_LEN];
+		store_errmsg(srv->store, msg, sizeof(msg));
+		log_warning("zone %s: %s", zs->zone.name, msg);
+	}
+}
+
+static void
 reserve_for(server_t *srv, const zone_state_t *zs, const rrlist_t *l, bool sign)
 {
 	size_t b = 0;
@@ -732,11 +742,24 @@ reserve_for(server_t *srv, const zone_state_t *zs, const rrlist_t *l, bool sign)
 		rrlist_rr_t r = rrlist_get(l, i);
 		b += dname_len(r.owner) + r.rdlen + 32;
 	}
-	int rc = store_reserve(srv->store, b * (sign ? 12 : 3));
-	if (rc == SN_ESTORE) {
-		char msg[STORE_ERRMSG_LEN];
-		store_errmsg(srv->store, msg, sizeof(msg));
-		log_warning("zone %s: %s", zs->zone.name, msg);
+	reserve(srv, zs, b * (sign ? 12 : 3));
+}
+
+/* Room for signing the zone again in full: LMDB keeps the pages of the old
+ * signatures until the commit (about 124 bytes a record in a signed 1M-name
+ * zone, indexes included). */
+static void
+reserve_resign(server_t *srv, const zone_state_t *zs)
+{
+	store_txn_t *txn;
+	store_zone_meta_t m;
+	if (store_txn_begin(srv->store, false, &txn) != SN_OK) {
+		return;
+	}
+	int rc = store_zone_get(txn, zs->zone.apex, &m);
+	store_txn_abort(txn);
+	if (rc == SN_OK) {
+		reserve(srv, zs, (size_t)(m.record_count + m.signed_count) * 128);
 	}
 }
 
@@ -1784,6 +1807,7 @@ static int
 key_add(server_t *srv, zone_state_t *zs, const keypair_t *kp, keystore_role_t role, ctl_resp_t *r)
 {
 	key_job_t job = {.zs = zs, .kp = kp, .role = role, .policy = zone_policy(zs)};
+	reserve_resign(srv, zs);
 	int rc = store_write(srv->store, key_add_txn, &job);
 	if (rc != SN_OK) {
 		ctl_resp_error(r, rc, "zone %s: %s", zs->zone.name,
@@ -2011,6 +2035,7 @@ zone_resign(server_t *srv, zone_state_t *zs)
 	int64_t now = (int64_t)time(NULL);
 	job.refresh_before = (uint32_t)(now + (int64_t)conf_policy_rrsig_refresh(job.policy, zs->max_ttl) +
 					job.policy->rrsig_pre_refresh);
+	reserve_resign(srv, zs);
 	int rc = store_write(srv->store, resign_txn, &job);
 	if (job.so.incremental) {
 		job.sign = job.so.info;
@@ -2085,6 +2110,7 @@ zone_key_event(server_t *srv, zone_state_t *zs, unsigned force, bool ds_seen, ch
 		return SN_EINVAL;
 	}
 	zsign_kasp_policy(job.policy, zs->soa_ttl, zs->max_ttl, &job.kp);
+	reserve_resign(srv, zs);
 	int rc = store_write(srv->store, key_event_txn, &job);
 	if (rc != SN_OK) {
 		snprintf(err, errlen, "zone %s: %s", zs->zone.name,
