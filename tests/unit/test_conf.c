@@ -1562,6 +1562,25 @@ test_conf_file(void)
 	rmdir(dir);
 }
 
+/* conf/signet.example.yaml, the operator's reference, is a configuration
+ * signet accepts (the source folder: $top_srcdir, or the one configured). */
+static void
+test_conf_example(void)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], err[CONF_ERRLEN] = "";
+	snprintf(path, sizeof(path), "%s/conf/signet.example.yaml",
+	         top != NULL ? top : SIGNET_TOP_SRCDIR);
+	conf_t *c = NULL;
+	int rc = conf_load(path, &c, err);
+	if (rc != SN_OK) {
+		fprintf(stderr, "\n  %s\n", err);
+	}
+	CU_ASSERT_EQUAL(rc, SN_OK);
+	CU_ASSERT(c != NULL && c->zone_count > 0 && c->policy_count > 0);
+	conf_free(c);
+}
+
 int
 test_conf_register(void)
 {
@@ -1589,5 +1608,6 @@ test_conf_register(void)
 	CU_add_test(s, "test_conf_diff_random", test_conf_diff_random);
 	CU_add_test(s, "test_conf_many_zones", test_conf_many_zones);
 	CU_add_test(s, "test_conf_file", test_conf_file);
+	CU_add_test(s, "test_conf_example", test_conf_example);
 	return CU_get_error();
 }
