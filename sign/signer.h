@@ -152,8 +152,8 @@ uint32_t signer_expiration(const signer_params_t *p, const uint8_t *owner, uint1
  * Cost: about the changed RRsets' signatures plus a few lookups per
  * touched name; a delegation added or removed costs its subtree; a
  * `refresh_before` one walk of the zone plus what it re-signs. In an
- * NSEC3 zone a hashed name that leaves the chain costs one walk of the
- * NSEC3 tree (TODO(#5): snap.h has no NSEC3 predecessor lookup yet).
+ * NSEC3 zone a hashed name that leaves the chain costs one predecessor
+ * lookup (snap_nsec3_prev).
  * Writer of this zone only; writers of other zones may call it at once. */
 SN_MUSTCHECK int signer_sign_incremental(const snap_t *cur, const rrlist_t *removed,
 					 const rrlist_t *added, const signer_key_t *keys,
